@@ -1,0 +1,1 @@
+"""The ``regflow`` command line."""

@@ -1,0 +1,142 @@
+"""The ``regflow`` command: validate, render and simulate specs; list plugins.
+
+Bad input never ends in a traceback: engine errors become messages on standard error and exit
+code 1 (2 for a wrong command line, from argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
+from regflow.engine.errors import ProblemsError
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD, "
+                                         "e.g. 2027-02-01") from None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.specs:
+        try:
+            spec = load_spec(path)
+        except ProblemsError as err:
+            failed += 1
+            for problem in err.problems:
+                print(problem, file=sys.stderr)
+            continue
+        print(f"ok  {path}: {spec.process.title} ({len(spec.states)} states, "
+              f"{len(spec.events)} events, {len(spec.transitions)} transitions, "
+              f"{len(spec.timescales)} timescales)")
+    if failed:
+        print(f"{failed} of {len(args.specs)} spec(s) have problems", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from regflow.engine.diagram import case_highlight
+    from regflow.plugins.exporters import export
+
+    spec = load_spec(args.spec)
+    highlight = None
+    if args.scenario:
+        scenario = load_scenario(args.scenario)
+        result = run_scenario(spec, scenario, args.today)
+        highlight = case_highlight(result.case, result.today)
+    exporter = export(spec, args.output, args.format, highlight)
+    print(f"wrote {args.output} ({exporter.name})")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .report import json_report, text_report
+
+    spec = load_spec(args.spec)
+    scenario = load_scenario(args.scenario)
+    result = run_scenario(spec, scenario, args.today)
+    if args.json:
+        json.dump(json_report(result, scenario), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(text_report(result, scenario))
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from regflow.plugins import plugin_list
+    from regflow.plugins.exporters import exporters
+
+    plugins = plugin_list()
+    if args.json:
+        json.dump(plugins, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for p in plugins:
+        origin = "built-in" if p["builtin"] else (p["distribution"] or "registered")
+        print(f"{p['name']}  ({origin})  hooks: {', '.join(p['hooks'])}")
+    print("\nexport formats: " + ", ".join(f"{e.name} ({e.suffix})" for e in exporters().values()))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="regflow",
+        description="Regulatory processes as TOML state machines: check, draw and run them.",
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check specs and report every problem")
+    p.add_argument("specs", nargs="+", metavar="SPEC", help="spec files (.toml)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("render", help="draw a spec's state diagram (.svg .png .pdf .dot)")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
+                   help="output file; its suffix picks the format")
+    p.add_argument("--format", help="format name, overriding the suffix (see 'regflow plugins')")
+    p.add_argument("--scenario", metavar="SCENARIO",
+                   help="highlight where this scenario's case is (active, travelled, missed)")
+    p.add_argument("--today", type=_date, metavar="DATE", help="with --scenario: as of DATE")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("simulate", help="replay a scenario and show states, timescales, history")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--today", type=_date, metavar="DATE",
+                   help="evaluate as of DATE (default: the scenario's 'today', else its last "
+                        "event)")
+    p.add_argument("--json", action="store_true", help="print JSON for tools")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("plugins", help="list installed plugins and export formats")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plugins)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ProblemsError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except RegflowError as err:
+        print(f"regflow: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

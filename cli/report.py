@@ -1,0 +1,150 @@
+"""Plain-text and JSON reports of a simulated case, for ``regflow simulate``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from regflow.engine.calendars import CALENDARS
+from regflow.engine.scenario import Scenario, SimulationResult
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def table(headers: list[str], rows: list[list[str]], indent: str = "  ") -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    lines = [indent + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append(indent + "  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append(indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+                     .rstrip())
+    return "\n".join(lines)
+
+
+def _status_text(row) -> str:
+    text = row.status.upper() if row.status in ("missed",) else row.status
+    if row.overdue:
+        text = "OVERDUE"
+    return text
+
+
+def _left(row) -> str:
+    if row.days_left is None:
+        return ""
+    if row.days_left < 0:
+        return f"{-row.days_left} days over"
+    return f"{row.days_left} days left"
+
+
+def text_report(result: SimulationResult, scenario: Scenario) -> str:
+    case, spec = result.case, result.case.spec
+    p = spec.process
+    out = [
+        f"{p.title} ({p.regulator}; spec {p.id}, version {p.version})",
+        f"Scenario: {scenario.title}",
+        f"As of {result.today.isoformat()}; working days: {CALENDARS[p.calendar]}",
+        "",
+        "Where the case is",
+    ]
+    for name in case.current_states:
+        path = " > ".join(spec.states[n].label for n in [*reversed(spec.ancestors(name)), name])
+        role = spec.states[name].role
+        who = f"  [{spec.roles[role].label}]" if role in spec.roles else ""
+        out.append(f"  {path}{who}")
+    if case.finished_on:
+        out.append(f"  (the process ended on {case.finished_on.isoformat()})")
+    available = case.available_events()
+    out.append("  Can be recorded next: " + (", ".join(available) if available else "nothing"))
+    if case.facts:
+        out.append("  Facts: " + ", ".join(f"{k} = {_fact(v)}" for k, v in case.facts.items()))
+    out += ["", "Timescales"]
+    rows = []
+    for row in case.timescales(result.today):
+        label = row.label + (f" (#{row.occurrence})" if _repeats(case, row) else "")
+        rows.append([_status_text(row), _d(row.due) + ("~" if row.approximate and row.due else ""),
+                     _d(row.earliest), _d(row.anchor_date), _d(row.met_on), _left(row), label,
+                     row.citation, row.reason])
+    out.append(table(["status", "due", "earliest", "anchor", "met on", "left", "timescale",
+                      "source", "why"], rows))
+    out += ["", "History"]
+    hist = []
+    for h in case.history:
+        label = spec.events[h.event].label
+        change = ""
+        if h.source != h.target:
+            change = " -> ".join([", ".join(h.source) or "-", ", ".join(h.target) or "-"])
+        who = h.actor or ""
+        extra = "; ".join(filter(None, [", ".join(f"{k}={_fact(v)}" for k, v in h.facts.items()),
+                                        h.note]))
+        hist.append([str(h.seq), h.on.isoformat(), label + (" (automatic)" if h.auto else ""),
+                     who, change, extra])
+    out.append(table(["#", "date", "event", "by", "states", "facts / note"], hist))
+    handovers = _handovers(case)
+    if handovers:
+        out += ["", "Hand-overs of responsibility"]
+        out += [f"  {on.isoformat()}: {a} -> {b} ({event})" for on, a, b, event in handovers]
+    if result.not_yet:
+        out += ["", f"Not yet replayed (after {result.today.isoformat()}):"]
+        out += [f"  {e.on.isoformat()}  {e.event}" for e in result.not_yet]
+    return "\n".join(out) + "\n"
+
+
+def _repeats(case, row) -> bool:
+    return row.occurrence > 1 or row.kind == "recurring"
+
+
+def _fact(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _handovers(case) -> list[tuple[date, str, str, str]]:
+    """Entries after which the responsible role set changed (from the states' roles)."""
+    spec = case.spec
+    out = []
+
+    def roles(states) -> list[str]:
+        found = []
+        for name in states:
+            for candidate in [name, *spec.ancestors(name)]:
+                role = spec.states[candidate].role
+                if role:
+                    label = spec.roles[role].label if role in spec.roles else role
+                    if label not in found:
+                        found.append(label)
+                    break
+        return found
+
+    for h in case.history:
+        before, after = roles(h.source), roles(h.target)
+        if h.source and before != after:
+            out.append((h.on, ", ".join(before), ", ".join(after), spec.events[h.event].label))
+    return out
+
+
+def json_report(result: SimulationResult, scenario: Scenario) -> dict[str, Any]:
+    case, spec = result.case, result.case.spec
+    return {
+        "spec": {"id": spec.process.id, "title": spec.process.title,
+                 "version": spec.process.version, "calendar": spec.process.calendar,
+                 "path": spec.path},
+        "scenario": {"title": scenario.title, "path": scenario.path},
+        "today": result.today.isoformat(),
+        "opened_on": case.opened_on.isoformat(),
+        "finished_on": case.finished_on.isoformat() if case.finished_on else None,
+        "active_states": case.active_states,
+        "current_states": case.current_states,
+        "responsible": case.responsible_roles(),
+        "available_events": case.available_events(),
+        "facts": {k: _fact(v) for k, v in case.facts.items()},
+        "timescales": [row.as_dict() for row in case.timescales(result.today)],
+        "history": [
+            {"seq": h.seq, "event": h.event, "on": h.on.isoformat(), "actor": h.actor,
+             "facts": {k: _fact(v) for k, v in h.facts.items()}, "note": h.note,
+             "auto": h.auto, "source": list(h.source), "target": list(h.target)}
+            for h in case.history
+        ],
+        "not_yet": [{"on": e.on.isoformat(), "event": e.event} for e in result.not_yet],
+    }

@@ -1,0 +1,79 @@
+"""Working-day calendars and date arithmetic.
+
+Deadlines are computed from dates, never held in timers: a due date is a pure function of the
+anchor date, the duration and the calendar. Working days skip weekends and the bank holidays of
+the spec's calendar (``GB-WLS`` for Wales, ``GB-SCT`` for Scotland, ...), from the ``holidays``
+package; calendar months come from ``dateutil`` (31 January + 1 month = 28/29 February).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cache
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+from .durations import Duration
+
+#: Calendars a spec may name, with the words shown to people.
+CALENDARS: dict[str, str] = {
+    "GB-WLS": "Wales (England and Wales bank holidays)",
+    "GB-SCT": "Scotland (Scottish bank holidays)",
+    "GB-ENG": "England (England and Wales bank holidays)",
+    "GB-NIR": "Northern Ireland (Northern Ireland bank holidays)",
+}
+
+
+class WorkingCalendar:
+    """Working days of one country subdivision."""
+
+    def __init__(self, code: str):
+        if code not in CALENDARS:
+            raise ValueError(f"unknown calendar '{code}'")
+        country, subdiv = code.split("-")
+        self.code = code
+        self._holidays = holidays.country_holidays(country, subdiv=subdiv)
+
+    def is_working_day(self, day: date) -> bool:
+        return self._holidays.is_working_day(day)
+
+    def holiday_name(self, day: date) -> str | None:
+        return self._holidays.get(day)
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The ``n``-th working day after ``start`` (``start`` itself never counts)."""
+        if n == 0:
+            return start
+        return self._holidays.get_nth_working_day(start, n)
+
+    def add(self, start: date, duration: Duration) -> date:
+        unit, n = duration.unit, duration.amount
+        if unit == "working_days":
+            return self.add_working_days(start, n)
+        if unit == "days":
+            return start + timedelta(days=n)
+        if unit == "weeks":
+            return start + timedelta(weeks=n)
+        if unit == "months":
+            return start + relativedelta(months=n)
+        if unit == "years":
+            return start + relativedelta(years=n)
+        raise ValueError(f"unknown unit {unit!r}")
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
+        if end == start:
+            return 0
+        lo, hi, sign = (start, end, 1) if end > start else (end, start, -1)
+        count, day = 0, lo
+        while day < hi:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return sign * count
+
+
+@cache
+def calendar(code: str) -> WorkingCalendar:
+    """The shared calendar for ``code`` (holiday tables are built once per process)."""
+    return WorkingCalendar(code)

@@ -1,0 +1,324 @@
+"""A case: one run of a spec, with its facts, its active states and its history.
+
+The case drives a python-statemachine instance compiled from the spec and keeps everything a
+deadline needs as dated records (events recorded, states entered), so timescales are computed
+from dates on demand and never held in timers. Time-driven events (a ``delay`` timescale's
+``fires``) are caught up by :meth:`Case.advance_to`, deterministically, in due-date order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from statemachine.exceptions import TransitionNotAllowed
+
+from .calendars import calendar
+from .compiler import machine_class
+from .errors import (
+    DateError,
+    EventRefused,
+    ExtensionError,
+    FactError,
+    GuardFailure,
+    UnknownEvent,
+)
+from .loader import fact_value_error
+from .model import Ref, Spec, Timescale, Transition
+from .suggest import closest
+
+AUTO_ACTOR = "regflow"
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One recorded event. ``auto`` is True for events a timescale fired by itself."""
+
+    seq: int
+    event: str
+    on: date
+    actor: str | None
+    facts: dict[str, Any]
+    note: str
+    auto: bool
+    source: tuple[str, ...]  # innermost active states before
+    target: tuple[str, ...]  # innermost active states after
+
+@dataclass(frozen=True)
+class Extension:
+    timescale: str
+    anchor_seq: int
+    to: date
+    reason: str
+
+@dataclass
+class _Model:
+    """The object python-statemachine keeps the active configuration on."""
+
+    state: Any = None
+
+class _EntryLog:
+    """Listener that dates every state entry, re-entries included (anchors and ``met_by``)."""
+
+    def __init__(self, case: Case):
+        self.case = case
+
+    def on_enter_state(self, state) -> None:
+        self.case._entries.append((state.id, self.case._clock, self.case._clock_seq))
+
+@dataclass(frozen=True)
+class Occurrence:
+    on: date
+    seq: int
+
+class Case:
+    """A running case of ``spec``, opened on ``opened_on`` with optional starting ``facts``."""
+
+    def __init__(self, spec: Spec, opened_on: date, facts: dict[str, Any] | None = None):
+        if not isinstance(opened_on, date):
+            raise DateError(f"the opening date must be a date, not {opened_on!r}")
+        self.spec = spec
+        self.opened_on = opened_on
+        self.calendar = calendar(spec.process.calendar)
+        self.facts: dict[str, Any] = {
+            name: fact.default for name, fact in spec.facts.items() if fact.default is not None
+        }
+        self.facts.update(self._check_facts(facts or {}, allowed=None))
+        self.history: list[HistoryEntry] = []
+        self.extensions: dict[tuple[str, int], Extension] = {}
+        self.finished_on: date | None = None
+        self._entries: list[tuple[str, date, int]] = []
+        self._handled: set[tuple[str, int]] = set()  # delay instances already fired or skipped
+        self._clock, self._clock_seq = opened_on, 0
+        self.machine = machine_class(spec)(model=_Model(), listeners=[_EntryLog(self)])
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def active_states(self) -> list[str]:
+        """Every active state, parents included, in the spec's order."""
+        active = self.machine.configuration_values
+        return [name for name in self.spec.states if name in active]
+
+    @property
+    def current_states(self) -> list[str]:
+        """The innermost active states (what a person calls "where the case is")."""
+        return self.spec.leaves(self.active_states)
+
+    @property
+    def last_date(self) -> date:
+        return self.history[-1].on if self.history else self.opened_on
+
+    def responsible_roles(self) -> list[str]:
+        """Roles responsible now: the innermost active states' roles (or their parents')."""
+        roles: list[str] = []
+        for name in self.current_states:
+            for candidate in [name, *self.spec.ancestors(name)]:
+                role = self.spec.states[candidate].role
+                if role:
+                    if role not in roles:
+                        roles.append(role)
+                    break
+        return roles
+
+    def occurrences(self, ref: Ref) -> list[Occurrence]:
+        """When ``ref`` happened: each recording of an event, or each entry into a state."""
+        if ref.kind == "event":
+            return [Occurrence(h.on, h.seq) for h in self.history if h.event == ref.name]
+        return [Occurrence(on, seq) for name, on, seq in self._entries if name == ref.name]
+
+    def candidates(self, event: str) -> list[Transition]:
+        """Transitions on ``event`` from the active states, innermost source first."""
+        active = self.active_states
+        depth = {name: len(self.spec.ancestors(name)) for name in active}
+        found = [
+            (t, max(depth[s] for s in t.sources if s in depth))
+            for t in self.spec.transitions
+            if t.event == event and any(s in depth for s in t.sources)
+        ]
+        found.sort(key=lambda pair: (-pair[1], pair[0].index))
+        return [t for t, _ in found]
+
+    def guard_failures(self, event: str, facts: dict[str, Any] | None = None) -> list[GuardFailure]:
+        """Why ``event`` would be refused now (empty if some transition is enabled)."""
+        values = self.facts if facts is None else facts
+        failures = []
+        for t in self.candidates(event):
+            if t.guard is None or self.spec.guards[t.guard].holds(values):
+                return []
+            source = next(s for s in t.sources if s in self.machine.configuration_values)
+            failures.append(GuardFailure(source, t.target, t.guard, t.citation))
+        return failures
+
+    def available_events(self) -> list[str]:
+        """Events that can be recorded now: some transition is enabled, or its guard reads a
+        fact the event itself sets (so the answer depends on what is entered with it)."""
+        out = []
+        for name, event in self.spec.events.items():
+            for t in self.candidates(name):
+                if (t.guard is None or self.spec.guards[t.guard].holds(self.facts)
+                        or self.spec.guards[t.guard].names & set(event.sets)):
+                    out.append(name)
+                    break
+        return out
+
+    def blocked_events(self) -> dict[str, list[GuardFailure]]:
+        """Events that have transitions from here but whose guards are all false now."""
+        return {
+            name: failures
+            for name in self.spec.events
+            if name not in self.available_events() and (failures := self.guard_failures(name))
+        }
+
+    # -- recording -------------------------------------------------------------------------
+
+    def fire(self, event: str, on: date, facts: dict[str, Any] | None = None,
+             actor: str | None = None, note: str = "") -> HistoryEntry:
+        """Record ``event`` as having happened on ``on``, setting ``facts``.
+
+        Time-driven events due up to ``on`` are recorded first. Raises :class:`UnknownEvent`,
+        :class:`EventRefused` (with the failed guards and citations), :class:`FactError` or
+        :class:`DateError`; nothing changes when it raises.
+        """
+        if event not in self.spec.events:
+            raise UnknownEvent(event, self.available_events(), known=False,
+                               suggestion=closest(event, self.spec.events))
+        if not isinstance(on, date):
+            raise DateError(f"the date of '{event}' must be a date, not {on!r}")
+        if on < self.last_date:
+            raise DateError(f"'{event}' on {on.isoformat()} is earlier than the last event "
+                            f"({self.last_date.isoformat()}); events are recorded in date order")
+        values = self._check_facts(facts or {}, allowed=self.spec.events[event])
+        if not self.candidates(event):
+            raise UnknownEvent(event, self.available_events(), known=True, suggestion=None)
+        merged = {**self.facts, **values}
+        failures = self.guard_failures(event, merged)
+        if failures:
+            raise EventRefused(event, failures)
+        self.advance_to(on)
+        if not self.candidates(event) or self.guard_failures(event, merged):
+            # a time-driven event moved the case on: say so rather than record into the void
+            raise UnknownEvent(event, self.available_events(), known=True, suggestion=None)
+        return self._record(event, on, values, merged, actor, note, auto=False)
+
+    def advance_to(self, day: date) -> list[HistoryEntry]:
+        """Record every time-driven event due on or before ``day``, in due-date order."""
+        recorded = []
+        while (due := self._next_due(day)) is not None:
+            when, timescale, anchor_seq = due
+            self._handled.add((timescale.id, anchor_seq))
+            event = timescale.fires
+            if self.candidates(event) and not self.guard_failures(event):
+                note = f"{timescale.label}: due {when.isoformat()} ({timescale.citation})"
+                recorded.append(self._record(event, max(when, self.last_date), {}, self.facts,
+                                             AUTO_ACTOR, note, auto=True))
+        return recorded
+
+    def extend(self, timescale_id: str, to: date, reason: str) -> Extension:
+        """Extend the latest instance of an extendable timescale to ``to``."""
+        from .timescales import evaluate  # timescales reads cases; imported here to avoid a cycle
+
+        try:
+            timescale = self.spec.timescale(timescale_id)
+        except KeyError:
+            near = closest(timescale_id, [t.id for t in self.spec.timescales])
+            hint = f" (did you mean '{near}'?)" if near else ""
+            raise ExtensionError(f"unknown timescale '{timescale_id}'{hint}") from None
+        if not timescale.extendable:
+            raise ExtensionError(f"'{timescale.label}' cannot be extended: its source "
+                                 f"({timescale.citation}) allows no extension")
+        if not reason.strip():
+            raise ExtensionError("an extension needs a reason")
+        rows = [r for r in evaluate(self, self.last_date) if r.id == timescale_id and r.anchor_date]
+        if not rows:
+            raise ExtensionError(f"'{timescale.label}' has not started, so it cannot be extended")
+        row = rows[-1]
+        if row.due is None or to <= row.due:
+            raise ExtensionError(f"the extension must be later than the due date "
+                                 f"({row.due.isoformat() if row.due else 'none'})")
+        extension = Extension(timescale_id, row.anchor_seq, to, reason)
+        self.extensions[(timescale_id, row.anchor_seq)] = extension
+        return extension
+
+    def timescales(self, today: date):
+        """Every timescale instance as of ``today`` (see :mod:`regflow.engine.timescales`)."""
+        from .timescales import evaluate
+
+        return evaluate(self, today)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _record(self, event: str, on: date, values: dict[str, Any], merged: dict[str, Any],
+                actor: str | None, note: str, auto: bool) -> HistoryEntry:
+        seq = len(self.history) + 1
+        before = tuple(self.current_states)
+        self._clock, self._clock_seq = on, seq
+        mark = len(self._entries)
+        try:
+            self.machine.send(event, facts=merged)
+        except TransitionNotAllowed:
+            del self._entries[mark:]
+            raise UnknownEvent(event, self.available_events(), known=True,
+                               suggestion=None) from None
+        self.facts = merged
+        entry = HistoryEntry(seq, event, on, actor, values, note, auto, before,
+                             tuple(self.current_states))
+        self.history.append(entry)
+        if self.machine.is_terminated and self.finished_on is None:
+            self.finished_on = on
+        return entry
+
+    def _check_facts(self, values: dict[str, Any], allowed) -> dict[str, Any]:
+        out = {}
+        for name, value in values.items():
+            fact = self.spec.facts.get(name)
+            if fact is None:
+                near = closest(name, self.spec.facts)
+                hint = f" (did you mean '{near}'?)" if near else ""
+                raise FactError(f"unknown fact '{name}'{hint}")
+            if allowed is not None and name not in allowed.sets:
+                sets = ", ".join(allowed.sets) or "no facts"
+                raise FactError(f"event '{allowed.name}' does not set '{name}' (it sets: {sets})")
+            if fact.type == "number" and isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    value = float(value) if "." in value else int(value)
+            if fact.type == "bool" and isinstance(value, str) and value.lower() in ("true", "false"):
+                value = value.lower() == "true"
+            if fact.type == "date" and isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    value = date.fromisoformat(value)
+            problem = fact_value_error(fact.type, fact.values, value)
+            if problem:
+                near = closest(str(value), fact.values) if fact.type == "enum" else None
+                hint = f" (did you mean '{near}'?)" if near else ""
+                raise FactError(f"fact '{name}': {problem}{hint}")
+            out[name] = value
+        if allowed is not None:
+            missing = [f for f in allowed.requires if f not in out]
+            if missing:
+                raise FactError(f"event '{allowed.name}' requires: {', '.join(missing)}")
+        return out
+
+    def _next_due(self, day: date) -> tuple[date, Timescale, int] | None:
+        best = None
+        for t in self.spec.timescales:
+            if not t.fires:
+                continue
+            if t.applies_when and not self.spec.guards[t.applies_when].holds(self.facts):
+                continue
+            for anchor in self.occurrences(t.anchor):
+                if (t.id, anchor.seq) in self._handled:
+                    continue
+                due = self.calendar.add(anchor.on, t.after)
+                extension = self.extensions.get((t.id, anchor.seq))
+                if extension:
+                    due = extension.to
+                if due > day:
+                    continue
+                if t.met_by and any(o.seq > anchor.seq for o in self.occurrences(t.met_by)):
+                    self._handled.add((t.id, anchor.seq))
+                    continue
+                if best is None or due < best[0]:
+                    best = (due, t, anchor.seq)
+        return best

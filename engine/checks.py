@@ -1,0 +1,263 @@
+"""Meaning checks on a spec whose shape is already right.
+
+Each check yields ``(key path, message, suggestion)``; the loader locates and reports them all
+at once. They are written for the policy officer reading the message: say what is wrong in the
+spec's own words and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import chain
+
+from .milestones import vocabulary
+from .model import Spec
+from .suggest import closest, quoted
+from .tomlsource import Path
+
+Found = Iterator[tuple[Path, str, str | None]]
+
+_KIND_FIELDS = {
+    "deadline": ({"within"}, "within"),
+    "lead_time": ({"after"}, "after"),
+    "window": ({"after", "within"}, "after and within"),
+    "delay": ({"after"}, "after"),
+    "recurring": ({"every"}, "every"),
+    "target": ({"about"}, "about"),
+}
+_DURATION_FIELDS = ("within", "after", "every", "about")
+
+
+def check(spec: Spec) -> Found:
+    yield from chain(
+        _names(spec), _hierarchy(spec), _transitions(spec), _reachability(spec),
+        _events(spec), _timescales(spec), _citations(spec), _milestones(spec),
+    )
+
+
+def _unknown(kind: str, name: str, known) -> tuple[str, str | None]:
+    return f"unknown {kind} '{name}'", quoted(closest(name, known))
+
+
+def _names(spec: Spec) -> Found:
+    for name, state in spec.states.items():
+        if state.role is not None and state.role not in spec.roles:
+            yield (("states", name, "role"), *_unknown("role", state.role, spec.roles))
+    for name, event in spec.events.items():
+        if event.role is not None and event.role not in spec.roles:
+            yield (("events", name, "role"), *_unknown("role", event.role, spec.roles))
+        for key in ("sets", "requires"):
+            for i, fact in enumerate(getattr(event, key)):
+                if fact not in spec.facts:
+                    yield (("events", name, key, i), *_unknown("fact", fact, spec.facts))
+        for i, fact in enumerate(event.requires):
+            if fact in spec.facts and fact not in event.sets:
+                yield (("events", name, "requires", i),
+                       f"'{fact}' is required but not in `sets`; add it to `sets`", None)
+
+
+def _hierarchy(spec: Spec) -> Found:
+    states = spec.states
+    for name, state in states.items():
+        if state.parent is None:
+            continue
+        if state.parent not in states:
+            yield (("states", name, "parent"), *_unknown("state", state.parent, states))
+            continue
+        seen, parent = {name}, state.parent
+        while parent is not None and parent in states:
+            if parent in seen:
+                yield (("states", name, "parent"), f"parent chain loops back to '{name}'", None)
+                return  # further hierarchy checks would not terminate
+            seen.add(parent)
+            parent = states[parent].parent
+        if states[state.parent].final:
+            yield (("states", name, "parent"),
+                   f"'{state.parent}' is final and cannot contain states", None)
+    for parent in [None, *states]:
+        if parent is not None and states[parent].parallel:
+            continue  # regions of a parallel state are all entered; none is `initial`
+        children = spec.children(parent)
+        if not children:
+            continue
+        initial = [c for c in children if states[c].initial]
+        where: Path = ("states", parent) if parent else ("states",)
+        scope = f"inside '{parent}'" if parent else "at the top level"
+        if not initial:
+            yield (where, f"no initial state {scope}: mark one of "
+                   f"{', '.join(children)} with initial = true", None)
+        for extra in initial[1:]:
+            yield (("states", extra, "initial"), f"more than one initial state {scope} "
+                   f"('{initial[0]}' is already initial)", None)
+    for name, state in states.items():
+        if state.parallel and not spec.is_compound(name):
+            yield (("states", name, "parallel"),
+                   "a parallel state needs child states (its regions)", None)
+        if state.final and state.parallel:
+            yield (("states", name, "final"), "a state cannot be both final and parallel", None)
+
+
+def _transitions(spec: Spec) -> Found:
+    unguarded: dict[tuple[str, str], int] = {}
+    for t in spec.transitions:
+        where: Path = ("transitions", t.index)
+        if t.event not in spec.events:
+            yield ((*where, "event"), *_unknown("event", t.event, spec.events))
+        if t.target not in spec.states:
+            yield ((*where, "to"), *_unknown("state", t.target, spec.states))
+        for i, source in enumerate(t.sources):
+            src_where: Path = (*where, "from", i) if len(t.sources) > 1 else (*where, "from")
+            if source not in spec.states:
+                yield (src_where, *_unknown("state", source, spec.states))
+                continue
+            if spec.states[source].final:
+                yield (src_where, f"'{source}' is final: nothing can happen after it", None)
+            key = (source, t.event)
+            if key in unguarded:
+                first = unguarded[key]
+                if t.guard is None:
+                    yield (where, f"two transitions on '{t.event}' from '{source}' have no guard "
+                           f"(transitions[{first}] and this one): add a guard to one", None)
+                else:
+                    yield (where, f"never taken: transitions[{first}] on '{t.event}' from "
+                           f"'{source}' has no guard and comes first; move the unguarded one "
+                           "last", None)
+            elif t.guard is None:
+                unguarded[key] = t.index
+
+
+def _reachability(spec: Spec) -> Found:
+    states = spec.states
+    if any(t.target not in states or not set(t.sources) <= set(states) for t in spec.transitions):
+        return  # unknown names are reported already; reachability would only add noise
+    reached: set[str] = set()
+
+    def enter(name: str) -> None:
+        for ancestor in spec.ancestors(name):
+            reached.add(ancestor)
+        _enter_down(name)
+
+    def _enter_down(name: str) -> None:
+        reached.add(name)
+        children = spec.children(name)
+        if states[name].parallel:
+            for child in children:
+                _enter_down(child)
+        else:
+            for child in children:
+                if states[child].initial:
+                    _enter_down(child)
+
+    for top in spec.children(None):
+        if states[top].initial:
+            enter(top)
+    changed = True
+    while changed:
+        changed = False
+        for t in spec.transitions:
+            if any(s in reached for s in t.sources) and t.target not in reached:
+                enter(t.target)
+                changed = True
+    for name in states:
+        if name not in reached:
+            yield (("states", name), f"unreachable: no transition leads to '{name}' "
+                   "(or to a state that contains it)", None)
+    has_exit = {s for t in spec.transitions for s in t.sources}
+    for name, state in states.items():
+        if state.final or spec.is_compound(name):
+            continue
+        if not ({name, *spec.ancestors(name)} & has_exit):
+            yield (("states", name), f"no way out of '{name}': add a transition from it "
+                   "(or from a state containing it), or mark it final = true", None)
+
+
+def _events(spec: Spec) -> Found:
+    used = {t.event for t in spec.transitions}
+    fired = {t.fires for t in spec.timescales if t.fires}
+    for name in spec.events:
+        if name not in used:
+            how = " (a timescale fires it)" if name in fired else ""
+            yield (("events", name), f"event '{name}' is never used by a transition{how}: "
+                   "add a transition for it or remove it", None)
+
+
+def _timescales(spec: Spec) -> Found:
+    seen: dict[str, int] = {}
+    for t in spec.timescales:
+        where: Path = ("timescales", t.index)
+        if t.id in seen:
+            yield ((*where, "id"), f"timescale id '{t.id}' is already used by "
+                   f"timescales[{seen[t.id]}]", None)
+        seen.setdefault(t.id, t.index)
+        needed, words = _KIND_FIELDS[t.kind]
+        for field in _DURATION_FIELDS:
+            present = getattr(t, field) is not None
+            if field in needed and not present and _raw_missing(spec, t.index, field):
+                yield ((*where, "kind"), f"a {t.kind} needs {words}", None)
+            if field not in needed and present:
+                yield ((*where, field), f"`{field}` does not apply to a {t.kind} "
+                       f"(a {t.kind} takes {words})", None)
+        if t.kind == "window" and t.after and t.within and t.after.unit == t.within.unit \
+                and t.after.amount > t.within.amount:
+            yield ((*where, "after"), f"the window opens ({t.after}) after it closes "
+                   f"({t.within})", None)
+        for key in ("anchor", "met_by", "until"):
+            ref = getattr(t, key)
+            if ref is None:
+                continue
+            known = spec.events if ref.kind == "event" else spec.states
+            if ref.name not in known:
+                yield ((*where, key, ref.kind), *_unknown(ref.kind, ref.name, known))
+        if t.met_by is None and t.kind != "delay":
+            yield (where, f"a {t.kind} needs `met_by`: the event or state that satisfies it",
+                   None)
+        if t.kind == "delay" and t.met_by is None and t.fires is None:
+            yield (where, "a delay needs `met_by` or `fires`", None)
+        if t.until is not None and t.kind != "recurring":
+            yield ((*where, "until"), "`until` only applies to a recurring timescale", None)
+        if t.fires is not None:
+            if t.kind != "delay":
+                yield ((*where, "fires"), "`fires` only applies to a delay", None)
+            if t.fires not in spec.events:
+                yield ((*where, "fires"), *_unknown("event", t.fires, spec.events))
+        if t.responsible is not None and t.responsible not in spec.roles:
+            yield ((*where, "responsible"), *_unknown("role", t.responsible, spec.roles))
+
+
+def _raw_missing(spec: Spec, index: int, field: str) -> bool:
+    """True when the field is absent from the file (not merely unparseable)."""
+    return spec.source_map is None or (("timescales", index, field)
+                                       not in spec.source_map.positions)
+
+
+def _cited(spec: Spec) -> Iterator[tuple[Path, str]]:
+    for group in ("roles", "facts", "states", "events"):
+        for name, item in getattr(spec, group).items():
+            if item.citation:
+                yield (group, name, "citation"), item.citation
+    for t in spec.transitions:
+        if t.citation:
+            yield ("transitions", t.index, "citation"), t.citation
+    for t in spec.timescales:
+        yield ("timescales", t.index, "citation"), t.citation
+
+
+def _citations(spec: Spec) -> Found:
+    for where, citation in _cited(spec):
+        if citation not in spec.paragraphs:
+            yield (where, f"citation '{citation}' is not in [paragraphs]: add the paragraph's "
+                   "text there", quoted(closest(citation, spec.paragraphs)))
+
+
+def _milestones(spec: Spec) -> Found:
+    known = vocabulary()
+    tagged: list[tuple[Path, tuple[str, ...]]] = [
+        *((("states", n, "milestones"), s.milestones) for n, s in spec.states.items()),
+        *((("events", n, "milestones"), e.milestones) for n, e in spec.events.items()),
+        *((("timescales", t.index, "milestones"), t.milestones) for t in spec.timescales),
+    ]
+    for where, names in tagged:
+        for i, name in enumerate(names):
+            if name not in known:
+                yield ((*where, i), f"unknown milestone '{name}' (the shared vocabulary is in "
+                       "specs/milestones.toml)", quoted(closest(name, known)))

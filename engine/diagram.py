@@ -1,0 +1,188 @@
+"""The state diagram of a spec as Graphviz DOT source.
+
+Compound states are drawn as clusters (parallel ones with a dashed border and their regions
+inside), final states with a double border, and the entry into each scope with a small dot.
+States are labelled in plain words with the responsible role underneath; the citation and role
+are in the tooltip. A :class:`Highlight` marks a case's active, travelled and missed states by
+border and shape as well as colour (Okabe-Ito palette, safe for colour-blind readers).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from .model import Spec
+
+#: Okabe-Ito colours
+ACTIVE_FILL, ACTIVE_LINE = "#F5C77E", "#B06E00"  # orange
+TRAVELLED_FILL = "#D6E6F2"  # pale blue
+MISSED_LINE = "#D55E00"  # vermillion
+NEUTRAL_FILL, NEUTRAL_LINE = "#FFFFFF", "#4D4D4D"
+FONT = "Helvetica"
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What to mark on the diagram for one case."""
+
+    active: frozenset[str] = field(default_factory=frozenset)
+    travelled: frozenset[str] = field(default_factory=frozenset)
+    missed: frozenset[str] = field(default_factory=frozenset)
+
+
+def _id(name: str) -> str:
+    return f'"{name}"'
+
+
+def _cluster(name: str) -> str:
+    return f'"cluster_{name}"'
+
+
+def _wrap(text: str, width: int = 22) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines
+
+
+def _state_label(spec: Spec, name: str, missed: bool) -> str:
+    state = spec.states[name]
+    title = "<BR/>".join(html.escape(x) for x in _wrap(state.label))
+    if missed:
+        title = "&#9888; " + title
+    role = spec.roles[state.role].label if state.role in spec.roles else ""
+    role_line = f'<BR/><FONT POINT-SIZE="9" COLOR="#555555">{html.escape(role)}</FONT>' if role \
+        else ""
+    return f"<{title}{role_line}>"
+
+
+def _tooltip(spec: Spec, name: str) -> str:
+    state = spec.states[name]
+    parts = [state.label]
+    if state.role in spec.roles:
+        parts.append(f"Responsible: {spec.roles[state.role].label}")
+    if state.citation:
+        parts.append(f"Source: {state.citation}")
+    return _quote(" | ".join(parts))
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _entry_leaf(spec: Spec, name: str) -> str:
+    """A node inside ``name`` that an edge to or from the cluster can attach to."""
+    children = spec.children(name)
+    if not children:
+        return name
+    initial = [c for c in children if spec.states[c].initial] or children
+    return _entry_leaf(spec, initial[0])
+
+
+def _edge_label(spec: Spec, transition) -> str:
+    label = transition.label or spec.events[transition.event].label
+    text = "\\n".join(_wrap(label, 26))
+    if transition.guard:
+        text += "\\n[" + "\\n".join(_wrap(transition.guard, 30)) + "]"
+    return _quote(text)
+
+
+def diagram_source(spec: Spec, highlight: Highlight | None = None,
+                   rankdir: str = "TB") -> str:
+    """DOT source for ``spec``; the layout depends on the spec only, never on the highlight,
+    so a case's diagram does not move between steps."""
+    hl = highlight or Highlight()
+    out = [
+        f"digraph {_quote(spec.process.id)} {{",
+        f"  graph [compound=true, rankdir={rankdir}, fontname={_quote(FONT)}, fontsize=11, "
+        f"nodesep=0.35, ranksep=0.45, labelloc=t, label={_quote(spec.process.title)}, "
+        f"tooltip={_quote(spec.process.title)}];",
+        f"  node [shape=box, style=\"rounded,filled\", fontname={_quote(FONT)}, fontsize=11, "
+        f"fillcolor=\"{NEUTRAL_FILL}\", color=\"{NEUTRAL_LINE}\", penwidth=1.2, margin=\"0.12,0.06\"];",
+        f"  edge [fontname={_quote(FONT)}, fontsize=9, color=\"#666666\", arrowsize=0.7];",
+    ]
+
+    def emit(scope: str | None, indent: str) -> None:
+        children = spec.children(scope)
+        if scope is None or not spec.states[scope].parallel:
+            initial = [c for c in children if spec.states[c].initial]
+            if initial:
+                dot = f"__start_{scope or 'top'}"
+                out.append(f'{indent}"{dot}" [shape=point, width=0.12, style=filled, '
+                           f'fillcolor="#333333", label=""];')
+                target = initial[0]
+                attrs = f" [lhead={_cluster(target)}]" if spec.is_compound(target) else ""
+                out.append(f'{indent}"{dot}" -> {_id(_entry_leaf(spec, target))}{attrs};')
+        for child in children:
+            state = spec.states[child]
+            if spec.is_compound(child):
+                style = "dashed,rounded" if state.parallel else "rounded"
+                fill = ACTIVE_FILL if child in hl.active else (
+                    TRAVELLED_FILL if child in hl.travelled else "#F7F7F7")
+                pen = "2.4" if child in hl.active else "1"
+                line = MISSED_LINE if child in hl.missed else (
+                    ACTIVE_LINE if child in hl.active else "#8C8C8C")
+                title = state.label + (" (in parallel)" if state.parallel else "")
+                out.append(f"{indent}subgraph {_cluster(child)} {{")
+                out.append(f"{indent}  graph [label={_quote(title)}, style=\"{style},filled\", "
+                           f"fillcolor=\"{fill}\", color=\"{line}\", penwidth={pen}, "
+                           f"tooltip={_tooltip(spec, child)}, fontsize=11];")
+                emit(child, indent + "  ")
+                out.append(f"{indent}}}")
+            else:
+                out.append(f"{indent}{_id(child)} [{_node_attrs(spec, child, hl)}];")
+
+    emit(None, "  ")
+    for t in spec.transitions:
+        for source in t.sources:
+            tail = _entry_leaf(spec, source)
+            head = _entry_leaf(spec, t.target)
+            attrs = [f"label={_edge_label(spec, t)}",
+                     f"tooltip={_quote(spec.events[t.event].label + (f' ({t.citation})' if t.citation else ''))}"]
+            if spec.is_compound(source):
+                attrs.append(f"ltail={_cluster(source)}")
+            if spec.is_compound(t.target) and t.target not in (source, *spec.ancestors(source)):
+                attrs.append(f"lhead={_cluster(t.target)}")
+            if t.guard:
+                attrs.append("style=dashed")
+            out.append(f"  {_id(tail)} -> {_id(head)} [{', '.join(attrs)}];")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _node_attrs(spec: Spec, name: str, hl: Highlight) -> str:
+    state = spec.states[name]
+    attrs = [f"label={_state_label(spec, name, name in hl.missed)}",
+             f"tooltip={_tooltip(spec, name)}"]
+    if state.final:
+        attrs.append("peripheries=2")
+    if name in hl.active:
+        attrs += [f'fillcolor="{ACTIVE_FILL}"', f'color="{ACTIVE_LINE}"', "penwidth=3",
+                  'style="rounded,filled,bold"']
+    elif name in hl.travelled:
+        attrs += [f'fillcolor="{TRAVELLED_FILL}"']
+    if name in hl.missed:
+        attrs += [f'color="{MISSED_LINE}"', "penwidth=3", 'style="rounded,filled,dashed"']
+    return ", ".join(attrs)
+
+
+def case_highlight(case, today) -> Highlight:
+    """Active, travelled and missed states of a case (a missed timescale marks the state it
+    was anchored on)."""
+    travelled = {name for name, _, _ in case._entries}
+    missed = set()
+    for row in case.timescales(today):
+        if row.status == "missed" or row.overdue:
+            t = case.spec.timescale(row.id)
+            if t.anchor.kind == "state":
+                missed.add(t.anchor.name)
+            else:
+                for entry in case.history:
+                    if entry.seq == row.anchor_seq:
+                        missed.update(entry.target)
+    return Highlight(frozenset(case.active_states), frozenset(travelled), frozenset(missed))

@@ -1,0 +1,117 @@
+"""Typed exceptions of the engine.
+
+Every error a person can cause (a spec, a scenario, a date, an event) is one of these, carrying
+enough to say *where* and *what*. The command line turns them into messages and exit code 1;
+nothing here prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a file, located by line:column where known, else by key path."""
+
+    message: str
+    path: str = ""  # key path, e.g. "transitions[3].to"
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file or "<spec>"
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        if self.suggestion:
+            text += f" (did you mean {self.suggestion}?)"
+        return text
+
+
+class RegflowError(Exception):
+    """Base class of every error regflow raises on bad input."""
+
+
+class ProblemsError(RegflowError):
+    """A file with one or more located problems; all of them are reported at once."""
+
+    kind = "file"
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in {self.kind}"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class SpecError(ProblemsError):
+    """A spec that cannot be loaded: bad TOML, bad shape or bad meaning."""
+
+    kind = "spec"
+
+
+class ScenarioError(ProblemsError):
+    """A scenario file that cannot be run."""
+
+    kind = "scenario"
+
+
+class CaseError(RegflowError):
+    """An operation on a case that cannot be carried out."""
+
+
+class UnknownEvent(CaseError):
+    """An event the spec does not declare, or that no active state accepts."""
+
+    def __init__(self, event: str, available: list[str], known: bool, suggestion: str | None):
+        self.event = event
+        self.available = available
+        self.known = known
+        self.suggestion = suggestion
+        if known:
+            text = f"event '{event}' cannot happen in the current state"
+        else:
+            text = f"unknown event '{event}'"
+            if suggestion:
+                text += f" (did you mean '{suggestion}'?)"
+        text += "; available now: " + (", ".join(available) if available else "none")
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class GuardFailure:
+    """Why one transition was not taken: its guard, source state and citation."""
+
+    source: str
+    target: str
+    guard: str
+    citation: str
+
+
+class EventRefused(CaseError):
+    """An event whose every transition from the active states has a guard that is false."""
+
+    def __init__(self, event: str, failures: list[GuardFailure]):
+        self.event = event
+        self.failures = failures
+        reasons = "; ".join(
+            f"to '{f.target}' needs {f.guard} ({f.citation})" if f.citation else
+            f"to '{f.target}' needs {f.guard}"
+            for f in failures
+        )
+        super().__init__(f"event '{event}' refused: {reasons}")
+
+
+class FactError(CaseError):
+    """A fact value that does not fit its declared type, or a fact an event cannot set."""
+
+
+class DateError(CaseError):
+    """An effective date that is not allowed (e.g. earlier than the last event)."""
+
+
+class ExtensionError(CaseError):
+    """An extension of a timescale that the spec does not allow."""

@@ -1,0 +1,180 @@
+"""Guards: a safe, typed expression language over facts, checked when the spec loads.
+
+Guards are written in rule-engine's syntax (``concern_level == "significant" and risk != "low"``).
+rule-engine parses to its own AST and evaluates that AST: no Python ``eval``, no attribute access
+to Python internals. On top of its type checks this module refuses, at load time, names that are
+not declared facts, rule-engine's ``$`` built-ins (they read the clock or the host), function
+calls, and enum comparisons with values the fact cannot take.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import rule_engine
+import rule_engine.ast as ast
+
+from .model import Fact
+from .suggest import closest
+
+_TYPES = {
+    "enum": rule_engine.DataType.STRING,
+    "text": rule_engine.DataType.STRING,
+    "bool": rule_engine.DataType.BOOLEAN,
+    "number": rule_engine.DataType.FLOAT,
+    "date": rule_engine.DataType.DATETIME,
+}
+
+
+class GuardSyntaxError(ValueError):
+    """A guard that cannot be accepted; ``column`` is 1-based within the expression, if known."""
+
+    def __init__(self, message: str, column: int | None = None, suggestion: str | None = None):
+        super().__init__(message)
+        self.column = column
+        self.suggestion = suggestion
+
+
+class Guard:
+    """A compiled guard: ``guard.holds(facts)``."""
+
+    __slots__ = ("_facts", "_rule", "names", "text")
+
+    def __init__(self, text: str, rule: rule_engine.Rule, facts: dict[str, Fact]):
+        self.text = text
+        self._rule = rule
+        self._facts = facts
+        #: the facts this guard reads
+        self.names = frozenset(_symbols(rule.statement.expression))
+
+    def holds(self, values: dict[str, Any]) -> bool:
+        """True when the guard holds; a comparison with a date not yet known does not hold."""
+        try:
+            return bool(self._rule.evaluate(guard_values(self._facts, values)))
+        except rule_engine.EvaluationError:
+            return False
+
+    def __repr__(self) -> str:
+        return f"Guard({self.text!r})"
+
+
+def _empty(fact: Fact) -> Any:
+    return {"enum": "", "text": "", "bool": False, "number": Decimal(0), "date": None}[fact.type]
+
+
+def guard_values(facts: dict[str, Fact], values: dict[str, Any]) -> dict[str, Any]:
+    """Fact values as rule-engine reads them; a fact with no value reads as empty."""
+    out: dict[str, Any] = {}
+    for name, fact in facts.items():
+        value = values.get(name)
+        if value is None:
+            out[name] = _empty(fact)
+        elif fact.type == "date" and isinstance(value, date) and not isinstance(value, datetime):
+            out[name] = datetime(value.year, value.month, value.day, tzinfo=UTC)
+        elif fact.type == "number":
+            out[name] = Decimal(str(value))
+        else:
+            out[name] = value
+    return out
+
+
+def _context(facts: dict[str, Fact]) -> rule_engine.Context:
+    types = {name: _TYPES[f.type] for name, f in facts.items() if f.type in _TYPES}
+    return rule_engine.Context(
+        type_resolver=rule_engine.type_resolver_from_dict(types), default_timezone="UTC"
+    )
+
+
+_LITERALS = (
+    ast.StringExpression, ast.FloatExpression, ast.BooleanExpression, ast.DatetimeExpression
+)
+
+
+def _children(node: ast.ExpressionBase):
+    for value in vars(node).values():
+        if isinstance(value, ast.ExpressionBase):
+            yield value
+        elif isinstance(value, tuple):
+            yield from (v for v in value if isinstance(v, ast.ExpressionBase))
+
+
+def _symbols(node: ast.ExpressionBase):
+    if isinstance(node, ast.SymbolExpression):
+        yield node.name
+    for child in _children(node):
+        yield from _symbols(child)
+
+
+def _check_tree(node: ast.ExpressionBase, facts: dict[str, Fact]) -> None:
+    if isinstance(node, ast.SymbolExpression) and node.scope is not None:
+        raise GuardSyntaxError(f"'${node.name}' is not allowed: guards may only read facts")
+    if isinstance(node, ast.FunctionCallExpression):
+        raise GuardSyntaxError("function calls are not allowed in guards")
+    pairs: list[tuple[ast.ExpressionBase, ast.ExpressionBase]] = []
+    if isinstance(node, ast.ComparisonExpression):
+        pairs = [(node.left, node.right), (node.right, node.left)]
+    elif isinstance(node, ast.ContainsExpression) and isinstance(node.container, ast.ArrayExpression):
+        pairs = [(node.member, item) for item in node.container.value]
+    for symbol, literal in pairs:
+        if not (isinstance(symbol, ast.SymbolExpression) and isinstance(literal, _LITERALS)):
+            continue
+        fact = facts.get(symbol.name)
+        if fact is None:
+            continue
+        if literal.result_type != _TYPES[fact.type]:
+            raise GuardSyntaxError(
+                f"fact '{fact.name}' ({fact.type}) cannot be compared with "
+                f"{literal.result_type.name.lower()} {literal.value!r}"
+            )
+        if fact.type == "enum" and literal.value not in fact.values:
+            near = closest(literal.value, fact.values)
+            raise GuardSyntaxError(
+                f"'{literal.value}' is not a value of enum fact '{fact.name}' "
+                f"(values: {', '.join(fact.values)})",
+                suggestion=f'"{near}"' if near else None,
+            )
+    for child in _children(node):
+        _check_tree(child, facts)
+
+
+def compile_guard(text: str, facts: dict[str, Fact]) -> Guard:
+    """Compile ``text`` against the declared facts, or raise :class:`GuardSyntaxError`."""
+    if not isinstance(text, str) or not text.strip():
+        raise GuardSyntaxError("a guard must be a non-empty expression")
+    try:
+        rule = rule_engine.Rule(text, context=_context(facts))
+    except rule_engine.SymbolResolutionError as err:
+        near = closest(err.symbol_name, facts)
+        raise GuardSyntaxError(
+            f"unknown fact '{err.symbol_name}' in guard",
+            column=_find(text, err.symbol_name),
+            suggestion=f"'{near}'" if near else None,
+        ) from None
+    except rule_engine.AttributeResolutionError as err:
+        raise GuardSyntaxError(
+            f"attribute '{err.attribute_name}' is not allowed: guards may only read facts",
+            column=_find(text, str(err.attribute_name)),
+        ) from None
+    except rule_engine.RuleSyntaxError as err:
+        token = err.token
+        if token is None:
+            raise GuardSyntaxError("syntax error: the expression ends too early") from None
+        raise GuardSyntaxError(
+            f"syntax error at '{token.value}'", column=token.lexpos + 1
+        ) from None
+    except rule_engine.EvaluationError as err:  # type errors found while compiling
+        raise GuardSyntaxError(f"type error: {err.message}") from None
+    except rule_engine.EngineError as err:
+        raise GuardSyntaxError(getattr(err, "message", str(err))) from None
+    _check_tree(rule.statement.expression, facts)
+    result = rule.statement.expression.result_type
+    if result not in (rule_engine.DataType.BOOLEAN, rule_engine.DataType.UNDEFINED):
+        raise GuardSyntaxError(f"a guard must be true or false, this one gives a {result.name.lower()}")
+    return Guard(text, rule, facts)
+
+
+def _find(text: str, word: str) -> int | None:
+    index = text.find(word)
+    return index + 1 if index >= 0 else None

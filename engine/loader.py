@@ -1,0 +1,233 @@
+"""Load a spec file: TOML -> shape check -> model -> meaning checks -> compiled machine.
+
+Every problem in a file is collected and reported at once, each located by line:column (from
+:mod:`~regflow.engine.tomlsource`) with a suggestion where one exists.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import date
+from typing import Any
+
+from . import checks
+from .calendars import CALENDARS
+from .compiler import machine_class
+from .durations import Duration, DurationSyntaxError
+from .errors import Problem, SpecError
+from .guards import GuardSyntaxError, compile_guard
+from .model import (
+    Event,
+    Fact,
+    Process,
+    Ref,
+    Role,
+    Spec,
+    State,
+    Timescale,
+    Transition,
+)
+from .tomlsource import Path, SourceMap, format_path
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def read_toml(path: str, error: type[SpecError] = SpecError) -> tuple[str, dict[str, Any]]:
+    """Text and data of a TOML file, or ``error`` with the TOML syntax problem located."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise error([Problem("file not found", file=path)]) from None
+    except IsADirectoryError:
+        raise error([Problem("is a directory, not a file", file=path)]) from None
+    except OSError as err:
+        raise error([Problem(f"cannot read file: {err.strerror}", file=path)]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise error([Problem(f"not UTF-8 text (byte {err.start})", file=path)]) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        match = _TOML_POSITION.search(message)
+        line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+        message = _TOML_POSITION.sub("", message).strip()
+        raise error([Problem(f"not valid TOML: {message}", file=path, line=line,
+                             column=column)]) from None
+
+
+def load_spec(path: str | os.PathLike[str]) -> Spec:
+    """Load, check and compile the spec at ``path``; raise :class:`SpecError` listing problems."""
+    path = os.fspath(path)
+    text, data = read_toml(path)
+    return parse_spec(data, text=text, path=path)
+
+
+def loads_spec(text: str, path: str = "<string>") -> Spec:
+    """Like :func:`load_spec` for TOML text already in memory."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError([Problem(f"not valid TOML: {err}", file=path)]) from None
+    return parse_spec(data, text=text, path=path)
+
+
+class _Problems:
+    """Collects ``(path, message, suggestion)`` and locates them in the file at the end."""
+
+    def __init__(self, path: str, source: SourceMap):
+        self.path, self.source = path, source
+        self.items: list[Problem] = []
+
+    def add(self, where: Path, message: str, suggestion: str | None = None,
+            column_offset: int | None = None) -> None:
+        position = self.source.locate(where)
+        line, column = position if position else (None, None)
+        if column is not None and column_offset is not None:
+            column += column_offset  # point inside a quoted expression
+        self.items.append(Problem(message, format_path(where), self.path, line, column,
+                                  suggestion))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            self.items.sort(key=lambda p: (p.line or 0, p.column or 0))
+            raise SpecError(self.items)
+
+
+def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> Spec:
+    from .schema import shape_problems  # jsonschema is imported only when a spec is loaded
+
+    source = SourceMap(text)
+    problems = _Problems(path, source)
+    for where, message, suggestion in shape_problems(data):
+        problems.add(where, message, suggestion)
+    problems.raise_if_any()
+
+    process = Process(**data["process"])
+    if process.calendar not in CALENDARS:  # the schema's enum already says so
+        problems.add(("process", "calendar"), f"unknown calendar '{process.calendar}'")
+    facts = {name: _fact(name, entry, problems) for name, entry in data.get("facts", {}).items()}
+    guards: dict[str, Any] = {}
+
+    def guard(where: Path, expression: str | None) -> str | None:
+        if expression is None:
+            return None
+        if expression not in guards:
+            try:
+                guards[expression] = compile_guard(expression, facts)
+            except GuardSyntaxError as err:
+                offset = err.column if err.column is not None else None
+                problems.add(where, f"guard {expression!r}: {err}", err.suggestion, offset)
+                return expression
+        return expression
+
+    def duration(where: Path, text: str | None) -> Duration | None:
+        if text is None:
+            return None
+        try:
+            return Duration.parse(text)
+        except DurationSyntaxError as err:
+            problems.add(where, str(err), f"'{err.suggestion}'" if err.suggestion else None)
+            return None
+
+    def ref(value: dict[str, str] | None) -> Ref | None:
+        if value is None:
+            return None
+        (kind, name), = value.items()
+        return Ref(kind, name)
+
+    transitions = []
+    for i, entry in enumerate(data["transitions"]):
+        sources = entry["from"] if isinstance(entry["from"], list) else [entry["from"]]
+        transitions.append(Transition(
+            index=i, sources=tuple(sources), event=entry["event"], target=entry["to"],
+            guard=guard(("transitions", i, "guard"), entry.get("guard")),
+            label=entry.get("label", ""), citation=entry.get("citation", ""),
+            note=entry.get("note", ""),
+        ))
+    timescales = []
+    for i, entry in enumerate(data.get("timescales", [])):
+        where = ("timescales", i)
+        timescales.append(Timescale(
+            index=i, id=entry["id"], label=entry["label"], kind=entry["kind"],
+            anchor=ref(entry["anchor"]), citation=entry["citation"],
+            within=duration((*where, "within"), entry.get("within")),
+            after=duration((*where, "after"), entry.get("after")),
+            every=duration((*where, "every"), entry.get("every")),
+            about=duration((*where, "about"), entry.get("about")),
+            met_by=ref(entry.get("met_by")), until=ref(entry.get("until")),
+            fires=entry.get("fires"),
+            applies_when=guard((*where, "applies_when"), entry.get("applies_when")),
+            responsible=entry.get("responsible"), extendable=entry.get("extendable", False),
+            milestones=tuple(entry.get("milestones", ())), note=entry.get("note", ""),
+        ))
+    spec = Spec(
+        process=process,
+        paragraphs=dict(data["paragraphs"]),
+        roles={n: Role(n, **e) for n, e in data.get("roles", {}).items()},
+        facts=facts,
+        states={n: _state(n, e) for n, e in data["states"].items()},
+        events={n: _event(n, e) for n, e in data["events"].items()},
+        transitions=tuple(transitions),
+        timescales=tuple(timescales),
+        path=path, text=text, source_map=source, guards=guards,
+    )
+    for where, message, suggestion in checks.check(spec):
+        problems.add(where, message, suggestion)
+    problems.raise_if_any()
+    machine_class(spec)  # compile now: a spec that loads is a spec that runs
+    return spec
+
+
+def _fact(name: str, entry: dict[str, Any], problems: _Problems) -> Fact:
+    where = ("facts", name)
+    kind, values = entry["type"], tuple(entry.get("values", ()))
+    if kind == "enum" and not values:
+        problems.add((*where, "type"), "an enum fact needs `values`, the list of allowed values")
+    if kind != "enum" and values:
+        problems.add((*where, "values"), f"`values` is only for enum facts, not {kind}")
+    default = entry.get("default")
+    if default is not None:
+        error = fact_value_error(kind, values, default)
+        if error:
+            problems.add((*where, "default"), error)
+    return Fact(name=name, type=kind, label=entry["label"], values=values, default=default,
+                citation=entry.get("citation", ""), note=entry.get("note", ""))
+
+
+def fact_value_error(kind: str, values: tuple[str, ...], value: Any) -> str | None:
+    """Why ``value`` does not fit a fact of type ``kind``, or None if it fits."""
+    if kind == "enum":
+        if value not in values:
+            return f"'{value}' is not one of: {', '.join(values)}"
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            return f"expected true or false, found {value!r}"
+    elif kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"expected a number, found {value!r}"
+    elif kind == "date":
+        if not isinstance(value, date):
+            return f"expected a date (YYYY-MM-DD), found {value!r}"
+    elif kind == "text" and not isinstance(value, str):
+        return f"expected text, found {value!r}"
+    return None
+
+
+def _state(name: str, entry: dict[str, Any]) -> State:
+    return State(name=name, label=entry["label"], description=entry.get("description", ""),
+                 role=entry.get("role"), citation=entry.get("citation", ""),
+                 parent=entry.get("parent"), initial=entry.get("initial", False),
+                 final=entry.get("final", False), parallel=entry.get("parallel", False),
+                 milestones=tuple(entry.get("milestones", ())), note=entry.get("note", ""))
+
+
+def _event(name: str, entry: dict[str, Any]) -> Event:
+    return Event(name=name, label=entry["label"], citation=entry.get("citation", ""),
+                 role=entry.get("role"), sets=tuple(entry.get("sets", ())),
+                 requires=tuple(entry.get("requires", ())),
+                 milestones=tuple(entry.get("milestones", ())), note=entry.get("note", ""))

@@ -1,0 +1,194 @@
+"""The spec model: plain, immutable data classes built from a validated TOML file.
+
+Nothing here runs; the compiler turns a :class:`Spec` into a python-statemachine class and the
+case runtime reads it. Field names follow the TOML keys (see docs/spec-format.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .durations import Duration
+from .tomlsource import SourceMap
+
+FACT_TYPES = ("enum", "bool", "date", "number", "text")
+TIMESCALE_KINDS = ("deadline", "lead_time", "window", "delay", "recurring", "target")
+
+
+@dataclass(frozen=True)
+class Process:
+    id: str
+    title: str
+    regulator: str
+    source: str
+    version: str
+    calendar: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    label: str
+    organisation: str = ""
+    citation: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str
+    label: str
+    values: tuple[str, ...] = ()
+    default: Any = None
+    citation: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: str
+    description: str = ""
+    role: str | None = None
+    citation: str = ""
+    parent: str | None = None
+    initial: bool = False
+    final: bool = False
+    parallel: bool = False
+    milestones: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    label: str
+    citation: str = ""
+    role: str | None = None
+    sets: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    milestones: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Transition:
+    index: int  # position in the file: transitions are tried in this order
+    sources: tuple[str, ...]
+    event: str
+    target: str
+    guard: str | None = None
+    label: str = ""
+    citation: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An event (each time it is recorded) or a state (each time it is entered)."""
+
+    kind: str  # "event" | "state"
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} '{self.name}'"
+
+
+@dataclass(frozen=True)
+class Timescale:
+    index: int
+    id: str
+    label: str
+    kind: str
+    anchor: Ref
+    citation: str
+    within: Duration | None = None
+    after: Duration | None = None
+    every: Duration | None = None
+    about: Duration | None = None
+    met_by: Ref | None = None
+    until: Ref | None = None
+    fires: str | None = None
+    applies_when: str | None = None
+    responsible: str | None = None
+    extendable: bool = False
+    milestones: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def approximate(self) -> bool:
+        return self.kind == "target"
+
+    def rule_text(self) -> str:
+        """The rule in a few words, e.g. ``within 25 working days``."""
+        parts = {
+            "deadline": f"within {self.within}",
+            "lead_time": f"not before {self.after}",
+            "window": f"between {self.after} and {self.within}",
+            "delay": f"after {self.after}",
+            "recurring": f"every {self.every}",
+            "target": f"about {self.about}",
+        }
+        return f"{parts[self.kind]} of {self.anchor}"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    name: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Spec:
+    """A loaded, validated spec. ``path`` and ``source`` let later messages point into the file."""
+
+    process: Process
+    paragraphs: dict[str, str]
+    roles: dict[str, Role]
+    facts: dict[str, Fact]
+    states: dict[str, State]
+    events: dict[str, Event]
+    transitions: tuple[Transition, ...]
+    timescales: tuple[Timescale, ...]
+    path: str = ""
+    text: str = field(default="", repr=False)
+    source_map: SourceMap | None = field(default=None, repr=False)
+    #: compiled guards by expression text (transitions and ``applies_when``)
+    guards: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.process.id
+
+    def children(self, name: str | None) -> list[str]:
+        """States directly inside ``name`` (``None``: the top level), in file order."""
+        return [s.name for s in self.states.values() if s.parent == name]
+
+    def ancestors(self, name: str) -> list[str]:
+        """Parents of ``name``, innermost first."""
+        out, parent = [], self.states[name].parent
+        while parent is not None:
+            out.append(parent)
+            parent = self.states[parent].parent
+        return out
+
+    def is_compound(self, name: str) -> bool:
+        return any(s.parent == name for s in self.states.values())
+
+    def leaves(self, names: list[str]) -> list[str]:
+        """The innermost states among ``names`` (an active configuration lists parents too)."""
+        parents = {self.states[n].parent for n in names}
+        return [n for n in names if n not in parents]
+
+    def timescale(self, ident: str) -> Timescale:
+        for t in self.timescales:
+            if t.id == ident:
+                return t
+        raise KeyError(ident)
+
+    def citation_text(self, citation: str) -> str:
+        return self.paragraphs.get(citation, "")

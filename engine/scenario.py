@@ -1,0 +1,165 @@
+"""Scenarios: a dated list of events to replay on a new case ("what if").
+
+A scenario file is TOML (see docs/spec-format.md, "Scenarios"). Problems are located by
+line:column like spec problems; an event the case refuses is reported at its entry.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from .case import Case
+from .errors import CaseError, Problem, ScenarioError
+from .loader import read_toml
+from .model import Spec
+from .suggest import closest, quoted
+from .tomlsource import SourceMap, format_path
+
+_EVENT_KEYS = ("on", "event", "set", "actor", "note")
+_TOP_KEYS = ("spec", "title", "start", "today", "facts", "events", "note")
+
+
+@dataclass(frozen=True)
+class ScenarioEvent:
+    index: int
+    on: date
+    event: str
+    set: dict[str, Any] = field(default_factory=dict)
+    actor: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    title: str
+    start: date
+    events: tuple[ScenarioEvent, ...]
+    facts: dict[str, Any] = field(default_factory=dict)
+    today: date | None = None
+    spec: str | None = None
+    note: str = ""
+    path: str = "<scenario>"
+    source_map: SourceMap | None = None
+
+    def problem(self, where, message: str, suggestion: str | None = None) -> Problem:
+        position = self.source_map.locate(where) if self.source_map else None
+        line, column = position if position else (None, None)
+        return Problem(message, format_path(where), self.path, line, column, suggestion)
+
+
+@dataclass
+class SimulationResult:
+    case: Case
+    today: date
+    not_yet: list[ScenarioEvent]  # events dated after ``today``, not replayed
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read a scenario file; raise :class:`ScenarioError` listing every problem of its shape."""
+    path = os.fspath(path)
+    text, data = read_toml(path, error=ScenarioError)
+    source = SourceMap(text)
+    problems: list[Problem] = []
+
+    def bad(where, message, suggestion=None):
+        position = source.locate(where)
+        line, column = position if position else (None, None)
+        problems.append(Problem(message, format_path(where), path, line, column, suggestion))
+
+    for key in data:
+        if key not in _TOP_KEYS:
+            bad((key,), f"unknown key '{key}'", quoted(closest(key, _TOP_KEYS)))
+    start = _as_date(data.get("start"))
+    if "start" not in data:
+        bad((), "missing required key 'start' (the date the case is opened, e.g. 2026-03-02)")
+    elif start is None:
+        bad(("start",), f"expected a date (YYYY-MM-DD), found {data['start']!r}")
+    today = None
+    if "today" in data:
+        today = _as_date(data["today"])
+        if today is None:
+            bad(("today",), f"expected a date (YYYY-MM-DD), found {data['today']!r}")
+    facts = data.get("facts", {})
+    if not isinstance(facts, dict):
+        bad(("facts",), "expected a table of fact = value")
+        facts = {}
+    events = []
+    raw_events = data.get("events", [])
+    if not isinstance(raw_events, list):
+        bad(("events",), "expected [[events]] entries")
+        raw_events = []
+    for i, entry in enumerate(raw_events):
+        where = ("events", i)
+        if not isinstance(entry, dict):
+            bad(where, "expected a table with on = DATE and event = NAME")
+            continue
+        for key in entry:
+            if key not in _EVENT_KEYS:
+                bad((*where, key), f"unknown key '{key}'", quoted(closest(key, _EVENT_KEYS)))
+        on = _as_date(entry.get("on"))
+        if "on" not in entry:
+            bad(where, "missing required key 'on' (the date the event happened)")
+        elif on is None:
+            bad((*where, "on"), f"expected a date (YYYY-MM-DD), found {entry['on']!r}")
+        if not isinstance(entry.get("event"), str):
+            bad(where, "missing required key 'event' (the event's name)")
+        if not isinstance(entry.get("set", {}), dict):
+            bad((*where, "set"), "expected a table, e.g. set = { concern_level = \"serious\" }")
+        if on is not None and isinstance(entry.get("event"), str):
+            events.append(ScenarioEvent(i, on, entry["event"], dict(entry.get("set", {})),
+                                        entry.get("actor"), entry.get("note", "")))
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario(title=data.get("title", os.path.basename(path)), start=start,
+                    events=tuple(events), facts=dict(facts), today=today,
+                    spec=data.get("spec"), note=data.get("note", ""), path=path,
+                    source_map=source)
+
+
+def run_scenario(spec: Spec, scenario: Scenario, today: date | None = None) -> SimulationResult:
+    """Replay ``scenario`` on a new case of ``spec`` as of ``today``.
+
+    ``today`` defaults to the scenario's own ``today``, else the last event's date. Events dated
+    after ``today`` are not replayed and come back in ``not_yet``.
+    """
+    problems = []
+    for ev in scenario.events:
+        if ev.event not in spec.events:
+            problems.append(scenario.problem(("events", ev.index, "event"),
+                                             f"unknown event '{ev.event}' in {spec.process.id}",
+                                             quoted(closest(ev.event, spec.events))))
+    if problems:
+        raise ScenarioError(problems)
+    if today is None:
+        today = scenario.today or max([scenario.start, *(e.on for e in scenario.events)])
+    try:
+        case = Case(spec, scenario.start, scenario.facts)
+    except CaseError as err:
+        raise ScenarioError([scenario.problem(("facts",), str(err))]) from None
+    not_yet = []
+    for ev in scenario.events:
+        if ev.on > today:
+            not_yet.append(ev)
+            continue
+        try:
+            case.fire(ev.event, ev.on, ev.set, actor=ev.actor, note=ev.note)
+        except CaseError as err:
+            raise ScenarioError([scenario.problem(("events", ev.index), str(err))]) from None
+    case.advance_to(today)
+    return SimulationResult(case, today, not_yet)

@@ -1,0 +1,162 @@
+"""Timescale status as of a date, computed from a case's dated records.
+
+Each time a timescale's anchor happens an *instance* starts (a warning notice given twice gives
+two reviews). A recurring timescale gives one row per period. Nothing here is stored: the same
+case and date always give the same rows, whether evaluated every day or once after a week.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .model import Timescale
+
+if TYPE_CHECKING:
+    from .case import Case, Occurrence
+
+PENDING, MET, MISSED, NOT_APPLICABLE = "pending", "met", "missed", "not applicable"
+
+
+@dataclass(frozen=True)
+class TimescaleStatus:
+    id: str
+    label: str
+    kind: str
+    rule: str
+    occurrence: int  # 1, 2, ... per timescale (each anchor, or each period of a recurring one)
+    anchor_date: date | None
+    anchor_seq: int
+    earliest: date | None
+    due: date | None
+    status: str
+    met_on: date | None
+    days_left: int | None  # calendar days from today to the due date, while pending
+    citation: str
+    responsible: str | None
+    extendable: bool
+    extended_to: date | None = None
+    extension_reason: str = ""
+    approximate: bool = False
+    reason: str = ""  # why: not applicable / missed / early / deviation from a target
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == PENDING and self.days_left is not None and self.days_left < 0
+
+    def as_dict(self) -> dict:
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        for key in ("anchor_date", "earliest", "due", "met_on", "extended_to"):
+            out[key] = out[key].isoformat() if out[key] else None
+        out["overdue"] = self.overdue
+        return out
+
+
+def evaluate(case: Case, today: date) -> list[TimescaleStatus]:
+    rows: list[TimescaleStatus] = []
+    for t in case.spec.timescales:
+        rows.extend(_rows(case, t, today))
+    return rows
+
+
+def _rows(case: Case, t: Timescale, today: date) -> list[TimescaleStatus]:
+    anchors = [a for a in case.occurrences(t.anchor) if a.on <= today]
+    base = dict(id=t.id, label=t.label, kind=t.kind, rule=t.rule_text(), citation=t.citation,
+                responsible=t.responsible, extendable=t.extendable, approximate=t.approximate)
+    if not anchors:
+        return [TimescaleStatus(**base, occurrence=1, anchor_date=None, anchor_seq=0,
+                                earliest=None, due=None, status=NOT_APPLICABLE, met_on=None,
+                                days_left=None, reason=f"not started: waits for {t.anchor}")]
+    applies = t.applies_when is None or case.spec.guards[t.applies_when].holds(case.facts)
+    met_list = [o for o in case.occurrences(t.met_by) if o.on <= today] if t.met_by else []
+    rows: list[TimescaleStatus] = []
+    for anchor in anchors:
+        if t.kind == "recurring":
+            rows.extend(_periods(case, t, anchor, met_list, today, applies, base, len(rows)))
+        else:
+            rows.append(_single(case, t, anchor, met_list, today, applies, base, len(rows) + 1))
+    return rows
+
+
+def _single(case: Case, t: Timescale, anchor: Occurrence, met_list, today: date, applies: bool,
+            base: dict, occurrence: int) -> TimescaleStatus:
+    add = case.calendar.add
+    earliest = add(anchor.on, t.after) if t.after and t.kind in ("lead_time", "window") else None
+    due = {
+        "deadline": t.within, "window": t.within, "delay": t.after, "target": t.about,
+    }.get(t.kind)
+    due = add(anchor.on, due) if due else None
+    extension = case.extensions.get((t.id, anchor.seq))
+    if extension:
+        due = extension.to
+    met = next((o for o in met_list if o.seq > anchor.seq), None)
+    met_on = met.on if met else None
+    status, reason = _judge(t.kind, earliest, due, met_on, today)
+    if not applies and status != MET:
+        status, reason = NOT_APPLICABLE, f"applies only when {t.applies_when}"
+    elif status == PENDING and case.finished_on and case.finished_on <= today:
+        if due and case.finished_on > due and t.kind in ("deadline", "window"):
+            status, reason = MISSED, f"the case ended on {case.finished_on.isoformat()} unmet"
+        else:
+            status, reason = NOT_APPLICABLE, f"the case ended on {case.finished_on.isoformat()}"
+    days_left = (due - today).days if (due and status == PENDING) else None
+    return TimescaleStatus(**base, occurrence=occurrence, anchor_date=anchor.on,
+                           anchor_seq=anchor.seq, earliest=earliest, due=due, status=status,
+                           met_on=met_on, days_left=days_left,
+                           extended_to=extension.to if extension else None,
+                           extension_reason=extension.reason if extension else "", reason=reason)
+
+
+def _judge(kind: str, earliest: date | None, due: date | None, met_on: date | None,
+           today: date) -> tuple[str, str]:
+    if met_on is not None:
+        if earliest and met_on < earliest:
+            return MISSED, f"too early: {(earliest - met_on).days} days before {earliest}"
+        if kind in ("deadline", "window") and met_on > due:
+            return MISSED, f"late by {(met_on - due).days} days"
+        if kind == "delay" and met_on < due:
+            return MISSED, f"too early: {(due - met_on).days} days before {due}"
+        if kind == "target":
+            shift = (met_on - due).days
+            return MET, "on the target date" if shift == 0 else (
+                f"{abs(shift)} days {'after' if shift > 0 else 'before'} the target")
+        return MET, ""
+    if kind in ("deadline", "window") and today > due:
+        return MISSED, f"due {due.isoformat()}, not met"
+    if kind in ("delay", "target") and today > due:
+        return PENDING, f"due since {due.isoformat()}"
+    return PENDING, ""
+
+
+def _periods(case: Case, t: Timescale, anchor: Occurrence, met_list, today: date,
+             applies: bool, base: dict, numbered: int) -> list[TimescaleStatus]:
+    until = None
+    if t.until:
+        until = next((o.on for o in case.occurrences(t.until)
+                      if o.seq > anchor.seq and o.on <= today), None)
+    if case.finished_on and case.finished_on <= today:
+        until = min(until, case.finished_on) if until else case.finished_on
+    rows, k, start = [], 1, anchor.on
+    while True:
+        due = case.calendar.add(anchor.on, t.every.times(k))
+        if start > today or (until and start >= until):
+            break
+        met_on = next((o.on for o in met_list if o.seq > anchor.seq
+                       and (start < o.on <= due or (k == 1 and o.on == start))), None)
+        if met_on:
+            status, reason = MET, ""
+        elif not applies:
+            status, reason = NOT_APPLICABLE, f"applies only when {t.applies_when}"
+        elif until and until <= due:
+            status, reason = NOT_APPLICABLE, f"stopped on {until.isoformat()}"
+        elif today > due:
+            status, reason = MISSED, f"nothing between {start.isoformat()} and {due.isoformat()}"
+        else:
+            status, reason = PENDING, ""
+        rows.append(TimescaleStatus(
+            **base, occurrence=numbered + k, anchor_date=anchor.on, anchor_seq=anchor.seq,
+            earliest=start, due=due, status=status, met_on=met_on,
+            days_left=(due - today).days if status == PENDING else None, reason=reason))
+        start, k = due, k + 1
+    return rows

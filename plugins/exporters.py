@@ -1,0 +1,110 @@
+"""Built-in exporters: ``dot`` (the source), ``svg``, ``png`` and ``pdf`` (through Graphviz).
+
+Registered as a plugin through :func:`regflow.plugins.hookspecs.regflow_exporters`, exactly as a
+third-party exporter would be.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from regflow.engine.diagram import Highlight, diagram_source
+from regflow.engine.errors import RegflowError
+from regflow.engine.model import Spec
+
+from .manager import hookimpl, plugin_manager
+
+
+class ExportError(RegflowError):
+    """An export that cannot be written (unknown format, Graphviz missing, unwritable path)."""
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str
+    suffix: str
+    description: str
+    export: Callable[[Spec, Path, Highlight | None], None]
+
+
+DOT_MISSING = (
+    "Graphviz's 'dot' program is needed to write {fmt}. Install it: "
+    "sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS), "
+    "winget install graphviz (Windows); or write .dot and render it elsewhere."
+)
+
+
+def render_bytes(spec: Spec, fmt: str, highlight: Highlight | None = None) -> bytes:
+    """The diagram rendered by Graphviz to ``fmt`` (svg, png, pdf)."""
+    import graphviz
+
+    if shutil.which("dot") is None:
+        raise ExportError(DOT_MISSING.format(fmt=fmt.upper()))
+    source = graphviz.Source(diagram_source(spec, highlight))
+    return source.pipe(format=fmt)
+
+
+def _write_dot(spec: Spec, path: Path, highlight: Highlight | None) -> None:
+    path.write_text(diagram_source(spec, highlight), encoding="utf-8")
+
+
+def _graphviz_writer(fmt: str):
+    def write(spec: Spec, path: Path, highlight: Highlight | None) -> None:
+        path.write_bytes(render_bytes(spec, fmt, highlight))
+
+    return write
+
+
+@hookimpl
+def regflow_exporters():
+    return [
+        Exporter("dot", ".dot", "Graphviz DOT source (no Graphviz needed)", _write_dot),
+        Exporter("svg", ".svg", "Scalable vector drawing (Graphviz)", _graphviz_writer("svg")),
+        Exporter("png", ".png", "Bitmap picture (Graphviz)", _graphviz_writer("png")),
+        Exporter("pdf", ".pdf", "PDF document (Graphviz)", _graphviz_writer("pdf")),
+    ]
+
+
+def exporters() -> dict[str, Exporter]:
+    """Every exporter from every plugin, by name (a later registration wins)."""
+    found: dict[str, Exporter] = {}
+    for batch in reversed(plugin_manager().hook.regflow_exporters()):
+        for exporter in batch:
+            found[exporter.name] = exporter
+    return found
+
+
+def export(spec: Spec, path: str | Path, fmt: str | None = None,
+           highlight: Highlight | None = None) -> Exporter:
+    """Write ``spec``'s diagram to ``path``; the format is ``fmt`` or the path's suffix.
+
+    The file is written to a temporary name first and moved into place, so a failed export
+    never leaves a half-written file.
+    """
+    path = Path(path)
+    available = exporters()
+    if fmt is None:
+        by_suffix = {e.suffix: e for e in available.values()}
+        exporter = by_suffix.get(path.suffix.lower())
+        if exporter is None:
+            raise ExportError(f"cannot tell the format of '{path}' from its suffix; use one of "
+                              f"{', '.join(sorted(by_suffix))} or --format "
+                              f"({', '.join(sorted(available))})")
+    else:
+        exporter = available.get(fmt)
+        if exporter is None:
+            raise ExportError(f"unknown format '{fmt}'; available: {', '.join(sorted(available))}")
+    if not path.parent.exists():
+        raise ExportError(f"folder '{path.parent}' does not exist")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        exporter.export(spec, partial, highlight)
+        partial.replace(path)
+    except OSError as err:
+        raise ExportError(f"cannot write '{path}': {err.strerror}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return exporter

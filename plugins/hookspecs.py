@@ -1,0 +1,33 @@
+"""Every hook regflow calls, grouped by phase, one docstring each.
+
+Built-in features are plugins too (see ``DEFAULT_PLUGINS`` in :mod:`regflow.plugins.manager`):
+the ``dot``, ``svg``, ``png`` and ``pdf`` exporters use exactly the hook a third-party plugin
+would. A plugin is a module or object with functions named like these hooks, decorated with
+``regflow.plugins.hookimpl``, and registered through the ``regflow`` entry-point group::
+
+    [project.entry-points.regflow]
+    my_exporter = "my_package.regflow_plugin"
+
+Set ``REGFLOW_TRACE_HOOKS=1`` to print every hook call and its result to standard error;
+``regflow plugins`` lists what is installed.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("regflow")
+
+# -- output ------------------------------------------------------------------------------------
+
+
+@hookspec
+def regflow_exporters():
+    """Return a list of :class:`regflow.plugins.exporters.Exporter` this plugin provides.
+
+    Each exporter has a ``name`` (used by ``regflow render --format``), the file ``suffix`` it
+    writes (``regflow render -o out.svg`` picks the exporter by suffix), a one-line
+    ``description`` and ``export(spec, path, highlight)``, which writes the file. ``highlight``
+    is a :class:`regflow.engine.diagram.Highlight` (active, travelled and missed states) or
+    ``None``. When two plugins offer the same name, the one registered last wins.
+    """
