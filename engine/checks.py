@@ -162,13 +162,66 @@ def _reachability(spec: Spec) -> Found:
         if name not in reached:
             yield (("states", name), f"unreachable: no transition leads to '{name}' "
                    "(or to a state that contains it)", None)
-    has_exit = {s for t in spec.transitions for s in t.sources}
-    for name, state in states.items():
-        if state.final or spec.is_compound(name):
-            continue
-        if not ({name, *spec.ancestors(name)} & has_exit):
-            yield (("states", name), f"no way out of '{name}': add a transition from it "
-                   "(or from a state containing it), or mark it final = true", None)
+    yield from _traps(spec, reached)
+
+
+def _entered_leaves(spec: Spec, name: str) -> list[str]:
+    """The innermost states entered when ``name`` is entered."""
+    children = spec.children(name)
+    if not children:
+        return [name]
+    if spec.states[name].parallel:
+        return [leaf for child in children for leaf in _entered_leaves(spec, child)]
+    initial = [c for c in children if spec.states[c].initial] or children[:1]
+    return _entered_leaves(spec, initial[0])
+
+
+def _traps(spec: Spec, reached: set[str]) -> Found:
+    """Reachable states from which the process can never reach a top-level final state."""
+    ends = [n for n in spec.children(None) if spec.states[n].final]
+    if not ends:
+        yield (("states",), "no final state at the top level: mark the state where the "
+               "process ends with final = true", None)
+        return
+    leaves = [n for n in spec.states if not spec.is_compound(n)]
+    successors: dict[str, set[str]] = {leaf: set() for leaf in leaves}
+    for leaf in leaves:
+        scope = {leaf, *spec.ancestors(leaf)}
+        for t in spec.transitions:
+            if scope & set(t.sources):
+                successors[leaf].update(_entered_leaves(spec, t.target))
+    can_end = set(ends)
+    changed = True
+    while changed:
+        changed = False
+        for leaf in leaves:
+            if leaf not in can_end and successors[leaf] & can_end:
+                can_end.add(leaf)
+                changed = True
+    names = ", ".join(f"'{e}'" for e in ends)
+
+    def closure(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in successors[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    # Report only where the case gets stuck (states whose every successor leads back to them),
+    # not every state upstream of the trap.
+    stuck = [leaf for leaf in leaves if leaf in reached and leaf not in can_end]
+    ahead = {leaf: closure(leaf) for leaf in stuck}
+    for leaf in stuck:
+        if all(leaf in ahead.get(other, closure(other)) for other in ahead[leaf]):
+            how = "add a transition from it (or from a state containing it)"
+            if not successors[leaf] - {leaf}:
+                yield (("states", leaf), f"no way out of '{leaf}': {how}, or mark it final = true",
+                       None)
+            else:
+                yield (("states", leaf), f"no way out of '{leaf}': from here the process never "
+                       f"reaches an end state ({names}); {how}", None)
 
 
 def _events(spec: Spec) -> Found:

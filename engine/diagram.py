@@ -142,8 +142,8 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
         for source in t.sources:
             tail = _entry_leaf(spec, source)
             head = _entry_leaf(spec, t.target)
-            attrs = [f"label={_edge_label(spec, t)}",
-                     f"tooltip={_quote(spec.events[t.event].label + (f' ({t.citation})' if t.citation else ''))}"]
+            tip = spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
+            attrs = [f"label={_edge_label(spec, t)}", f"tooltip={_quote(tip)}"]
             if spec.is_compound(source):
                 attrs.append(f"ltail={_cluster(source)}")
             if spec.is_compound(t.target) and t.target not in (source, *spec.ancestors(source)):

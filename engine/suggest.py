@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 
 
 def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The known name closest to ``word``, or None when nothing is close enough."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
-    return matches[0] if matches else None
+    """The known name closest to ``word``, or None when nothing is close enough.
+
+    Similarity is difflib's ratio, with a small bonus for a shared beginning: people mistype
+    the end of a name more often than its start.
+    """
+    best, best_score = None, cutoff
+    for choice in choices:
+        score = difflib.SequenceMatcher(None, word, choice).ratio()
+        if score < cutoff:
+            continue
+        prefix = len(os.path.commonprefix([word, choice]))
+        score += 0.1 * min(prefix, 4) / 4
+        if score > best_score:
+            best, best_score = choice, score
+    return best
 
 
 def quoted(word: str | None) -> str | None:

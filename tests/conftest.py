@@ -1,0 +1,54 @@
+"""Shared fixtures: the small test spec (tests/data/review.toml) and variants of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from regflow.engine import SpecError, load_spec
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+REVIEW = DATA / "review.toml"
+
+
+@pytest.fixture(scope="session")
+def review():
+    return load_spec(REVIEW)
+
+
+@pytest.fixture
+def variant(tmp_path):
+    """Load review.toml with text replaced: ``variant(("old", "new"), ...)`` -> Spec."""
+
+    def make(*replacements: tuple[str, str], append: str = "") -> object:
+        text = REVIEW.read_text()
+        for old, new in replacements:
+            assert old in text, f"test set-up: {old!r} not in review.toml"
+            text = text.replace(old, new, 1)
+        path = tmp_path / "variant.toml"
+        path.write_text(text + append)
+        return load_spec(path)
+
+    return make
+
+
+@pytest.fixture
+def problems(variant):
+    """The problems a variant of review.toml has (it must have some)."""
+
+    def make(*replacements: tuple[str, str], append: str = ""):
+        with pytest.raises(SpecError) as info:
+            variant(*replacements, append=append)
+        return info.value.problems
+
+    return make
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first line containing ``needle`` in ``text``."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not found")
