@@ -177,9 +177,10 @@ class Case:
              actor: str | None = None, note: str = "") -> HistoryEntry:
         """Record ``event`` as having happened on ``on``, setting ``facts``.
 
-        Time-driven events due up to ``on`` are recorded first. Raises :class:`UnknownEvent`,
-        :class:`EventRefused` (with the failed guards and citations), :class:`FactError` or
-        :class:`DateError`; nothing changes when it raises.
+        Time-driven events due up to ``on`` are recorded first: they happened before it,
+        whatever becomes of this one. Raises :class:`UnknownEvent`, :class:`EventRefused` (with
+        the failed guards and citations), :class:`FactError` or :class:`DateError`; the event
+        itself is not recorded when it raises.
         """
         if event not in self.spec.events:
             raise UnknownEvent(event, self.available_events(), known=False,
@@ -190,16 +191,13 @@ class Case:
             raise DateError(f"'{event}' on {on.isoformat()} is earlier than the last event "
                             f"({self.last_date.isoformat()}); events are recorded in date order")
         values = self._check_facts(facts or {}, allowed=self.spec.events[event])
+        self.advance_to(on)
         if not self.candidates(event):
             raise UnknownEvent(event, self.available_events(), known=True, suggestion=None)
         merged = {**self.facts, **values}
         failures = self.guard_failures(event, merged)
         if failures:
             raise EventRefused(event, failures)
-        self.advance_to(on)
-        if not self.candidates(event) or self.guard_failures(event, merged):
-            # a time-driven event moved the case on: say so rather than record into the void
-            raise UnknownEvent(event, self.available_events(), known=True, suggestion=None)
         return self._record(event, on, values, merged, actor, note, auto=False)
 
     def advance_to(self, day: date) -> list[HistoryEntry]:

@@ -1,0 +1,137 @@
+"""The ``regflow`` command as a person runs it: output, exit codes, never a traceback."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, ROOT
+
+SPEC = str(DATA / "review.toml")
+SCENARIO = str(DATA / "review_scenario.toml")
+
+
+def regflow(*args, cwd=None):
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run([sys.executable, "-m", "regflow.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, env=env)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def test_validate_ok():
+    proc = regflow("validate", SPEC, ROOT / "examples/minimal_spec.toml")
+    assert proc.returncode == 0
+    assert "ok  " in proc.stdout and "11 states" in proc.stdout
+
+
+def test_validate_reports_every_problem_with_location(tmp_path):
+    bad = tmp_path / "bad.toml"
+    text = (DATA / "review.toml").read_text()
+    bad.write_text(text.replace('within = "25 working days"', 'within = "25 wrking days"')
+                   .replace('to = "drafting"', 'to = "drafting_x"'))
+    proc = regflow("validate", bad, SPEC)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert any(":25 working days" not in line and "bad.toml:" in line and "(did you mean '25 working days'?)"
+               in line for line in lines)
+    assert any("transitions[1].to: unknown state 'drafting_x'" in line for line in lines)
+    assert "1 of 2 spec(s) have problems" in proc.stderr
+    assert "ok  " in proc.stdout  # the good one is still reported
+
+
+def test_simulate_text():
+    proc = regflow("simulate", SPEC, SCENARIO)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "As of 2027-06-01" in out
+    assert "Notice review due" in out  # the automatic 90-day review moved the case
+    assert "Notice review falls due (automatic)" in out
+    assert "2027-01-27" in out and "Draft report shared" in out
+    assert "Not yet replayed (after 2027-06-01):" in out and "progress_report" in out
+
+
+def test_simulate_json_with_today():
+    proc = regflow("simulate", SPEC, SCENARIO, "--json", "--today", "2027-03-01")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["today"] == "2027-03-01"
+    assert data["current_states"] == ["awaiting_report", "notice_given"]
+    draft = next(r for r in data["timescales"] if r["id"] == "draft")
+    assert (draft["due"], draft["status"], draft["citation"]) == ("2027-01-27", "met", "3")
+    review = next(r for r in data["timescales"] if r["id"] == "notice_review")
+    assert (review["due"], review["status"]) == ("2027-05-02", "pending")
+    assert [h["event"] for h in data["history"]][-1] == "notice_given"
+    assert [e["event"] for e in data["not_yet"]] == ["progress_report"]
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["simulate", SPEC, SCENARIO, "--today", "2027-02-30"], "is not a date"),
+    (["simulate", SPEC, "nope.toml"], "nope.toml: file not found"),
+    (["render", SPEC, "-o", "x.unknown"], "cannot tell the format"),
+    (["render", SPEC, "-o", "x.svg", "--format", "gif"], "unknown format 'gif'"),
+    (["render", SPEC, "-o", "/no/such/folder/x.svg"], "does not exist"),
+    (["validate"], "the following arguments are required"),
+])
+def test_bad_input_gives_a_message_and_a_non_zero_exit(args, fragment, tmp_path):
+    proc = regflow(*args, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert fragment in proc.stderr
+
+
+def test_scenario_problems_are_located(tmp_path):
+    bad = tmp_path / "s.toml"
+    bad.write_text('start = 2026-03-02\n\n[[events]]\non = 2026-03-30\nevent = "fieldwork_startd"\n'
+                   '\n[[events]]\non = 2026-13-01\nevent = "x"\n')
+    proc = regflow("simulate", SPEC, bad)
+    assert proc.returncode == 1
+    assert "not valid TOML" in proc.stderr and ":8:" in proc.stderr
+    bad.write_text('start = 2026-03-02\n\n[[events]]\non = 2026-03-30\nevent = "fieldwork_startd"\n')
+    proc = regflow("simulate", SPEC, bad)
+    assert "s.toml:5:9: events[0].event: unknown event 'fieldwork_startd'" in proc.stderr
+    assert "(did you mean 'fieldwork_started'?)" in proc.stderr
+
+
+def test_a_refused_scenario_event_says_why_and_where(tmp_path):
+    bad = tmp_path / "s.toml"
+    bad.write_text(Path(SCENARIO).read_text().replace('concern = "significant"', 'concern = "serious"'))
+    proc = regflow("simulate", SPEC, bad)
+    assert proc.returncode == 1
+    assert "events[3]: event 'notice_given' refused: to 'notice_given' needs" in proc.stderr
+    assert '(4)' in proc.stderr
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf", ".dot"])
+def test_render_every_builtin_format(tmp_path, suffix):
+    out = tmp_path / f"review{suffix}"
+    proc = regflow("render", SPEC, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    data = out.read_bytes()
+    magic = {".svg": b"<svg", ".png": b"\x89PNG", ".pdf": b"%PDF", ".dot": b"digraph"}[suffix]
+    assert magic in data[:400]
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_render_with_a_scenario_highlights_the_case(tmp_path):
+    out = tmp_path / "case.dot"
+    assert regflow("render", SPEC, "-o", out, "--scenario", SCENARIO).returncode == 0
+    dot = out.read_text()
+    active_line = next(line for line in dot.splitlines() if line.strip().startswith('"notice_review_due" ['))
+    assert "penwidth=3" in active_line and "#F5C77E" in active_line
+
+
+def test_plugins_lists_the_builtin_exporters():
+    proc = regflow("plugins")
+    assert proc.returncode == 0
+    assert "regflow.plugins.exporters  (built-in)  hooks: regflow_exporters" in proc.stdout
+    assert "svg (.svg)" in proc.stdout
+
+
+def test_hook_tracing_environment_variable():
+    env = {**os.environ, "REGFLOW_TRACE_HOOKS": "1"}
+    proc = subprocess.run([sys.executable, "-m", "regflow.cli", "plugins"], capture_output=True,
+                          text=True, env=env)
+    assert "regflow_exporters" in proc.stderr

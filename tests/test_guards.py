@@ -1,0 +1,90 @@
+"""The guard language: typed, checked at load time, and unable to reach Python."""
+
+import pytest
+
+from regflow.engine import SpecError
+from regflow.engine.guards import GuardSyntaxError, compile_guard
+from regflow.engine.model import Fact
+
+FACTS = {
+    "concern": Fact("concern", "enum", "Concern", ("none", "serious", "significant")),
+    "risk": Fact("risk", "enum", "Risk", ("low", "medium", "high")),
+    "days": Fact("days", "number", "Days"),
+    "same_inspector": Fact("same_inspector", "bool", "Same inspector"),
+    "published_on": Fact("published_on", "date", "Published on"),
+    "authority": Fact("authority", "text", "Authority"),
+}
+
+
+@pytest.mark.parametrize(("expression", "values", "expected"), [
+    ('concern == "significant"', {"concern": "significant"}, True),
+    ('concern == "significant"', {"concern": "serious"}, False),
+    ('concern == "significant"', {}, False),  # no value yet reads as empty
+    ('concern in ["serious", "significant"] and risk != "low"', {"concern": "serious", "risk": "high"}, True),
+    ("days >= 3", {"days": 3}, True),
+    ("days >= 3", {"days": 2}, False),
+    ("not same_inspector", {}, True),
+    ('published_on < d"2027-01-01"', {"published_on": __import__("datetime").date(2026, 6, 1)}, True),
+    ('published_on < d"2027-01-01"', {}, False),  # a date not yet known never satisfies
+    ('authority =~ "Cardiff.*"', {"authority": "Cardiff Council"}, True),
+])
+def test_guards_evaluate_over_facts(expression, values, expected):
+    assert compile_guard(expression, FACTS).holds(values) is expected
+
+
+@pytest.mark.parametrize(("expression", "fragment"), [
+    ("__import__('os').system('echo pwned')", "unknown fact '__import__'"),
+    ("concern.__class__.__mro__", "attribute '__class__' is not allowed"),
+    ("days.__class__", "attribute '__class__' is not allowed"),
+    ("$now > published_on", "'$now' is not allowed"),
+    ("$parse_datetime('2020-01-01') == published_on", "not allowed"),
+    ("open('/etc/passwd')", "unknown fact 'open'"),
+    ('exec("import os")', "unknown fact 'exec'"),
+    ("concern == 'significant'; import os", "syntax error"),
+    ("lambda: 1", "syntax error"),
+])
+def test_injection_attempts_are_refused_at_load_time(expression, fragment):
+    with pytest.raises(GuardSyntaxError) as info:
+        compile_guard(expression, FACTS)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(("expression", "fragment", "suggestion"), [
+    ('concen == "serious"', "unknown fact 'concen'", "'concern'"),
+    ('concern == "signficant"', "not a value of enum fact 'concern'", '"significant"'),
+    ('risk in ["low", "hgh"]', "not a value of enum fact 'risk'", '"high"'),
+    ('days == "three"', "cannot be compared with string", None),
+    ('concern == 3', "cannot be compared with float", None),
+    ("concern", "must be true or false", None),
+    ("days >", "syntax error", None),
+    ("", "non-empty", None),
+])
+def test_mistakes_are_explained(expression, fragment, suggestion):
+    with pytest.raises(GuardSyntaxError) as info:
+        compile_guard(expression, FACTS)
+    assert fragment in str(info.value)
+    assert info.value.suggestion == suggestion
+
+
+def test_syntax_error_column_points_into_the_file(problems):
+    from conftest import REVIEW, line_of
+
+    found = problems(("guard = 'concern == \"significant\"'", "guard = 'concern == \"significant\" andd x'"))
+    (p,) = [p for p in found if "syntax error" in p.message]
+    line = REVIEW.read_text().splitlines()[line_of(REVIEW.read_text(), "guard = 'concern") - 1]
+    # column of the offending word: the value starts after "guard = '", then 27 characters in
+    assert p.line == line_of(REVIEW.read_text(), "guard = 'concern")
+    assert p.column == line.index("'") + 1 + len('concern == "significant" ') + 1
+
+
+def test_a_guard_in_a_spec_cannot_run_code(tmp_path, variant):
+    marker = tmp_path / "pwned"
+    with pytest.raises(SpecError):
+        variant(("guard = 'concern == \"significant\"'",
+                 f"guard = '__import__(\"os\").system(\"touch {marker}\")'"))
+    assert not marker.exists()
+
+
+def test_guard_reports_the_facts_it_reads():
+    assert compile_guard('concern == "serious" and not same_inspector', FACTS).names == {
+        "concern", "same_inspector"}
