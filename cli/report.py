@@ -57,7 +57,11 @@ def text_report(result: SimulationResult, scenario: Scenario) -> str:
     if case.finished_on:
         out.append(f"  (the process ended on {case.finished_on.isoformat()})")
     available = case.available_events()
-    out.append("  Can be recorded next: " + (", ".join(available) if available else "nothing"))
+    out.append("  Can be recorded next: " + (", ".join(
+        f"{spec.events[e].label} ({e})" for e in available) if available else "nothing"))
+    for event, failures in case.blocked_events().items():
+        needs = "; ".join(f"{f.guard} ({f.citation})" if f.citation else f.guard for f in failures)
+        out.append(f"  Not possible now: {spec.events[event].label} ({event}) needs {needs}")
     if case.facts:
         out.append("  Facts: " + ", ".join(f"{k} = {_fact(v)}" for k, v in case.facts.items()))
     out += ["", "Timescales"]
@@ -73,15 +77,14 @@ def text_report(result: SimulationResult, scenario: Scenario) -> str:
     hist = []
     for h in case.history:
         label = spec.events[h.event].label
-        change = ""
-        if h.source != h.target:
-            change = " -> ".join([", ".join(h.source) or "-", ", ".join(h.target) or "-"])
+        entered = [spec.states[n].label for n in h.target if n not in h.source]
+        change = ("-> " + ", ".join(entered)) if entered else ""
         who = h.actor or ""
         extra = "; ".join(filter(None, [", ".join(f"{k}={_fact(v)}" for k, v in h.facts.items()),
                                         h.note]))
         hist.append([str(h.seq), h.on.isoformat(), label + (" (automatic)" if h.auto else ""),
                      who, change, extra])
-    out.append(table(["#", "date", "event", "by", "states", "facts / note"], hist))
+    out.append(table(["#", "date", "event", "by", "now in", "facts / note"], hist))
     handovers = _handovers(case)
     if handovers:
         out += ["", "Hand-overs of responsibility"]

@@ -92,6 +92,7 @@ class Case:
         self._handled: set[tuple[str, int]] = set()  # delay instances already fired or skipped
         self._clock, self._clock_seq = opened_on, 0
         self.machine = machine_class(spec)(model=_Model(), listeners=[_EntryLog(self)])
+        self._initial_states = self.active_states
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -121,6 +122,17 @@ class Case:
                         roles.append(role)
                     break
         return roles
+
+    def states_on(self, day: date) -> tuple[str, ...]:
+        """The innermost states the case was in at the end of ``day``."""
+        if day < self.opened_on:
+            return ()
+        states = tuple(self.spec.leaves(self._initial_states))
+        for entry in self.history:
+            if entry.on > day:
+                break
+            states = entry.target
+        return states
 
     def occurrences(self, ref: Ref) -> list[Occurrence]:
         """When ``ref`` happened: each recording of an event, or each entry into a state."""

@@ -16,6 +16,7 @@ from .model import Spec
 
 #: Okabe-Ito colours
 ACTIVE_FILL, ACTIVE_LINE = "#F5C77E", "#B06E00"  # orange
+ACTIVE_CLUSTER_FILL = "#FDF3E3"  # the same orange, faint, for compound states around the case
 TRAVELLED_FILL = "#D6E6F2"  # pale blue
 MISSED_LINE = "#D55E00"  # vermillion
 NEUTRAL_FILL, NEUTRAL_LINE = "#FFFFFF", "#4D4D4D"
@@ -72,7 +73,9 @@ def _tooltip(spec: Spec, name: str) -> str:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A DOT string; newlines become centred line breaks."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
 
 
 def _entry_leaf(spec: Spec, name: str) -> str:
@@ -86,9 +89,9 @@ def _entry_leaf(spec: Spec, name: str) -> str:
 
 def _edge_label(spec: Spec, transition) -> str:
     label = transition.label or spec.events[transition.event].label
-    text = "\\n".join(_wrap(label, 26))
+    text = "\n".join(_wrap(label, 26))
     if transition.guard:
-        text += "\\n[" + "\\n".join(_wrap(transition.guard, 30)) + "]"
+        text += "\n[" + "\n".join(_wrap(transition.guard, 30)) + "]"
     return _quote(text)
 
 
@@ -122,8 +125,7 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
             state = spec.states[child]
             if spec.is_compound(child):
                 style = "dashed,rounded" if state.parallel else "rounded"
-                fill = ACTIVE_FILL if child in hl.active else (
-                    TRAVELLED_FILL if child in hl.travelled else "#F7F7F7")
+                fill = ACTIVE_CLUSTER_FILL if child in hl.active else "#F7F7F7"
                 pen = "2.4" if child in hl.active else "1"
                 line = MISSED_LINE if child in hl.missed else (
                     ACTIVE_LINE if child in hl.active else "#8C8C8C")
@@ -172,17 +174,21 @@ def _node_attrs(spec: Spec, name: str, hl: Highlight) -> str:
 
 
 def case_highlight(case, today) -> Highlight:
-    """Active, travelled and missed states of a case (a missed timescale marks the state it
-    was anchored on)."""
+    """Active, travelled and missed states of a case.
+
+    A missed or overdue timescale marks the states the case was in when its due date passed,
+    narrowed to those from which the event that meets it could have been recorded: that is
+    where the obligation was not met.
+    """
+    spec = case.spec
     travelled = {name for name, _, _ in case._entries}
-    missed = set()
+    missed: set[str] = set()
     for row in case.timescales(today):
-        if row.status == "missed" or row.overdue:
-            t = case.spec.timescale(row.id)
-            if t.anchor.kind == "state":
-                missed.add(t.anchor.name)
-            else:
-                for entry in case.history:
-                    if entry.seq == row.anchor_seq:
-                        missed.update(entry.target)
+        if (row.status == "missed" or row.overdue) and row.due is not None:
+            then = case.states_on(min(row.due, today))
+            met_by = spec.timescale(row.id).met_by
+            sources = {s for t in spec.transitions if met_by and t.event == met_by.name
+                       for s in t.sources} if met_by and met_by.kind == "event" else set()
+            narrowed = [n for n in then if sources & {n, *spec.ancestors(n)}]
+            missed.update(narrowed or then)
     return Highlight(frozenset(case.active_states), frozenset(travelled), frozenset(missed))
