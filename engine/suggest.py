@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterable
 
 
@@ -18,7 +17,8 @@ def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | Non
         score = difflib.SequenceMatcher(None, word, choice).ratio()
         if score < cutoff:
             continue
-        prefix = len(os.path.commonprefix([word, choice]))
+        prefix = next((i for i, (a, b) in enumerate(zip(word, choice)) if a != b),
+                      min(len(word), len(choice)))
         score += 0.1 * min(prefix, 4) / 4
         if score > best_score:
             best, best_score = choice, score

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REVIEW, line_of
 from regflow.engine import SpecError, load_spec, loads_spec
+
+from conftest import REVIEW, line_of
 
 TEXT = REVIEW.read_text()
 
