@@ -17,7 +17,7 @@ def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | Non
         score = difflib.SequenceMatcher(None, word, choice).ratio()
         if score < cutoff:
             continue
-        prefix = next((i for i, (a, b) in enumerate(zip(word, choice)) if a != b),
+        prefix = next((i for i, (a, b) in enumerate(zip(word, choice, strict=False)) if a != b),
                       min(len(word), len(choice)))
         score += 0.1 * min(prefix, 4) / 4
         if score > best_score:
