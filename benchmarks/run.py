@@ -1,0 +1,120 @@
+"""regflow benchmarks: each figure is a ratio against a baseline measured in the same run.
+
+    make bench            (or: .venv/bin/python benchmarks/run.py [--quick])
+
+1. Load + validate + compile each spec, against parsing the same file with ``tomllib`` alone.
+   Aim: under 100 ms per spec.
+2. One event on a compiled case (facts checked, guards, catch-up of time-driven events, history)
+   against a bare python-statemachine machine built from the same definition, sent the same
+   events. Aim: at most 1.5x.
+3. Rendering each spec to SVG, against Graphviz rendering the same DOT source alone.
+
+Timings are medians of repeated runs (``time.perf_counter``); the figures go in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+from statemachine.io import create_machine_class_from_definition
+
+from regflow.engine import Case, load_scenario, load_spec
+from regflow.engine.compiler import definition
+from regflow.engine.diagram import diagram_source
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = {
+    "ciw_2019": ("specs/ciw_2019.toml", "examples/ciw_significant.toml"),
+    "swia_handover": ("specs/swia_handover.toml", "examples/swia_serious_concerns.toml"),
+}
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_load(path: Path, repeat: int) -> tuple[float, float]:
+    text = path.read_text()
+    baseline = median_time(lambda: tomllib.loads(text), repeat)
+    ours = median_time(lambda: load_spec(path), repeat)  # a new Spec (and class) every time
+    return ours, baseline
+
+
+def bench_events(spec_path: Path, scenario_path: Path, repeat: int) -> tuple[float, float, int]:
+    spec = load_spec(spec_path)
+    scenario = load_scenario(scenario_path)
+    events = [e for e in scenario.events]
+    bare_class = create_machine_class_from_definition(
+        "Bare", states=definition(spec), allow_event_without_transition=False,
+        catch_errors_as_events=False, validate_final_reachability=False)
+
+    ours_times, bare_times = [], []
+    for _ in range(repeat):
+        case = Case(spec, scenario.start, scenario.facts)
+        start = time.perf_counter()
+        for e in events:
+            case.fire(e.event, e.on, e.set, actor=e.actor, note=e.note)
+        ours_times.append(time.perf_counter() - start)
+
+        machine = bare_class()
+        facts = dict(case.facts)
+        start = time.perf_counter()
+        for e in events:
+            facts.update(e.set)
+            machine.send(e.event, facts=facts)
+        bare_times.append(time.perf_counter() - start)
+    n = len(events)
+    return statistics.median(ours_times) / n, statistics.median(bare_times) / n, n
+
+
+def bench_render(spec_path: Path, repeat: int) -> tuple[float, float]:
+    import graphviz
+
+    from regflow.plugins.exporters import render_bytes
+
+    spec = load_spec(spec_path)
+    source = diagram_source(spec)
+    baseline = median_time(lambda: graphviz.Source(source).pipe(format="svg"), repeat)
+    ours = median_time(lambda: render_bytes(spec, "svg"), repeat)
+    return ours, baseline
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (for a smoke run)")
+    args = parser.parse_args()
+    rep_load, rep_events, rep_render = (3, 3, 2) if args.quick else (30, 200, 10)
+    ms = 1000.0
+
+    print(f"regflow benchmarks (python {sys.version.split()[0]}); medians\n")
+    print("1. load + validate + compile (baseline: tomllib.loads of the same file)")
+    for name, (spec, _) in SPECS.items():
+        ours, base = bench_load(ROOT / spec, rep_load)
+        print(f"   {name:14s} {ours * ms:7.1f} ms   baseline {base * ms:6.2f} ms   "
+              f"ratio {ours / base:5.1f}x   aim < 100 ms: {'yes' if ours < 0.1 else 'NO'}")
+    print("\n2. one event on a compiled case (baseline: bare python-statemachine, same definition)")
+    for name, (spec, scenario) in SPECS.items():
+        ours, base, n = bench_events(ROOT / spec, ROOT / scenario, rep_events)
+        print(f"   {name:14s} {ours * 1e6:7.0f} us   baseline {base * 1e6:5.0f} us   "
+              f"ratio {ours / base:4.2f}x   ({n} events)   aim <= 1.5x: "
+              f"{'yes' if ours / base <= 1.5 else 'NO'}")
+    print("\n3. render to SVG (baseline: Graphviz alone on the same DOT source)")
+    for name, (spec, _) in SPECS.items():
+        ours, base = bench_render(ROOT / spec, rep_render)
+        print(f"   {name:14s} {ours * ms:7.1f} ms   baseline {base * ms:6.1f} ms   "
+              f"ratio {ours / base:4.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

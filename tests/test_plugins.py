@@ -1,0 +1,81 @@
+"""The plugin system: built-ins use the same hook a third-party exporter would."""
+
+import json
+
+import jsonschema
+import pytest
+
+from regflow.engine.schema import spec_schema
+from regflow.plugins import hookimpl, plugin_list, plugin_manager
+from regflow.plugins.exporters import ExportError, Exporter, export, exporters
+
+
+def test_builtin_exporters_come_through_the_hook():
+    assert set(exporters()) >= {"dot", "svg", "png", "pdf"}
+    (builtin,) = [p for p in plugin_list() if p["name"] == "regflow.plugins.exporters"]
+    assert builtin["builtin"] and builtin["hooks"] == ["regflow_exporters"]
+
+
+class JsonStatesPlugin:
+    """A third-party plugin: writes the spec's states as JSON, and replaces 'dot'."""
+
+    @hookimpl
+    def regflow_exporters(self):
+        def write(spec, path, highlight):
+            path.write_text(json.dumps(sorted(spec.states)))
+
+        def shout(spec, path, highlight):
+            path.write_text("DOT FROM A PLUGIN")
+
+        return [Exporter("json-states", ".states.json", "States as JSON", write),
+                Exporter("dot", ".dot", "Replacement", shout)]
+
+
+@pytest.fixture
+def third_party():
+    plugin = JsonStatesPlugin()
+    plugin_manager().register(plugin, name="json-states")
+    yield plugin
+    plugin_manager().unregister(plugin)
+
+
+def test_a_third_party_exporter_is_used_by_format_and_can_override_a_builtin(review, tmp_path, third_party):
+    out = tmp_path / "review.json"
+    export(review, out, fmt="json-states")
+    assert json.loads(out.read_text()) == sorted(review.states)
+    export(review, tmp_path / "r.dot")
+    assert (tmp_path / "r.dot").read_text() == "DOT FROM A PLUGIN"
+    assert "json-states" in [p["name"] for p in plugin_list()]
+
+
+def test_a_failing_export_leaves_no_file(review, tmp_path):
+    class Broken:
+        @hookimpl
+        def regflow_exporters(self):
+            def write(spec, path, highlight):
+                path.write_text("half")
+                raise OSError(28, "No space left on device")
+
+            return [Exporter("broken", ".broken", "Fails", write)]
+
+    plugin = Broken()
+    plugin_manager().register(plugin)
+    try:
+        with pytest.raises(ExportError, match="No space left"):
+            export(review, tmp_path / "x.broken")
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        plugin_manager().unregister(plugin)
+
+
+def test_missing_graphviz_is_explained(review, tmp_path, monkeypatch):
+    import regflow.plugins.exporters as ex
+
+    monkeypatch.setattr(ex.shutil, "which", lambda name: None)
+    with pytest.raises(ExportError, match="apt-get install graphviz"):
+        export(review, tmp_path / "x.svg")
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_the_published_schema_is_a_valid_json_schema():
+    jsonschema.Draft7Validator.check_schema(spec_schema())
