@@ -25,9 +25,17 @@ def _date(text: str) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from regflow.engine.loader import read_toml
+    from regflow.engine.milestones import is_vocabulary, parse_vocabulary
+
     failed = 0
     for path in args.specs:
         try:
+            text, data = read_toml(path)
+            if is_vocabulary(data):
+                found = parse_vocabulary(data, text, path)
+                print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
+                continue
             spec = load_spec(path)
         except ProblemsError as err:
             failed += 1

@@ -28,6 +28,12 @@ def test_validate_ok():
     assert "ok  " in proc.stdout and "11 states" in proc.stdout
 
 
+def test_validate_accepts_the_milestone_vocabulary_beside_the_specs():
+    proc = regflow("validate", ROOT / "specs/milestones.toml")
+    assert proc.returncode == 0
+    assert "milestone vocabulary (" in proc.stdout
+
+
 def test_validate_reports_every_problem_with_location(tmp_path):
     bad = tmp_path / "bad.toml"
     text = (DATA / "review.toml").read_text()
