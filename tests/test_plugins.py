@@ -7,7 +7,7 @@ import pytest
 
 from regflow.engine.schema import spec_schema
 from regflow.plugins import hookimpl, plugin_list, plugin_manager
-from regflow.plugins.exporters import ExportError, Exporter, export, exporters
+from regflow.plugins.exporters import Exporter, ExportError, export, exporters
 
 
 def test_builtin_exporters_come_through_the_hook():
