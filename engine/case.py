@@ -275,7 +275,9 @@ class Case:
         entry = HistoryEntry(seq, event, on, actor, values, note, auto, before,
                              tuple(self.current_states))
         self.history.append(entry)
-        if self.machine.is_terminated and self.finished_on is None:
+        if self.finished_on is None and any(
+                self.spec.states[n].final and self.spec.states[n].parent is None
+                for n in self.current_states):
             self.finished_on = on
         return entry
 

@@ -97,6 +97,18 @@ def _hierarchy(spec: Spec) -> Found:
             yield (("states", name, "final"), "a state cannot be both final and parallel", None)
 
 
+def _hierarchy_sound(spec: Spec) -> bool:
+    """Every parent exists and no parent chain loops."""
+    for name, state in spec.states.items():
+        seen, parent = {name}, state.parent
+        while parent is not None:
+            if parent not in spec.states or parent in seen:
+                return False
+            seen.add(parent)
+            parent = spec.states[parent].parent
+    return True
+
+
 def _transitions(spec: Spec) -> Found:
     unguarded: dict[tuple[str, str], int] = {}
     for t in spec.transitions:
@@ -130,11 +142,23 @@ def _reachability(spec: Spec) -> Found:
     states = spec.states
     if any(t.target not in states or not set(t.sources) <= set(states) for t in spec.transitions):
         return  # unknown names are reported already; reachability would only add noise
+    if not _hierarchy_sound(spec):
+        return  # a parent loop or unknown parent is reported already
     reached: set[str] = set()
+    entered: set[str] = set()  # targets already followed (a state reached only as a parent
+    # of another target still has to be entered for its own initial children)
 
     def enter(name: str) -> None:
-        for ancestor in spec.ancestors(name):
-            reached.add(ancestor)
+        """Enter ``name`` as python-statemachine would: its parents, the other regions of any
+        parallel parent, and its own initial (or, if parallel, every) child."""
+        entered.add(name)
+        path = [*reversed(spec.ancestors(name)), name]
+        for outer, inner in zip(path, path[1:], strict=False):
+            reached.add(outer)
+            if states[outer].parallel:
+                for region in spec.children(outer):
+                    if region != inner:
+                        _enter_down(region)
         _enter_down(name)
 
     def _enter_down(name: str) -> None:
@@ -155,7 +179,7 @@ def _reachability(spec: Spec) -> Found:
     while changed:
         changed = False
         for t in spec.transitions:
-            if any(s in reached for s in t.sources) and t.target not in reached:
+            if any(s in reached for s in t.sources) and t.target not in entered:
                 enter(t.target)
                 changed = True
     for name in states:
@@ -187,9 +211,17 @@ def _traps(spec: Spec, reached: set[str]) -> Found:
     successors: dict[str, set[str]] = {leaf: set() for leaf in leaves}
     for leaf in leaves:
         scope = {leaf, *spec.ancestors(leaf)}
+        parallel = [a for a in spec.ancestors(leaf) if spec.states[a].parallel]
         for t in spec.transitions:
             if scope & set(t.sources):
                 successors[leaf].update(_entered_leaves(spec, t.target))
+                continue
+            # a state in another region of a parallel parent is active at the same time: its
+            # transitions out of that parent take this leaf along
+            for p in parallel:
+                inside = {n for n in spec.states if p in spec.ancestors(n)}
+                if set(t.sources) & inside and t.target not in inside and t.target != p:
+                    successors[leaf].update(_entered_leaves(spec, t.target))
     can_end = set(ends)
     changed = True
     while changed:
@@ -224,7 +256,15 @@ def _traps(spec: Spec, reached: set[str]) -> Found:
                        f"reaches an end state ({names}); {how}", None)
 
 
+#: event-name prefixes python-statemachine reserves for events it raises itself
+_RESERVED_PREFIXES = ("done_state_", "done_invoke_", "error_")
+
+
 def _events(spec: Spec) -> Found:
+    for name in spec.events:
+        if name.startswith(_RESERVED_PREFIXES):
+            yield (("events", name), f"event names starting with "
+                   f"{', '.join(_RESERVED_PREFIXES)} are reserved for the engine; rename it", None)
     used = {t.event for t in spec.transitions}
     fired = {t.fires for t in spec.timescales if t.fires}
     for name in spec.events:

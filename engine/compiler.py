@@ -18,6 +18,9 @@ from statemachine.io import create_machine_class_from_definition
 from .errors import Problem, SpecError
 from .model import Spec
 
+#: id of the hidden root state that holds the spec's top level
+ROOT = "regflow_root"
+
 _CACHE: weakref.WeakKeyDictionary[Spec, type[StateChart]] = weakref.WeakKeyDictionary()
 
 
@@ -55,7 +58,9 @@ def definition(spec: Spec) -> dict[str, dict]:
             node["on"] = on[name]
         return node
 
-    return {name: build(name) for name in spec.children(None)}
+    # The spec's top level sits inside a hidden root: python-statemachine stops a machine whose
+    # top-level parallel state has every region final, where the spec may still move on.
+    return {ROOT: {"initial": True, "states": {name: build(name) for name in spec.children(None)}}}
 
 
 def machine_class(spec: Spec) -> type[StateChart]:

@@ -92,14 +92,18 @@ def _single(case: Case, t: Timescale, anchor: Occurrence, met_list, today: date,
         due = extension.to
     met = next((o for o in met_list if o.seq > anchor.seq), None)
     met_on = met.on if met else None
-    status, reason = _judge(t.kind, earliest, due, met_on, today)
-    if not applies and status != MET:
+    ended = case.finished_on if case.finished_on and case.finished_on <= today else None
+    if not applies:
         status, reason = NOT_APPLICABLE, f"applies only when {t.applies_when}"
-    elif status == PENDING and case.finished_on and case.finished_on <= today:
-        if due and case.finished_on > due and t.kind in ("deadline", "window"):
-            status, reason = MISSED, f"the case ended on {case.finished_on.isoformat()} unmet"
+    elif met is None and ended is not None:
+        # judged on the day the case ended, not today: later days never come for it
+        status, reason = _judge(t.kind, earliest, due, None, ended)
+        if status == PENDING:
+            status, reason = NOT_APPLICABLE, f"the case ended on {ended.isoformat()}"
         else:
-            status, reason = NOT_APPLICABLE, f"the case ended on {case.finished_on.isoformat()}"
+            reason = f"the case ended on {ended.isoformat()} unmet ({reason})"
+    else:
+        status, reason = _judge(t.kind, earliest, due, met_on, today)
     days_left = (due - today).days if (due and status == PENDING) else None
     return TimescaleStatus(**base, occurrence=occurrence, anchor_date=anchor.on,
                            anchor_seq=anchor.seq, earliest=earliest, due=due, status=status,
@@ -112,21 +116,26 @@ def _judge(kind: str, earliest: date | None, due: date | None, met_on: date | No
            today: date) -> tuple[str, str]:
     if met_on is not None:
         if earliest and met_on < earliest:
-            return MISSED, f"too early: {(earliest - met_on).days} days before {earliest}"
+            return MISSED, f"too early: {_days(earliest - met_on)} before {earliest}"
         if kind in ("deadline", "window") and met_on > due:
-            return MISSED, f"late by {(met_on - due).days} days"
+            return MISSED, f"late by {_days(met_on - due)}"
         if kind == "delay" and met_on < due:
-            return MISSED, f"too early: {(due - met_on).days} days before {due}"
+            return MISSED, f"too early: {_days(due - met_on)} before {due}"
         if kind == "target":
-            shift = (met_on - due).days
-            return MET, "on the target date" if shift == 0 else (
-                f"{abs(shift)} days {'after' if shift > 0 else 'before'} the target")
+            shift = met_on - due
+            return MET, "on the target date" if not shift.days else (
+                f"{_days(shift)} {'after' if shift.days > 0 else 'before'} the target")
         return MET, ""
     if kind in ("deadline", "window") and today > due:
         return MISSED, f"due {due.isoformat()}, not met"
     if kind in ("delay", "target") and today > due:
         return PENDING, f"due since {due.isoformat()}"
     return PENDING, ""
+
+
+def _days(delta) -> str:
+    n = abs(delta.days)
+    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _periods(case: Case, t: Timescale, anchor: Occurrence, met_list, today: date,

@@ -212,3 +212,103 @@ def test_every_shipped_spec_and_example_refers_to_the_schema():
             continue
         first = path.read_text().splitlines()[0]
         assert first.startswith('"$schema" = "') and "regflow-spec.schema.json" in first, path
+
+
+def test_entering_a_state_inside_a_parallel_region_enters_the_other_regions(variant):
+    # the only way into "after" is straight into the notices region: the reports region is
+    # entered at the same time, so its states are reachable
+    spec = variant(('from = "drafting"\nevent = "report_published"\nto = "after"',
+                    'from = "drafting"\nevent = "report_published"\nto = "notice_given"'))
+    assert "awaiting_report" in spec.states
+
+
+def test_a_target_first_reached_as_a_parent_is_still_entered(variant):
+    # a guarded transition into a region comes first, the fallback into the parallel parent
+    # second: the parent must still be followed into all its regions
+    spec = variant(('from = "drafting"\nevent = "report_published"\nto = "after"',
+                    'from = "drafting"\nevent = "report_published"\nto = "notice_given"\n'
+                    'guard = \'concern == "significant"\'\n\n[[transitions]]\nfrom = "drafting"\n'
+                    'event = "report_published"\nto = "after"'))
+    assert len(spec.transitions) == 10
+
+
+def test_a_region_may_leave_through_a_transition_of_another_region(variant):
+    # the process ends from the reports region only; the notices region has no exit of its own
+    spec = variant(('from = "after"\nevent = "closing_meeting"', 'from = "awaiting_report"\nevent = "closing_meeting"'))
+    assert spec.transitions[-1].sources == ("awaiting_report",)
+
+
+def test_a_top_level_parallel_state_with_every_region_final_can_still_move_on(tmp_path):
+    from datetime import date
+
+    from regflow.engine import Case
+
+    spec = loads_spec('''
+[process]
+id = "p"
+title = "Two tracks"
+regulator = "R"
+source = "S"
+version = "1"
+calendar = "GB-SCT"
+[paragraphs]
+"1" = "Two tracks run; then the process ends."
+[states.tracks]
+label = "Tracks"
+parallel = true
+initial = true
+[states.a]
+label = "A"
+parent = "tracks"
+[states.a1]
+label = "A open"
+parent = "a"
+initial = true
+[states.a2]
+label = "A done"
+parent = "a"
+final = true
+[states.b]
+label = "B"
+parent = "tracks"
+[states.b1]
+label = "B open"
+parent = "b"
+initial = true
+[states.b2]
+label = "B done"
+parent = "b"
+final = true
+[states.end]
+label = "End"
+final = true
+[events.a_done]
+label = "A done"
+[events.b_done]
+label = "B done"
+[events.close]
+label = "Close"
+[[transitions]]
+from = "a1"
+event = "a_done"
+to = "a2"
+[[transitions]]
+from = "b1"
+event = "b_done"
+to = "b2"
+[[transitions]]
+from = "tracks"
+event = "close"
+to = "end"
+''')
+    case = Case(spec, date(2027, 1, 4))
+    case.fire("a_done", date(2027, 1, 5))
+    case.fire("b_done", date(2027, 1, 6))
+    assert case.finished_on is None and case.available_events() == ["close"]
+    case.fire("close", date(2027, 1, 7))
+    assert case.active_states == ["end"] and case.finished_on == date(2027, 1, 7)
+
+
+def test_engine_event_names_are_reserved(problems):
+    found = problems(append='\n[events.done_state_after]\nlabel = "Done"\ncitation = "1"\n')
+    assert any("reserved for the engine" in p.message and p.path == "events.done_state_after" for p in found)

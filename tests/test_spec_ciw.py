@@ -1,0 +1,590 @@
+"""Scenario tests for specs/ciw_2019.toml, written from the Code of Practice's own words.
+
+Source: Care Inspectorate Wales, *Code of Practice for Review of Local Authority Social Services*,
+April 2019. Every date asserted here was computed by hand. Working days are Welsh (GB-WLS) and are
+counted from the day after the anchor, skipping weekends and these bank holidays:
+2026: Good Friday 3 Apr, Easter Monday 6 Apr, 4 May, 25 May, 31 Aug, 25 and 28 Dec;
+2027: 1 Jan, Good Friday 26 Mar, Easter Monday 29 Mar, 3 May, 31 May, 30 Aug.
+"Days", "weeks" and "months" are calendar units.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from regflow.engine import Case, load_scenario, load_spec, run_scenario
+from regflow.engine.errors import EventRefused, ExtensionError, FactError, UnknownEvent
+
+D = date
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "specs" / "ciw_2019.toml"
+EXAMPLES = ROOT / "examples"
+SEED_CANDIDATES = [
+    ROOT.parent / "shared" / "seeds" / "ciw_code_of_practice_2019.txt",
+    ROOT / "shared" / "seeds" / "ciw_code_of_practice_2019.txt",
+]
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(SPEC_PATH)
+
+
+def rows(case: Case, today: date, ident: str):
+    found = [r for r in case.timescales(today) if r.id == ident]
+    assert found, f"no timescale {ident!r}"
+    return found
+
+
+def row(case: Case, today: date, ident: str, occurrence: int | None = None):
+    found = rows(case, today, ident)
+    if occurrence is None:
+        (only,) = found
+        return only
+    return next(r for r in found if r.occurrence == occurrence)
+
+
+def simulate(spec, name: str):
+    return run_scenario(spec, load_scenario(EXAMPLES / name)).case
+
+
+def after_fieldwork(spec, completed=D(2026, 5, 20), service="adults") -> Case:
+    """Announced 2 March 2026, fieldwork 13 April to ``completed``."""
+    case = Case(spec, opened_on=D(2026, 3, 2), facts={"service": service})
+    case.fire("inspection_announced", D(2026, 3, 2), actor="head_of_la_inspection")
+    case.fire("fieldwork_started", D(2026, 4, 13), actor="lead_inspector")
+    case.fire("fieldwork_completed", completed, actor="lead_inspector")
+    return case
+
+
+def judged(spec, level: str, **facts) -> Case:
+    """Moderated (peer review done) and concerns judged on 10 June 2026."""
+    case = after_fieldwork(spec)
+    case.fire("report_sent_for_moderation", D(2026, 6, 1))
+    case.fire("peer_review_completed", D(2026, 6, 8))
+    case.fire("concerns_judged", D(2026, 6, 10), {"concern_level": level, **facts})
+    return case
+
+
+def published(spec, level: str = "none") -> Case:
+    """Draft shared 19 June, comments 2 July, published 23 July 2026."""
+    case = judged(spec, level)
+    case.fire("draft_report_shared", D(2026, 6, 19))
+    case.fire("la_comments_received", D(2026, 7, 2))
+    if level == "significant":
+        case.fire("officials_meeting_held", D(2026, 7, 8), {"officials_meeting_held": True})
+    case.fire("report_published", D(2026, 7, 23))
+    return case
+
+
+# -- the spec itself ------------------------------------------------------------------------
+
+
+def test_the_spec_validates_on_the_welsh_calendar(spec):
+    assert spec.process.id == "ciw_2019"
+    assert spec.process.calendar == "GB-WLS"
+    assert SPEC_PATH.read_text().splitlines()[0] == '"$schema" = "./regflow-spec.schema.json"'
+
+
+def test_no_comments_carry_meaning_everything_is_in_fields():
+    """Specs are saved with tomli-w, which drops comments: the spec has none."""
+    assert not [line for line in SPEC_PATH.read_text().splitlines()
+                if line.lstrip().startswith("#")]
+
+
+def test_exactly_one_initial_state_at_the_top_and_one_per_compound_state(spec):
+    top = [n for n in spec.children(None) if spec.states[n].initial]
+    assert top == ["review"]
+    for name, state in spec.states.items():
+        children = spec.children(name)
+        if children and not state.parallel:
+            assert len([c for c in children if spec.states[c].initial]) == 1, name
+
+
+def _normalise(text: str) -> str:
+    text = re.sub(r"^<sup>&</sup>lt;sup>.*$", "", text, flags=re.M)  # footnote lines
+    text = re.sub(r"<sup>.*?</sup>", "", text)
+    text = re.sub(r"</?u>", "", text).replace("**", "")
+    text = re.sub(r"^\s*[-•]\s+(\d+(\.\d+)?\s+)?", "", text, flags=re.M)  # bullets, numbers
+    return " ".join(text.replace("•", "").split())
+
+
+def test_paragraph_texts_are_the_documents_own_words():
+    """[paragraphs] may abridge (marked […]) but every piece must be the document's own words."""
+    seed = next((p for p in SEED_CANDIDATES if p.exists()), None)
+    if seed is None:
+        pytest.skip("source document not available")
+    source = _normalise(seed.read_text(encoding="utf-8"))
+    paragraphs = tomllib.loads(SPEC_PATH.read_text())["paragraphs"]
+    for key, text in paragraphs.items():
+        for piece in text.split(" […] "):
+            assert " ".join(piece.split()) in source, f"{key}: {piece[:80]!r}"
+
+
+def test_the_documents_timescales_are_all_encoded(spec):
+    """Each timescale of the Code, with the kind and length the Code gives it."""
+    expected = {
+        "announcement_lead_time": ("lead_time", "4 weeks", "6.7"),
+        "draft_report": ("deadline", "25 working days", "8.5"),
+        "factual_accuracy_response": ("deadline", "10 working days", "8.7"),
+        "publication_after_comments": ("deadline", "25 working days", "8.8"),
+        "publication": ("deadline", "50 working days", "8.4"),
+        "improvement_plan": ("deadline", "20 working days", "9.1"),
+        "warning_notice_review": ("delay", "90 days", "10.11"),
+        "head_of_service_meetings": ("recurring", "6 months", "Annex 2"),
+        "director_meeting": ("recurring", "1 year", "5.7"),
+        "chief_executive_meeting": ("recurring", "1 year", "5.8"),
+        "focused_activity": ("recurring", "6 months", "Annex 2"),
+        "annual_letter": ("recurring", "1 year", "5.9"),
+        "inspection_cycle": ("recurring", "4 years", "6.5"),
+    }
+    for ident, (kind, length, citation) in expected.items():
+        t = spec.timescale(ident)
+        assert (t.kind, t.citation) == (kind, citation), ident
+        assert str(t.within or t.after or t.every) == length, ident
+    assert spec.timescale("publication").extendable  # "in exceptional circumstances"
+    assert not spec.timescale("draft_report").extendable
+    for ident, citation in [("significant_follow_up_window", "10.12"),
+                            ("serious_conference_window", "10.4")]:
+        t = spec.timescale(ident)
+        assert (t.kind, str(t.after), str(t.within), t.citation) == (
+            "window", "12 months", "18 months", citation)
+    assert spec.timescale("warning_notice_review").fires == "warning_notice_review_due"
+
+
+# -- a routine inspection (examples/ciw_no_concerns.toml) -----------------------------------
+
+
+def test_routine_inspection_reporting_dates(spec):
+    """8.5 "shared with the local authority as a draft version within 25 working days of the
+    completion of the inspection fieldwork"; 8.4 "publish inspection reports within 50 working
+    days following the completion of the inspection fieldwork"; 8.7 "A period of 10 working days
+    is allowed for the local authority to consider and respond to the draft report"; 8.8
+    "published to our website within 25 working days of receipt of the local authority's
+    comments"; 9.1 "inform CIW within 20 working days of the publication of the report".
+
+    Fieldwork ended Friday 15 May 2026; Monday 25 May (Spring bank holiday) is not counted.
+    """
+    case = simulate(spec, "ciw_no_concerns.toml")
+    today = D(2026, 12, 1)
+    expected = {
+        "draft_report": (D(2026, 5, 15), D(2026, 6, 22), D(2026, 6, 12)),
+        "publication": (D(2026, 5, 15), D(2026, 7, 27), D(2026, 7, 22)),
+        "factual_accuracy_response": (D(2026, 6, 12), D(2026, 6, 26), D(2026, 6, 25)),
+        "publication_after_comments": (D(2026, 6, 25), D(2026, 7, 30), D(2026, 7, 22)),
+        "improvement_plan": (D(2026, 7, 22), D(2026, 8, 19), D(2026, 8, 18)),
+    }
+    for ident, (anchor, due, met_on) in expected.items():
+        r = row(case, today, ident)
+        assert (r.anchor_date, r.due, r.met_on, r.status) == (anchor, due, met_on, "met"), ident
+
+
+def test_routine_inspection_announced_four_weeks_ahead(spec):
+    """6.7 "Individual inspections will generally be announced to the local authority four
+    weeks prior to the inspection fieldwork taking place". Announced Monday 9 March 2026, so
+    fieldwork may start from Monday 6 April (calendar weeks; the bank holiday does not matter)."""
+    case = simulate(spec, "ciw_no_concerns.toml")
+    r = row(case, D(2026, 12, 1), "announcement_lead_time")
+    assert (r.anchor_date, r.earliest, r.met_on, r.status) == (
+        D(2026, 3, 9), D(2026, 4, 6), D(2026, 4, 20), "met")
+
+
+def test_no_concerns_means_normal_monitoring_and_no_follow_up(spec):
+    """9.3 "Under normal circumstances, we will monitor progress through our performance
+    evaluation activities. However, where we have identified poor practice and have significant
+    concerns (see section 10) we will carry out a follow up inspection." """
+    case = simulate(spec, "ciw_no_concerns.toml")
+    assert "normal_monitoring" in case.active_states
+    assert {"improvement_plan_in_place", "report_presented", "shorter_survey_done"} <= set(
+        case.active_states)
+    assert "follow_up_inspection_decided" not in case.available_events()
+    with pytest.raises(EventRefused) as info:
+        case.fire("follow_up_inspection_decided", D(2026, 12, 1))
+    assert [f.citation for f in info.value.failures] == ["9.3"]
+    assert row(case, D(2026, 12, 1), "significant_follow_up_window").status == "not applicable"
+
+
+def test_performance_evaluation_runs_alongside(spec):
+    """Annex 2: "Local Authority Head of Service meeting Twice a year"; "Focussed activity (see
+    paragraph 5.6) Minimum of 2 activities per year"; 5.9 "We will write to each local authority
+    early in the new financial year." Periods count from the opening of the case, 2 March 2026."""
+    case = simulate(spec, "ciw_no_concerns.toml")
+    today = D(2026, 12, 1)
+    meetings = rows(case, today, "head_of_service_meetings")
+    assert [(r.earliest, r.due, r.met_on, r.status) for r in meetings] == [
+        (D(2026, 3, 2), D(2026, 9, 2), D(2026, 4, 15), "met"),
+        (D(2026, 9, 2), D(2027, 3, 2), D(2026, 10, 6), "met"),
+    ]
+    focused = rows(case, today, "focused_activity")
+    assert [(r.due, r.met_on) for r in focused] == [
+        (D(2026, 9, 2), D(2026, 8, 14)), (D(2027, 3, 2), D(2026, 11, 27))]
+    letter = row(case, today, "annual_letter")
+    assert (letter.due, letter.met_on, letter.status) == (D(2027, 3, 2), D(2026, 5, 11), "met")
+
+
+def test_a_period_without_a_head_of_service_meeting_is_missed(spec):
+    """Annex 2 "Twice a year": nothing between 2 March and 2 September 2026 is a missed period."""
+    case = Case(spec, opened_on=D(2026, 3, 2))
+    first, second = rows(case, D(2026, 10, 1), "head_of_service_meetings")
+    assert (first.due, first.status) == (D(2026, 9, 2), "missed")
+    assert (second.due, second.status) == (D(2027, 3, 2), "pending")
+
+
+# -- Christmas and New Year (examples/ciw_christmas.toml) -----------------------------------
+
+
+def test_draft_deadline_across_christmas_and_new_year(spec):
+    """8.5 "within 25 working days of the completion of the inspection fieldwork".
+
+    Fieldwork completed Wednesday 16 December 2026. Counting weekends only would give Wednesday
+    20 January 2027; Friday 25 December, Monday 28 December (Boxing Day observed) and Friday
+    1 January are Welsh bank holidays, so the draft is due on Monday 25 January 2027.
+    8.4's 50 working days then end on Monday 1 March 2027.
+    """
+    case = simulate(spec, "ciw_christmas.toml")
+    today = D(2027, 4, 15)
+    draft = row(case, today, "draft_report")
+    assert (draft.anchor_date, draft.due, draft.met_on, draft.status) == (
+        D(2026, 12, 16), D(2027, 1, 25), D(2027, 1, 22), "met")
+    assert case.calendar.working_days_between(D(2026, 12, 16), D(2027, 1, 20)) == 22
+    publication = row(case, today, "publication")
+    assert (publication.due, publication.met_on, publication.status) == (
+        D(2027, 3, 1), D(2027, 2, 26), "met")
+    comments = row(case, today, "factual_accuracy_response")
+    assert (comments.anchor_date, comments.due) == (D(2027, 1, 22), D(2027, 2, 5))
+    after_comments = row(case, today, "publication_after_comments")
+    assert (after_comments.anchor_date, after_comments.due) == (D(2027, 2, 4), D(2027, 3, 11))
+
+
+def test_improvement_plan_deadline_across_easter_2027(spec):
+    """9.1 "inform CIW within 20 working days of the publication of the report". Published
+    Friday 26 February 2027; Good Friday 26 March and Easter Monday 29 March are skipped, so the
+    plan is due Tuesday 30 March 2027 (received that day: met)."""
+    case = simulate(spec, "ciw_christmas.toml")
+    r = row(case, D(2027, 4, 15), "improvement_plan")
+    assert (r.anchor_date, r.due, r.met_on, r.status) == (
+        D(2027, 2, 26), D(2027, 3, 30), D(2027, 3, 30), "met")
+
+
+def test_the_documented_example_friday_18_december(spec):
+    """docs/spec-format.md: "25 working days after Friday 18 December 2026 in Wales skips 25 and
+    28 December": by hand, 21-24 Dec (4), 29-31 Dec (7), 4-8 Jan (12), 11-15 Jan (17),
+    18-22 Jan (22), 25-27 Jan (25): Wednesday 27 January 2027."""
+    case = after_fieldwork(spec, completed=D(2026, 12, 18))
+    assert row(case, D(2026, 12, 18), "draft_report").due == D(2027, 1, 27)
+
+
+def test_publication_may_be_extended_in_exceptional_circumstances(spec):
+    """8.4 "However, in exceptional circumstances this timescale may be extended." 8.5 has no
+    such words, so the draft deadline cannot be extended."""
+    case = after_fieldwork(spec, completed=D(2026, 12, 16))
+    assert row(case, D(2027, 1, 4), "publication").due == D(2027, 3, 1)
+    case.extend("publication", D(2027, 3, 12), reason="exceptional circumstances: lead inspector ill")
+    r = row(case, D(2027, 1, 4), "publication")
+    assert (r.due, r.extended_to) == (D(2027, 3, 12), D(2027, 3, 12))
+    with pytest.raises(ExtensionError):
+        case.extend("draft_report", D(2027, 2, 1), reason="Christmas")
+
+
+def test_conflict_of_interest_only_before_the_inspection_starts(spec):
+    """6.8 "At the point of the inspection notification, the local authority should review the
+    composition of the inspection team and immediately highlight any perceived or actual
+    conflicts of interest prior to the start of the inspection." """
+    case = Case(spec, opened_on=D(2026, 10, 1), facts={"service": "adults"})
+    case.fire("inspection_announced", D(2026, 10, 19))
+    case.fire("team_composition_reviewed", D(2026, 10, 21), {"conflict_of_interest": True},
+              actor="local_authority")
+    assert "conflict_of_interest_under_consideration" in case.current_states
+    assert "head_of_la_inspection" in case.responsible_roles()
+    case.fire("conflict_of_interest_resolved", D(2026, 10, 23))
+    assert "team_composition_settled" in case.current_states
+
+    late = Case(spec, opened_on=D(2026, 10, 1))
+    late.fire("inspection_announced", D(2026, 10, 19))
+    late.fire("fieldwork_started", D(2026, 11, 23))
+    with pytest.raises(UnknownEvent):
+        late.fire("team_composition_reviewed", D(2026, 11, 24), {"conflict_of_interest": True})
+
+    silent = Case(spec, opened_on=D(2026, 10, 1))
+    silent.fire("inspection_announced", D(2026, 10, 19))
+    with pytest.raises(FactError):  # the review must say whether there is a conflict
+        silent.fire("team_composition_reviewed", D(2026, 10, 21))
+
+
+def test_fieldwork_too_soon_after_the_announcement_is_flagged(spec):
+    """6.7 "announced to the local authority four weeks prior to the inspection fieldwork": fieldwork
+    three weeks after the announcement is too early."""
+    case = Case(spec, opened_on=D(2026, 3, 2))
+    case.fire("inspection_announced", D(2026, 3, 2))
+    case.fire("fieldwork_started", D(2026, 3, 23))
+    r = row(case, D(2026, 3, 23), "announcement_lead_time")
+    assert (r.earliest, r.status) == (D(2026, 3, 30), "missed")
+    assert "too early" in r.reason
+
+
+def test_initial_feedback_and_questionnaire_at_the_end_of_fieldwork(spec):
+    """8.1 "At the end of the fieldwork, we will provide initial, high level verbal feedback to the
+    statutory director of social services and head of service." 8.2 "at the end of the fieldwork
+    we will send a feedback questionnaire". Read as the day fieldwork ends."""
+    case = after_fieldwork(spec)
+    case.fire("initial_feedback_given", D(2026, 5, 20))
+    case.fire("feedback_questionnaire_sent", D(2026, 5, 21))
+    feedback = row(case, D(2026, 5, 21), "initial_feedback")
+    questionnaire = row(case, D(2026, 5, 21), "feedback_questionnaire")
+    assert (feedback.due, feedback.status) == (D(2026, 5, 20), "met")
+    assert (questionnaire.due, questionnaire.status) == (D(2026, 5, 20), "missed")
+
+
+def test_moderation_before_the_draft_and_no_publication_before_comments(spec):
+    """8.6 "All our inspection reports go through a moderation process which includes peer review
+    by a senior manager who is not part of the original inspection team and scrutiny by the head
+    of local authority inspection." 6.14 the report "will be made publicly available once the
+    local authority has had opportunity to comment." """
+    case = after_fieldwork(spec)
+    with pytest.raises(UnknownEvent):
+        case.fire("draft_report_shared", D(2026, 6, 1))
+    case.fire("report_sent_for_moderation", D(2026, 6, 1))
+    assert "peer_reviewer" in case.responsible_roles()
+    case.fire("peer_review_completed", D(2026, 6, 8))
+    assert "head_of_la_inspection" in case.responsible_roles()
+    case.fire("draft_report_shared", D(2026, 6, 19))
+    assert "local_authority" in case.responsible_roles()
+    with pytest.raises(UnknownEvent):
+        case.fire("report_published", D(2026, 6, 26))
+    case.fire("factual_accuracy_period_ended", D(2026, 7, 3))  # no comments in 10 working days
+    r = row(case, D(2026, 7, 3), "factual_accuracy_response")
+    assert (r.due, r.status) == (D(2026, 7, 3), "met")
+    assert row(case, D(2026, 7, 3), "publication_after_comments").status == "not applicable"
+    case.fire("report_published", D(2026, 7, 23))
+    assert "published" in case.active_states
+
+
+# -- significant concerns (examples/ciw_significant.toml) -----------------------------------
+
+
+def test_significant_concerns_lead_to_the_officials_meeting_and_formal_monitoring(spec):
+    """10.6 "Where we have identified significant concerns, CIW will meet with local authority
+    officers to discuss the grounds for this judgement." 10.12 "CIW will carry out a programme of
+    formal monitoring of improvement". """
+    case = judged(spec, "significant")
+    assert {"significant_concerns", "officials_meeting_to_arrange",
+            "significant_monitoring_to_set_up"} <= set(case.active_states)
+    assert "normal_monitoring" not in case.active_states
+
+
+def test_publication_waits_for_the_officials_meeting_where_possible(spec):
+    """10.6 "Where possible, this meeting will be held ahead of formal publication of the
+    inspection report." """
+    case = judged(spec, "significant")
+    case.fire("officials_meeting_arranged", D(2026, 6, 12),
+              {"meeting_possible_before_publication": True})
+    case.fire("draft_report_shared", D(2026, 6, 19))
+    case.fire("la_comments_received", D(2026, 7, 2))
+    with pytest.raises(EventRefused) as info:
+        case.fire("report_published", D(2026, 7, 7))
+    assert [f.citation for f in info.value.failures] == ["10.6"]
+    case.fire("officials_meeting_held", D(2026, 7, 8), {"officials_meeting_held": True},
+              actor="chief_inspector")
+    assert "warning_notice_under_consideration" in case.current_states
+    assert "welsh_ministers" in case.responsible_roles()
+    case.fire("report_published", D(2026, 7, 23))
+    assert "published" in case.active_states
+
+
+def test_meeting_not_possible_before_publication(spec):
+    """10.6 "Where possible" ahead of publication: when it is not possible, the report is published
+    and the meeting follows."""
+    case = judged(spec, "significant")
+    case.fire("officials_meeting_arranged", D(2026, 6, 12),
+              {"meeting_possible_before_publication": False})
+    assert "officials_meeting_after_publication" in case.current_states
+    case.fire("draft_report_shared", D(2026, 6, 19))
+    case.fire("la_comments_received", D(2026, 7, 2))
+    case.fire("report_published", D(2026, 7, 23))
+    case.fire("officials_meeting_held", D(2026, 7, 29), {"officials_meeting_held": True})
+    assert {"published", "warning_notice_under_consideration"} <= set(case.active_states)
+
+
+def test_significant_scenario_warning_notice_reviews_fire_by_themselves(spec):
+    """10.10 "The decision to issue a warning notice is taken by Welsh Ministers". 10.11 "The
+    warning notice will be reviewed after 90 days and Welsh Ministers will decide whether to issue
+    a further notice."
+
+    Notice given Tuesday 28 July 2026: 90 days later is Monday 26 October 2026. A further notice
+    on Monday 9 November 2026 is reviewed 90 days later, Sunday 7 February 2027.
+    """
+    case = simulate(spec, "ciw_significant.toml")
+    auto = [(h.event, h.on, h.actor) for h in case.history if h.auto]
+    assert auto == [("warning_notice_review_due", D(2026, 10, 26), "regflow"),
+                    ("warning_notice_review_due", D(2027, 2, 7), "regflow")]
+    first = next(h for h in case.history if h.auto)
+    assert first.target and "warning_notice_under_review" in first.target
+    reviews = rows(case, D(2027, 10, 15), "warning_notice_review")
+    assert [(r.anchor_date, r.due, r.met_on, r.status) for r in reviews] == [
+        (D(2026, 7, 28), D(2026, 10, 26), D(2026, 11, 9), "met"),
+        (D(2026, 11, 9), D(2027, 2, 7), D(2027, 2, 15), "met"),
+    ]
+    assert "warning_notices_ended" in case.active_states
+
+
+def test_warning_notice_review_is_not_due_before_90_days(spec):
+    """10.11 "reviewed after 90 days": before then Ministers cannot decide on a further notice;
+    on the 90th day the engine records the review by itself."""
+    case = published(spec, "significant")
+    case.fire("warning_notice_decided", D(2026, 7, 28), {"warning_notice_given": True})
+    assert "warning_notice_in_force" in case.current_states
+    with pytest.raises(UnknownEvent):
+        case.fire("further_notice_decided", D(2026, 9, 1), {"further_notice_issued": False})
+    assert case.advance_to(D(2026, 10, 25)) == []
+    (entry,) = case.advance_to(D(2026, 10, 26))
+    assert (entry.event, entry.on, entry.auto) == ("warning_notice_review_due", D(2026, 10, 26),
+                                                    True)
+    assert "warning_notice_under_review" in case.current_states
+    r = row(case, D(2026, 10, 26), "warning_notice_review")
+    assert (r.due, r.status) == (D(2026, 10, 26), "pending")
+
+
+def test_no_warning_notice(spec):
+    """10.9 "Welsh Ministers may give a warning notice" — they may also decide not to."""
+    case = published(spec, "significant")
+    case.fire("warning_notice_decided", D(2026, 7, 28), {"warning_notice_given": False})
+    assert "no_warning_notice" in case.current_states
+    assert row(case, D(2026, 12, 1), "warning_notice_review").status == "not applicable"
+
+
+def test_significant_scenario_follow_up_inside_the_window(spec):
+    """10.12 "will undertake a follow up inspection within 12-18 months of the inspection report
+    being published". Published Thursday 23 July 2026: window 23 July 2027 to 23 January 2028;
+    the follow-up's fieldwork started Monday 13 September 2027."""
+    case = simulate(spec, "ciw_significant.toml")
+    today = D(2027, 10, 15)
+    r = row(case, today, "significant_follow_up_window")
+    assert (r.anchor_date, r.earliest, r.due, r.met_on, r.status) == (
+        D(2026, 7, 23), D(2027, 7, 23), D(2028, 1, 23), D(2027, 9, 13), "met")
+    assert case.facts["inspection_type"] == "follow_up"
+    # The follow-up runs through the same stages and timescales (6.9), each as a second row.
+    lead = row(case, today, "announcement_lead_time", occurrence=2)
+    assert (lead.anchor_date, lead.earliest, lead.met_on, lead.status) == (
+        D(2027, 8, 9), D(2027, 9, 6), D(2027, 9, 13), "met")
+    draft = row(case, today, "draft_report", occurrence=2)
+    assert (draft.anchor_date, draft.due, draft.status) == (
+        D(2027, 9, 24), D(2027, 10, 29), "pending")
+    publication = row(case, today, "publication", occurrence=2)
+    assert publication.due == D(2027, 12, 3)
+    first = row(case, today, "publication", occurrence=1)
+    assert (first.due, first.met_on, first.status) == (D(2026, 7, 30), D(2026, 7, 23), "met")
+    assert {"peer_review", "significant_formal_monitoring"} <= set(case.active_states)
+
+
+def test_follow_up_started_before_the_window_is_too_early(spec):
+    """10.12 "within 12-18 months": fieldwork after 11 months is outside the window."""
+    case = published(spec, "significant")
+    case.fire("follow_up_inspection_decided", D(2027, 5, 10))
+    case.fire("inspection_announced", D(2027, 5, 17), {"inspection_type": "follow_up"})
+    case.fire("fieldwork_started", D(2027, 6, 21))
+    r = row(case, D(2027, 6, 21), "significant_follow_up_window")
+    assert (r.earliest, r.status) == (D(2027, 7, 23), "missed")
+
+
+# -- serious concerns -----------------------------------------------------------------------
+
+
+def test_serious_concerns_formal_monitoring_then_improvement_conference(spec):
+    """10.4 "Where we have serious concerns, we will develop a schedule of formal monitoring of
+    improvement ... Depending on the outcome of our monitoring we may hold an improvement
+    conference within 12-18 months of the inspection". 5.13 "Following an improvement conference
+    we will write to the statutory director of social services".
+
+    Fieldwork completed Wednesday 20 May 2026: window 20 May 2027 to 20 November 2027.
+    """
+    case = published(spec, "serious")
+    assert "serious_monitoring_to_schedule" in case.current_states
+    window = row(case, D(2026, 8, 1), "serious_conference_window")
+    assert window.status == "not applicable"  # "may": only once the response is decided
+    case.fire("formal_monitoring_scheduled", D(2026, 7, 27))
+    case.fire("support_signposted", D(2026, 8, 4))
+    case.fire("monitoring_outcome_reviewed", D(2027, 3, 1),
+              {"serious_concerns_response": "improvement_conference"})
+    assert "conference_evidence_gathering" in case.current_states
+    window = row(case, D(2027, 3, 1), "serious_conference_window")
+    assert (window.earliest, window.due, window.status) == (
+        D(2027, 5, 20), D(2027, 11, 20), "pending")
+    case.fire("improvement_conference_held", D(2027, 6, 15))
+    case.fire("conference_letter_sent", D(2027, 6, 29))
+    assert row(case, D(2027, 6, 29), "serious_conference_window").status == "met"
+    assert row(case, D(2027, 6, 29), "serious_follow_up_window").status == "not applicable"
+    case.fire("conference_outcome_reviewed", D(2027, 9, 1))
+    assert "serious_formal_monitoring" in case.current_states  # concerns still serious
+
+
+def test_serious_concerns_follow_up_only_when_decided(spec):
+    """9.4 "Where we have identified serious concerns we may carry out a follow up inspection. In
+    this case, the decision to undertake a follow up inspection will be informed by the nature of
+    the concerns from the original inspection; progress in implementation of improvement plans;
+    and the outcome of monitoring activity." Annex 2: "Within 12-18 months of the scheduled
+    thematic inspection"."""
+    case = published(spec, "serious")
+    with pytest.raises(EventRefused):
+        case.fire("follow_up_inspection_decided", D(2026, 12, 1))
+    case.fire("formal_monitoring_scheduled", D(2026, 7, 27))
+    case.fire("monitoring_outcome_reviewed", D(2027, 2, 1),
+              {"serious_concerns_response": "follow_up_inspection"})
+    assert "serious_follow_up_planned" in case.current_states
+    case.fire("follow_up_inspection_decided", D(2027, 2, 1))
+    assert "follow_up_to_announce" in case.current_states
+    case.fire("inspection_announced", D(2027, 4, 19), {"inspection_type": "follow_up"})
+    case.fire("fieldwork_started", D(2027, 6, 7))
+    r = row(case, D(2027, 6, 7), "serious_follow_up_window")
+    assert (r.earliest, r.due, r.met_on, r.status) == (
+        D(2027, 5, 20), D(2027, 11, 20), D(2027, 6, 7), "met")
+
+
+# -- performance evaluation, responsive inspections, closing ---------------------------------
+
+
+def test_annual_letter_needs_the_factual_accuracy_opportunity(spec):
+    """5.9 "The local authority will have an opportunity to comment on the factual accuracy of
+    the letter before it is published on our website." """
+    case = Case(spec, opened_on=D(2026, 3, 2))
+    with pytest.raises(UnknownEvent):
+        case.fire("annual_letter_published", D(2026, 4, 20))
+    case.fire("annual_letter_draft_shared", D(2026, 4, 20))
+    assert "local_authority" in case.responsible_roles()
+    case.fire("annual_letter_published", D(2026, 5, 11))
+    assert row(case, D(2026, 5, 11), "annual_letter").status == "met"
+
+
+def test_improvement_conference_from_emerging_concerns(spec):
+    """5.11 "Where we identify a pattern of emerging concerns arising from our performance
+    evaluation activity, we may hold an Improvement Conference." 7.7 a responsive inspection
+    "would likely be triggered by a lack of improvement following an improvement conference"."""
+    case = published(spec, "none")
+    with pytest.raises(FactError):
+        case.fire("improvement_conference_called", D(2027, 1, 11))
+    case.fire("improvement_conference_called", D(2027, 1, 11),
+              {"conference_reason": "emerging_concerns"})
+    case.fire("improvement_conference_held", D(2027, 3, 3))
+    case.fire("conference_letter_sent", D(2027, 3, 17))
+    assert "conference_actions_monitored" in case.current_states
+    case.fire("responsive_inspection_decided", D(2027, 9, 6),
+              {"responsive_trigger": "lack_of_improvement_after_conference"})
+    assert "responsive_to_announce" in case.current_states
+    case.fire("inspection_announced", D(2027, 9, 13), {"inspection_type": "responsive"})
+    assert "preparation" in case.active_states
+    case.fire("conference_outcome_reviewed", D(2027, 9, 13))
+    assert "normal_monitoring" in case.current_states
+
+
+def test_closing_the_case_stops_the_clocks(spec):
+    """The Code sets no end; closing the case ends every region and stops recurring clocks."""
+    case = simulate(spec, "ciw_no_concerns.toml")
+    case.fire("case_closed", D(2026, 12, 1), actor="head_of_la_inspection")
+    assert case.active_states == ["review_closed"]
+    assert case.finished_on == D(2026, 12, 1)
+    later = rows(case, D(2027, 12, 1), "head_of_service_meetings")
+    assert later[-1].status in ("met", "not applicable")
