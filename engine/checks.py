@@ -8,7 +8,7 @@ spec's own words and how to fix it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import chain
+from itertools import chain, pairwise
 
 from .milestones import vocabulary
 from .model import Spec
@@ -153,7 +153,7 @@ def _reachability(spec: Spec) -> Found:
         parallel parent, and its own initial (or, if parallel, every) child."""
         entered.add(name)
         path = [*reversed(spec.ancestors(name)), name]
-        for outer, inner in zip(path, path[1:], strict=False):
+        for outer, inner in pairwise(path):
             reached.add(outer)
             if states[outer].parallel:
                 for region in spec.children(outer):
