@@ -14,13 +14,18 @@ def _d(value: date | None) -> str:
 
 
 def table(headers: list[str], rows: list[list[str]], indent: str = "  ") -> str:
+    """A plain table; the last column is free width and may hold several lines."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
-    lines = [indent + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append(indent + "  ".join("-" * w for w in widths))
+              for i, h in enumerate(headers[:-1])]
+    lines = [indent + "  ".join(h.ljust(w) for h, w in zip(headers, [*widths, 0], strict=True))
+             .rstrip()]
+    lines.append(indent + "  ".join("-" * w for w in [*widths, len(headers[-1])]))
+    pad = indent + " " * (sum(widths) + 2 * len(widths))
     for row in rows:
-        lines.append(indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
-                     .rstrip())
+        first, *more = row[-1].split("\n")
+        cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
+        lines.append((indent + "  ".join([*cells, first])).rstrip())
+        lines.extend(pad + "  " + extra for extra in more)
     return "\n".join(lines)
 
 
@@ -69,22 +74,24 @@ def text_report(result: SimulationResult, scenario: Scenario) -> str:
     for row in case.timescales(result.today):
         label = row.label + (f" (#{row.occurrence})" if _repeats(case, row) else "")
         rows.append([_status_text(row), _d(row.due) + ("~" if row.approximate and row.due else ""),
-                     _d(row.earliest), _d(row.anchor_date), _d(row.met_on), _left(row), label,
-                     row.citation, row.reason])
-    out.append(table(["status", "due", "earliest", "anchor", "met on", "left", "timescale",
-                      "source", "why"], rows))
+                     _d(row.earliest), _d(row.anchor_date), _d(row.met_on), _left(row),
+                     f"{label}  [{row.citation}]" + (f"\n{row.reason}" if row.reason else "")])
+    out.append(table(["status", "due", "earliest", "anchor", "met on", "left", "timescale  [source]"],
+                     rows))
     out += ["", "History"]
     hist = []
     for h in case.history:
-        label = spec.events[h.event].label
+        lines = [spec.events[h.event].label + (" (automatic)" if h.auto else "")]
         entered = [spec.states[n].label for n in h.target if n not in h.source]
-        change = ("-> " + ", ".join(entered)) if entered else ""
-        who = h.actor or ""
-        extra = "; ".join(filter(None, [", ".join(f"{k}={_fact(v)}" for k, v in h.facts.items()),
-                                        h.note]))
-        hist.append([str(h.seq), h.on.isoformat(), label + (" (automatic)" if h.auto else ""),
-                     who, change, extra])
-    out.append(table(["#", "date", "event", "by", "now in", "facts / note"], hist))
+        if entered:
+            lines.append("now in: " + "; ".join(entered))
+        if h.facts:
+            lines.append("facts: " + ", ".join(f"{k} = {_fact(v)}" for k, v in h.facts.items()))
+        if h.note:
+            lines.append("note: " + h.note)
+        who = spec.roles[h.actor].label if h.actor in spec.roles else (h.actor or "")
+        hist.append([str(h.seq), h.on.isoformat(), who, "\n".join(lines)])
+    out.append(table(["#", "date", "by", "event"], hist))
     handovers = _handovers(case)
     if handovers:
         out += ["", "Hand-overs of responsibility"]
@@ -122,7 +129,8 @@ def _handovers(case) -> list[tuple[date, str, str, str]]:
 
     for h in case.history:
         before, after = roles(h.source), roles(h.target)
-        if h.source and before != after:
+        tagged = "responsibility_handover" in spec.events[h.event].milestones
+        if h.source and before != after and (tagged or not set(before) & set(after)):
             out.append((h.on, ", ".join(before), ", ".join(after), spec.events[h.event].label))
     return out
 
