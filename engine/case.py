@@ -91,6 +91,7 @@ class Case:
         self._entries: list[tuple[str, date, int]] = []
         self._handled: set[tuple[str, int]] = set()  # delay instances already fired or skipped
         self._clock, self._clock_seq = opened_on, 0
+        self._active_cache: tuple[Any, list[str]] = (None, [])
         self.machine = machine_class(spec)(model=_Model(), listeners=[_EntryLog(self)])
         self._initial_states = self.active_states
 
@@ -100,7 +101,9 @@ class Case:
     def active_states(self) -> list[str]:
         """Every active state, parents included, in the spec's order."""
         active = self.machine.configuration_values
-        return [name for name in self.spec.states if name in active]
+        if self._active_cache[0] is not active:  # the library replaces the set on every change
+            self._active_cache = (active, [n for n in self.spec.states if n in active])
+        return list(self._active_cache[1])
 
     @property
     def current_states(self) -> list[str]:
@@ -142,8 +145,7 @@ class Case:
 
     def candidates(self, event: str) -> list[Transition]:
         """Transitions on ``event`` from the active states, innermost source first."""
-        active = self.active_states
-        depth = {name: len(self.spec.ancestors(name)) for name in active}
+        depth = {name: self.spec.depth[name] for name in self.active_states}
         found = [
             (t, max(depth[s] for s in t.sources if s in depth))
             for t in self.spec.transitions

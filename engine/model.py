@@ -6,6 +6,7 @@ case runtime reads it. Field names follow the TOML keys (see docs/spec-format.md
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +164,11 @@ class Spec:
     @property
     def id(self) -> str:
         return self.process.id
+
+    @functools.cached_property
+    def depth(self) -> dict[str, int]:
+        """How deep each state is nested (0 at the top level)."""
+        return {name: len(self.ancestors(name)) for name in self.states}
 
     def children(self, name: str | None) -> list[str]:
         """States directly inside ``name`` (``None``: the top level), in file order."""
