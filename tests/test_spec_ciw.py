@@ -467,6 +467,9 @@ def test_significant_scenario_follow_up_inside_the_window(spec):
     assert (r.anchor_date, r.earliest, r.due, r.met_on, r.status) == (
         D(2026, 7, 23), D(2027, 7, 23), D(2028, 1, 23), D(2027, 9, 13), "met")
     assert case.facts["inspection_type"] == "follow_up"
+    # The windows for serious concerns (10.4, Annex 2) never applied: concerns were significant.
+    for ident in ("serious_follow_up_window", "serious_conference_window"):
+        assert {r.status for r in rows(case, today, ident)} == {"not applicable"}, ident
     # The follow-up runs through the same stages and timescales (6.9), each as a second row.
     lead = row(case, today, "announcement_lead_time", occurrence=2)
     assert (lead.anchor_date, lead.earliest, lead.met_on, lead.status) == (
