@@ -60,7 +60,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
         result = run_scenario(spec, scenario, args.today)
         highlight = case_highlight(result.case, result.today)
-    exporter = export(spec, args.output, args.format, highlight)
+    exporter = export(spec, args.output, args.format, highlight, args.focus)
     print(f"wrote {args.output} ({exporter.name})")
     return 0
 
@@ -111,6 +111,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
                    help="output file; its suffix picks the format")
     p.add_argument("--format", help="format name, overriding the suffix (see 'regflow plugins')")
+    p.add_argument("--focus", metavar="STATE",
+                   help="draw only what is inside this compound state")
     p.add_argument("--scenario", metavar="SCENARIO",
                    help="highlight where this scenario's case is (active, travelled, missed)")
     p.add_argument("--today", type=_date, metavar="DATE", help="with --scenario: as of DATE")

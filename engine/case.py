@@ -85,6 +85,7 @@ class Case:
             name: fact.default for name, fact in spec.facts.items() if fact.default is not None
         }
         self.facts.update(self._check_facts(facts or {}, allowed=None))
+        self._opening_facts = dict(self.facts)
         self.history: list[HistoryEntry] = []
         self.extensions: dict[tuple[str, int], Extension] = {}
         self.finished_on: date | None = None
@@ -136,6 +137,13 @@ class Case:
                 break
             states = entry.target
         return states
+
+    def facts_at(self, seq: int) -> dict[str, Any]:
+        """The facts as they were just after history entry ``seq`` (0: when opened)."""
+        values = dict(self._opening_facts)
+        for entry in self.history[:seq]:
+            values.update(entry.facts)
+        return values
 
     def occurrences(self, ref: Ref) -> list[Occurrence]:
         """When ``ref`` happened: each recording of an event, or each entry into a state."""

@@ -96,15 +96,23 @@ def _edge_label(spec: Spec, transition) -> str:
 
 
 def diagram_source(spec: Spec, highlight: Highlight | None = None,
-                   rankdir: str = "TB") -> str:
+                   rankdir: str = "TB", focus: str | None = None) -> str:
     """DOT source for ``spec``; the layout depends on the spec only, never on the highlight,
-    so a case's diagram does not move between steps."""
+    so a case's diagram does not move between steps.
+
+    ``focus`` draws only what is inside one compound state (a large spec, one part at a time).
+    """
     hl = highlight or Highlight()
+    title = spec.process.title
+    inside = set(spec.states)
+    if focus is not None:
+        title = f"{spec.process.title}: {spec.states[focus].label}"
+        inside = {n for n in spec.states if focus in spec.ancestors(n)}
     out = [
         f"digraph {_quote(spec.process.id)} {{",
         f"  graph [compound=true, rankdir={rankdir}, fontname={_quote(FONT)}, fontsize=11, "
-        f"nodesep=0.35, ranksep=0.45, labelloc=t, label={_quote(spec.process.title)}, "
-        f"tooltip={_quote(spec.process.title)}];",
+        f"nodesep=0.35, ranksep=0.45, labelloc=t, label={_quote(title)}, "
+        f"tooltip={_quote(title)}];",
         f"  node [shape=box, style=\"rounded,filled\", fontname={_quote(FONT)}, fontsize=11, "
         f"fillcolor=\"{NEUTRAL_FILL}\", color=\"{NEUTRAL_LINE}\", penwidth=1.2, margin=\"0.12,0.06\"];",
         f"  edge [fontname={_quote(FONT)}, fontsize=9, color=\"#666666\", arrowsize=0.7];",
@@ -115,7 +123,7 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
         if scope is None or not spec.states[scope].parallel:
             initial = [c for c in children if spec.states[c].initial]
             if initial:
-                dot = f"__start_{scope or 'top'}"
+                dot = f"__start_{scope or '_top'}"
                 out.append(f'{indent}"{dot}" [shape=point, width=0.12, style=filled, '
                            f'fillcolor="#333333", label=""];')
                 target = initial[0]
@@ -139,14 +147,19 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
             else:
                 out.append(f"{indent}{_id(child)} [{_node_attrs(spec, child, hl)}];")
 
-    emit(None, "  ")
+    emit(focus, "  ")
     for t in spec.transitions:
+        if t.target not in inside:
+            continue
         for source in t.sources:
+            if source not in inside:
+                continue
             tail = _entry_leaf(spec, source)
             head = _entry_leaf(spec, t.target)
             tip = spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
             attrs = [f"label={_edge_label(spec, t)}", f"tooltip={_quote(tip)}"]
-            if spec.is_compound(source):
+            if spec.is_compound(source) and source != t.target \
+                    and source not in spec.ancestors(t.target):
                 attrs.append(f"ltail={_cluster(source)}")
             if spec.is_compound(t.target) and t.target not in (source, *spec.ancestors(source)):
                 attrs.append(f"lhead={_cluster(t.target)}")

@@ -68,19 +68,25 @@ def _rows(case: Case, t: Timescale, today: date) -> list[TimescaleStatus]:
         return [TimescaleStatus(**base, occurrence=1, anchor_date=None, anchor_seq=0,
                                 earliest=None, due=None, status=NOT_APPLICABLE, met_on=None,
                                 days_left=None, reason=f"not started: waits for {t.anchor}")]
-    applies = t.applies_when is None or case.spec.guards[t.applies_when].holds(case.facts)
+    guard = case.spec.guards[t.applies_when] if t.applies_when else None
+    applies = guard is None or guard.holds(case.facts)
     met_list = [o for o in case.occurrences(t.met_by) if o.on <= today] if t.met_by else []
     rows: list[TimescaleStatus] = []
     for anchor in anchors:
         if t.kind == "recurring":
             rows.extend(_periods(case, t, anchor, met_list, today, applies, base, len(rows)))
         else:
-            rows.append(_single(case, t, anchor, met_list, today, applies, base, len(rows) + 1))
+            met = next((o for o in met_list if o.seq > anchor.seq), None)
+            # a met timescale is judged on the facts of the day it was met, so a later change
+            # of facts cannot rewrite what was done; an open one on today's facts
+            applied = applies if (guard is None or met is None) else guard.holds(
+                case.facts_at(met.seq))
+            rows.append(_single(case, t, anchor, met, today, applied, base, len(rows) + 1))
     return rows
 
 
-def _single(case: Case, t: Timescale, anchor: Occurrence, met_list, today: date, applies: bool,
-            base: dict, occurrence: int) -> TimescaleStatus:
+def _single(case: Case, t: Timescale, anchor: Occurrence, met: Occurrence | None, today: date,
+            applies: bool, base: dict, occurrence: int) -> TimescaleStatus:
     add = case.calendar.add
     earliest = add(anchor.on, t.after) if t.after and t.kind in ("lead_time", "window") else None
     due = {
@@ -90,7 +96,6 @@ def _single(case: Case, t: Timescale, anchor: Occurrence, met_list, today: date,
     extension = case.extensions.get((t.id, anchor.seq))
     if extension:
         due = extension.to
-    met = next((o for o in met_list if o.seq > anchor.seq), None)
     met_on = met.on if met else None
     ended = case.finished_on if case.finished_on and case.finished_on <= today else None
     if not applies:

@@ -27,7 +27,7 @@ class Exporter:
     name: str
     suffix: str
     description: str
-    export: Callable[[Spec, Path, Highlight | None], None]
+    export: Callable[[Spec, Path, Highlight | None, str | None], None]
 
 
 DOT_MISSING = (
@@ -37,23 +37,24 @@ DOT_MISSING = (
 )
 
 
-def render_bytes(spec: Spec, fmt: str, highlight: Highlight | None = None) -> bytes:
+def render_bytes(spec: Spec, fmt: str, highlight: Highlight | None = None,
+                 focus: str | None = None) -> bytes:
     """The diagram rendered by Graphviz to ``fmt`` (svg, png, pdf)."""
     import graphviz
 
     if shutil.which("dot") is None:
         raise ExportError(DOT_MISSING.format(fmt=fmt.upper()))
-    source = graphviz.Source(diagram_source(spec, highlight))
-    return source.pipe(format=fmt)
+    source = graphviz.Source(diagram_source(spec, highlight, focus=focus))
+    return source.pipe(format=fmt, quiet=True)  # layout warnings are not the user's concern
 
 
-def _write_dot(spec: Spec, path: Path, highlight: Highlight | None) -> None:
-    path.write_text(diagram_source(spec, highlight), encoding="utf-8")
+def _write_dot(spec: Spec, path: Path, highlight: Highlight | None, focus: str | None) -> None:
+    path.write_text(diagram_source(spec, highlight, focus=focus), encoding="utf-8")
 
 
 def _graphviz_writer(fmt: str):
-    def write(spec: Spec, path: Path, highlight: Highlight | None) -> None:
-        path.write_bytes(render_bytes(spec, fmt, highlight))
+    def write(spec: Spec, path: Path, highlight: Highlight | None, focus: str | None) -> None:
+        path.write_bytes(render_bytes(spec, fmt, highlight, focus))
 
     return write
 
@@ -78,13 +79,21 @@ def exporters() -> dict[str, Exporter]:
 
 
 def export(spec: Spec, path: str | Path, fmt: str | None = None,
-           highlight: Highlight | None = None) -> Exporter:
+           highlight: Highlight | None = None, focus: str | None = None) -> Exporter:
     """Write ``spec``'s diagram to ``path``; the format is ``fmt`` or the path's suffix.
 
     The file is written to a temporary name first and moved into place, so a failed export
     never leaves a half-written file.
     """
     path = Path(path)
+    if focus is not None and not spec.is_compound(focus):
+        from regflow.engine.suggest import closest
+
+        compound = [n for n in spec.states if spec.is_compound(n)]
+        near = closest(focus, compound)
+        hint = f" (did you mean '{near}'?)" if near else ""
+        raise ExportError(f"'{focus}' is not a state that contains others{hint}; "
+                          f"choose one of: {', '.join(compound)}")
     available = exporters()
     if fmt is None:
         by_suffix = {e.suffix: e for e in available.values()}
@@ -101,7 +110,7 @@ def export(spec: Spec, path: str | Path, fmt: str | None = None,
         raise ExportError(f"folder '{path.parent}' does not exist")
     partial = path.with_name(f".{path.name}.partial")
     try:
-        exporter.export(spec, partial, highlight)
+        exporter.export(spec, partial, highlight, focus)
         partial.replace(path)
     except OSError as err:
         raise ExportError(f"cannot write '{path}': {err.strerror}") from None

@@ -141,3 +141,13 @@ def test_hook_tracing_environment_variable():
     proc = subprocess.run([sys.executable, "-m", "regflow.cli", "plugins"], capture_output=True,
                           text=True, env=env)
     assert "regflow_exporters" in proc.stderr
+
+
+def test_render_focus_draws_one_compound_state(tmp_path):
+    out = tmp_path / "after.dot"
+    assert regflow("render", SPEC, "-o", out, "--focus", "after").returncode == 0
+    dot = out.read_text()
+    assert '"notice_given" [' in dot and '"announced" [' not in dot
+    assert "A small review with concerns: After publication" in dot
+    proc = regflow("render", SPEC, "-o", out, "--focus", "notice_given")
+    assert proc.returncode == 1 and "is not a state that contains others" in proc.stderr

@@ -21,10 +21,10 @@ class JsonStatesPlugin:
 
     @hookimpl
     def regflow_exporters(self):
-        def write(spec, path, highlight):
+        def write(spec, path, highlight, focus):
             path.write_text(json.dumps(sorted(spec.states)))
 
-        def shout(spec, path, highlight):
+        def shout(spec, path, highlight, focus):
             path.write_text("DOT FROM A PLUGIN")
 
         return [Exporter("json-states", ".states.json", "States as JSON", write),
@@ -52,7 +52,7 @@ def test_a_failing_export_leaves_no_file(review, tmp_path):
     class Broken:
         @hookimpl
         def regflow_exporters(self):
-            def write(spec, path, highlight):
+            def write(spec, path, highlight, focus):
                 path.write_text("half")
                 raise OSError(28, "No space left on device")
 

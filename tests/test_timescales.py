@@ -164,3 +164,17 @@ def test_as_dict_is_json_ready(review):
     case = published(review)
     text = json.dumps([r.as_dict() for r in case.timescales(D(2027, 6, 1))])
     assert '"due": "2027-01-27"' in text
+
+
+def test_a_met_timescale_keeps_its_status_when_facts_change_later(variant):
+    spec = variant(('label = "Progress report received"\ncitation = "5"',
+                    'label = "Progress report received"\ncitation = "5"\nsets = ["concern"]'),
+                   ('after = "12 months"\nwithin = "18 months"\nmet_by = { event = "closing_meeting" }',
+                    'after = "12 months"\nwithin = "18 months"\nmet_by = { event = "progress_report" }'))
+    case = published(spec)
+    case.fire("progress_report", D(2028, 2, 1))
+    assert row(case, D(2028, 2, 1), "follow_up").status == "met"
+    case.fire("progress_report", D(2028, 3, 1), {"concern": "none"})
+    r = row(case, D(2028, 3, 1), "follow_up")
+    assert (r.status, r.met_on) == ("met", D(2028, 2, 1))  # judged on the facts of 1 February
+    assert case.facts_at(4) == {"concern": "significant"} and case.facts["concern"] == "none"
