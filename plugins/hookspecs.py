@@ -29,5 +29,6 @@ def regflow_exporters():
     writes (``regflow render -o out.svg`` picks the exporter by suffix), a one-line
     ``description`` and ``export(spec, path, highlight, focus)``, which writes the file.
     ``highlight`` is a :class:`regflow.engine.diagram.Highlight` (active, travelled and missed
-    states) or ``None``; ``focus`` is the name of a compound state to draw alone, or ``None``. When two plugins offer the same name, the one registered last wins.
+    states) or ``None``; ``focus`` is the name of a compound state to draw alone, or ``None``.
+    When two plugins offer the same name, the one registered last wins.
     """
