@@ -209,19 +209,23 @@ def _traps(spec: Spec, reached: set[str]) -> Found:
         return
     leaves = [n for n in spec.states if not spec.is_compound(n)]
     successors: dict[str, set[str]] = {leaf: set() for leaf in leaves}
+    inside = {p: {n for n in spec.states if p in spec.ancestors(n)}
+              for p in spec.states if spec.states[p].parallel}
+    targets = {t.index: _entered_leaves(spec, t.target) for t in spec.transitions}
+    # transitions that leave each parallel state from somewhere inside it
+    leaving = {p: [t for t in spec.transitions if set(t.sources) & members
+                   and t.target not in members and t.target != p]
+               for p, members in inside.items()}
     for leaf in leaves:
         scope = {leaf, *spec.ancestors(leaf)}
-        parallel = [a for a in spec.ancestors(leaf) if spec.states[a].parallel]
         for t in spec.transitions:
             if scope & set(t.sources):
-                successors[leaf].update(_entered_leaves(spec, t.target))
-                continue
-            # a state in another region of a parallel parent is active at the same time: its
-            # transitions out of that parent take this leaf along
-            for p in parallel:
-                inside = {n for n in spec.states if p in spec.ancestors(n)}
-                if set(t.sources) & inside and t.target not in inside and t.target != p:
-                    successors[leaf].update(_entered_leaves(spec, t.target))
+                successors[leaf].update(targets[t.index])
+        # a state in another region of a parallel parent is active at the same time: its
+        # transitions out of that parent take this leaf along
+        for p in spec.ancestors(leaf):
+            for t in leaving.get(p, ()):
+                successors[leaf].update(targets[t.index])
     can_end = set(ends)
     changed = True
     while changed:
