@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 setup: system-deps $(STAMP)
 
 system-deps:
-	@scripts/system-deps.sh
+	@PYTHON=$(PYTHON) scripts/system-deps.sh
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "regflow needs Python 3.11 or newer; found " + sys.version.split()[0])'
