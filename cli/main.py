@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -54,6 +55,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     from regflow.engine.diagram import case_highlight
     from regflow.plugins.exporters import export
 
+    if args.today and not args.scenario:
+        raise RegflowError("--today only applies with --scenario (it says as of when to show the case)")
+    inputs = [args.spec, *([args.scenario] if args.scenario else [])]
+    if str(args.output) != "-" and any(_same_file(args.output, i) for i in inputs):
+        raise RegflowError(f"'{args.output}' is an input file; choose another output name")
     spec = load_spec(args.spec)
     highlight = None
     if args.scenario:
@@ -61,8 +67,16 @@ def cmd_render(args: argparse.Namespace) -> int:
         result = run_scenario(spec, scenario, args.today)
         highlight = case_highlight(result.case, result.today)
     exporter = export(spec, args.output, args.format, highlight, args.focus)
-    print(f"wrote {args.output} ({exporter.name})")
+    if str(args.output) != "-":
+        print(f"wrote {args.output} ({exporter.name})")
     return 0
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return Path(a).exists() and Path(a).samefile(b)
+    except OSError:
+        return False
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -85,7 +99,9 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
     plugins = plugin_list()
     if args.json:
-        json.dump(plugins, sys.stdout, indent=2)
+        formats = [{"name": e.name, "suffix": e.suffix, "description": e.description}
+                   for e in exporters().values()]
+        json.dump({"plugins": plugins, "formats": formats}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     for p in plugins:
@@ -95,11 +111,21 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("regflow")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="regflow",
         description="Regulatory processes as TOML state machines: check, draw and run them.",
     )
+    top.add_argument("--version", action="version", version=f"regflow {_version()}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check specs and report every problem")
@@ -109,7 +135,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="draw a spec's state diagram (.svg .png .pdf .dot)")
     p.add_argument("spec", metavar="SPEC")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
-                   help="output file; its suffix picks the format")
+                   help="output file; its suffix picks the format ('-' writes to standard "
+                        "output, with --format)")
     p.add_argument("--format", help="format name, overriding the suffix (see 'regflow plugins')")
     p.add_argument("--focus", metavar="STATE",
                    help="draw only what is inside this compound state")
@@ -137,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly, as other command-line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except ProblemsError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)

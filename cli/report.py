@@ -106,6 +106,11 @@ def _repeats(case, row) -> bool:
     return row.occurrence > 1 or row.kind == "recurring"
 
 
+def _json_value(value: Any) -> Any:
+    """Facts keep their JSON types (true/false, numbers); dates become ISO strings."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def _fact(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
@@ -149,11 +154,11 @@ def json_report(result: SimulationResult, scenario: Scenario) -> dict[str, Any]:
         "current_states": case.current_states,
         "responsible": case.responsible_roles(),
         "available_events": case.available_events(),
-        "facts": {k: _fact(v) for k, v in case.facts.items()},
+        "facts": {k: _json_value(v) for k, v in case.facts.items()},
         "timescales": [row.as_dict() for row in case.timescales(result.today)],
         "history": [
             {"seq": h.seq, "event": h.event, "on": h.on.isoformat(), "actor": h.actor,
-             "facts": {k: _fact(v) for k, v in h.facts.items()}, "note": h.note,
+             "facts": {k: _json_value(v) for k, v in h.facts.items()}, "note": h.note,
              "auto": h.auto, "source": list(h.source), "target": list(h.target)}
             for h in case.history
         ],

@@ -209,6 +209,9 @@ class Case:
                                suggestion=closest(event, self.spec.events))
         if not isinstance(on, date):
             raise DateError(f"the date of '{event}' must be a date, not {on!r}")
+        if on < self.opened_on:
+            raise DateError(f"'{event}' on {on.isoformat()} is before the case opened "
+                            f"({self.opened_on.isoformat()})")
         if on < self.last_date:
             raise DateError(f"'{event}' on {on.isoformat()} is earlier than the last event "
                             f"({self.last_date.isoformat()}); events are recorded in date order")

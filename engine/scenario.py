@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .case import Case
-from .errors import CaseError, Problem, ScenarioError
+from .errors import CaseError, DateError, FactError, Problem, ScenarioError
 from .loader import read_toml
 from .model import Spec
 from .suggest import closest, quoted
@@ -57,6 +57,21 @@ class SimulationResult:
     not_yet: list[ScenarioEvent]  # events dated after ``today``, not replayed
 
 
+def describe(value: Any) -> str:
+    """A value as a person wrote it in TOML, not as Python prints it."""
+    if isinstance(value, datetime):
+        return f"a date and time ({value.isoformat()}): write the date alone, e.g. {value.date()}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _as_date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return None
@@ -82,19 +97,24 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         line, column = position if position else (None, None)
         problems.append(Problem(message, format_path(where), path, line, column, suggestion))
 
+    if "process" in data:
+        raise ScenarioError([Problem("this is a spec, not a scenario; usage: regflow simulate "
+                                     "SPEC SCENARIO", file=path)])
     for key in data:
         if key not in _TOP_KEYS:
-            bad((key,), f"unknown key '{key}'", quoted(closest(key, _TOP_KEYS)))
+            near = closest(key, _TOP_KEYS)
+            bad((key,), f"unknown key '{key}'" + ("" if near else
+                f"; a scenario has: {', '.join(_TOP_KEYS)}"), quoted(near))
     start = _as_date(data.get("start"))
     if "start" not in data:
         bad((), "missing required key 'start' (the date the case is opened, e.g. 2026-03-02)")
     elif start is None:
-        bad(("start",), f"expected a date (YYYY-MM-DD), found {data['start']!r}")
+        bad(("start",), f"expected a date (YYYY-MM-DD), found {describe(data['start'])}")
     today = None
     if "today" in data:
         today = _as_date(data["today"])
         if today is None:
-            bad(("today",), f"expected a date (YYYY-MM-DD), found {data['today']!r}")
+            bad(("today",), f"expected a date (YYYY-MM-DD), found {describe(data['today'])}")
     facts = data.get("facts", {})
     if not isinstance(facts, dict):
         bad(("facts",), "expected a table of fact = value")
@@ -102,7 +122,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     events = []
     raw_events = data.get("events", [])
     if not isinstance(raw_events, list):
-        bad(("events",), "expected [[events]] entries")
+        bad(("events",), f"expected [[events]] entries, found {describe(raw_events)}")
         raw_events = []
     for i, entry in enumerate(raw_events):
         where = ("events", i)
@@ -111,12 +131,14 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
             continue
         for key in entry:
             if key not in _EVENT_KEYS:
-                bad((*where, key), f"unknown key '{key}'", quoted(closest(key, _EVENT_KEYS)))
+                near = closest(key, _EVENT_KEYS)
+                bad((*where, key), f"unknown key '{key}'" + ("" if near else
+                    f"; an event has: {', '.join(_EVENT_KEYS)}"), quoted(near))
         on = _as_date(entry.get("on"))
         if "on" not in entry:
             bad(where, "missing required key 'on' (the date the event happened)")
         elif on is None:
-            bad((*where, "on"), f"expected a date (YYYY-MM-DD), found {entry['on']!r}")
+            bad((*where, "on"), f"expected a date (YYYY-MM-DD), found {describe(entry['on'])}")
         if not isinstance(entry.get("event"), str):
             bad(where, "missing required key 'event' (the event's name)")
         if not isinstance(entry.get("set", {}), dict):
@@ -144,10 +166,24 @@ def run_scenario(spec: Spec, scenario: Scenario, today: date | None = None) -> S
             problems.append(scenario.problem(("events", ev.index, "event"),
                                              f"unknown event '{ev.event}' in {spec.process.id}",
                                              quoted(closest(ev.event, spec.events))))
+        if ev.actor is not None and ev.actor not in spec.roles:
+            near = closest(str(ev.actor), spec.roles)
+            problems.append(scenario.problem(
+                ("events", ev.index, "actor"), f"unknown role '{ev.actor}' in {spec.process.id}"
+                + ("" if near else f"; roles: {', '.join(spec.roles)}"), quoted(near)))
+    if problems and scenario.spec and os.path.basename(scenario.spec) != os.path.basename(
+            spec.path):
+        problems.insert(0, scenario.problem(
+            ("spec",), f"this scenario was written for '{scenario.spec}', not "
+            f"'{os.path.basename(spec.path)}'; run it with that spec"))
     if problems:
         raise ScenarioError(problems)
     if today is None:
         today = scenario.today or max([scenario.start, *(e.on for e in scenario.events)])
+    if today < scenario.start:
+        where = ("today",) if scenario.today == today else ("start",)
+        raise ScenarioError([scenario.problem(where, f"as of {today.isoformat()} the case is "
+                                              f"not yet open (start = {scenario.start.isoformat()})")])
     try:
         case = Case(spec, scenario.start, scenario.facts)
     except CaseError as err:
@@ -160,6 +196,9 @@ def run_scenario(spec: Spec, scenario: Scenario, today: date | None = None) -> S
         try:
             case.fire(ev.event, ev.on, ev.set, actor=ev.actor, note=ev.note)
         except CaseError as err:
-            raise ScenarioError([scenario.problem(("events", ev.index), str(err))]) from None
+            key = {FactError: "set", DateError: "on"}.get(type(err))
+            where = ("events", ev.index, key) if key and (key != "set" or ev.set) else (
+                "events", ev.index)
+            raise ScenarioError([scenario.problem(where, str(err))]) from None
     case.advance_to(today)
     return SimulationResult(case, today, not_yet)

@@ -7,6 +7,8 @@ third-party exporter would be.
 from __future__ import annotations
 
 import shutil
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,11 +92,17 @@ def export(spec: Spec, path: str | Path, fmt: str | None = None,
         from regflow.engine.suggest import closest
 
         compound = [n for n in spec.states if spec.is_compound(n)]
+        if not compound:
+            raise ExportError(f"--focus needs a state that contains others; "
+                              f"{spec.process.id} has none, so draw it whole")
         near = closest(focus, compound)
         hint = f" (did you mean '{near}'?)" if near else ""
         raise ExportError(f"'{focus}' is not a state that contains others{hint}; "
                           f"choose one of: {', '.join(compound)}")
     available = exporters()
+    if fmt is None and str(path) == "-":
+        raise ExportError("writing to standard output ('-o -') needs --format "
+                          f"({', '.join(sorted(available))})")
     if fmt is None:
         by_suffix = {e.suffix: e for e in available.values()}
         exporter = by_suffix.get(path.suffix.lower())
@@ -106,12 +114,23 @@ def export(spec: Spec, path: str | Path, fmt: str | None = None,
         exporter = available.get(fmt)
         if exporter is None:
             raise ExportError(f"unknown format '{fmt}'; available: {', '.join(sorted(available))}")
-    if not path.parent.exists():
+    if str(path) == "-":
+        with tempfile.TemporaryDirectory() as folder:
+            scratch = Path(folder) / f"diagram{exporter.suffix}"
+            exporter.export(spec, scratch, highlight, focus)
+            sys.stdout.buffer.write(scratch.read_bytes())
+            sys.stdout.flush()
+        return exporter
+    target = path.resolve()  # write through a symbolic link, not over it
+    if target.exists() and not target.is_file():
+        raise ExportError(f"'{path}' is not a regular file (a folder or a device); "
+                          "choose a file name")
+    if not target.parent.is_dir():
         raise ExportError(f"folder '{path.parent}' does not exist")
-    partial = path.with_name(f".{path.name}.partial")
+    partial = target.with_name(f".{target.name}.partial")
     try:
         exporter.export(spec, partial, highlight, focus)
-        partial.replace(path)
+        partial.replace(target)
     except OSError as err:
         raise ExportError(f"cannot write '{path}': {err.strerror}") from None
     finally:

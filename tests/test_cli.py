@@ -151,3 +151,85 @@ def test_render_focus_draws_one_compound_state(tmp_path):
     assert "A small review with concerns: After publication" in dot
     proc = regflow("render", SPEC, "-o", out, "--focus", "notice_given")
     assert proc.returncode == 1 and "is not a state that contains others" in proc.stderr
+
+
+def test_a_closed_pipe_ends_quietly():
+    proc = subprocess.run(f"{sys.executable} -m regflow.cli simulate {SPEC} {SCENARIO} --json | head -1",
+                          shell=True, capture_output=True, text=True)
+    assert proc.stdout.strip() == "{"
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_render_never_overwrites_its_inputs(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text((DATA / "review.toml").read_text())
+    proc = regflow("render", spec, "-o", spec, "--format", "dot")
+    assert proc.returncode == 1 and "is an input file" in proc.stderr
+    assert spec.read_text() == (DATA / "review.toml").read_text()
+
+
+def test_render_refuses_devices_and_writes_through_links(tmp_path):
+    proc = regflow("render", SPEC, "-o", "/dev/null", "--format", "dot")
+    assert proc.returncode == 1 and "not a regular file" in proc.stderr
+    target = tmp_path / "real.dot"
+    target.write_text("old")
+    link = tmp_path / "link.dot"
+    link.symlink_to(target)
+    assert regflow("render", SPEC, "-o", link).returncode == 0
+    assert link.is_symlink() and target.read_text().startswith("digraph")
+
+
+def test_render_to_standard_output():
+    proc = regflow("render", SPEC, "-o", "-", "--format", "dot")
+    assert proc.returncode == 0 and proc.stdout.startswith("digraph")
+    proc = regflow("render", SPEC, "-o", "-")
+    assert proc.returncode == 1 and "needs --format" in proc.stderr
+
+
+def test_render_today_needs_a_scenario(tmp_path):
+    proc = regflow("render", SPEC, "-o", tmp_path / "x.dot", "--today", "2027-01-01")
+    assert proc.returncode == 1 and "--today only applies with --scenario" in proc.stderr
+
+
+def test_json_keeps_the_types_of_facts():
+    data = json.loads(regflow("simulate", SPEC, SCENARIO, "--json").stdout)
+    assert data["facts"] == {"concern": "significant"}
+    assert data["history"][1]["facts"] == {"concern": "significant"}
+
+
+def test_json_booleans_and_numbers_stay_json(tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(Path(SCENARIO).read_text().replace(
+        'on = 2027-07-01\nevent = "progress_report"',
+        'on = 2027-05-03\nevent = "notice_reviewed"\nset = { further_notice = false }'))
+    data = json.loads(regflow("simulate", SPEC, scenario, "--json").stdout)
+    assert data["facts"]["further_notice"] is False
+
+
+def test_scenario_actors_are_roles_of_the_spec(tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(Path(SCENARIO).read_text().replace('actor = "lead"', 'actor = "laed"'))
+    proc = regflow("simulate", SPEC, scenario)
+    assert proc.returncode == 1
+    assert "events[0].actor: unknown role 'laed' in review (did you mean 'lead'?)" in proc.stderr
+
+
+def test_today_before_the_case_opens_is_refused():
+    proc = regflow("simulate", SPEC, SCENARIO, "--today", "2020-01-01")
+    assert proc.returncode == 1 and "not yet open (start = 2026-03-02)" in proc.stderr
+
+
+def test_a_scenario_for_another_spec_says_so():
+    proc = regflow("simulate", ROOT / "examples/minimal_spec.toml", SCENARIO)
+    assert proc.returncode == 1
+    assert "this scenario was written for 'review.toml', not 'minimal_spec.toml'" in proc.stderr
+
+
+def test_swapped_arguments_are_explained():
+    proc = regflow("simulate", SPEC, SPEC)
+    assert proc.returncode == 1 and "this is a spec, not a scenario" in proc.stderr
+
+
+def test_version():
+    proc = regflow("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("regflow ")
