@@ -37,51 +37,68 @@ def _status_text(row) -> str:
 
 
 def _left(row) -> str:
-    if row.days_left is None:
+    n = row.days_left
+    if n is None:
         return ""
-    if row.days_left < 0:
-        return f"{-row.days_left} days over"
-    return f"{row.days_left} days left"
+    if n == 0:
+        return "due today"
+    days = "1 day" if abs(n) == 1 else f"{abs(n)} days"
+    return f"{days} over" if n < 0 else f"{days} left"
 
 
 def text_report(result: SimulationResult, scenario: Scenario) -> str:
     case, spec = result.case, result.case.spec
-    p = spec.process
+    p, today = spec.process, result.today
     out = [
         f"{p.title} ({p.regulator}; spec {p.id}, version {p.version})",
         f"Scenario: {scenario.title}",
-        f"As of {result.today.isoformat()}; working days: {CALENDARS[p.calendar]}",
+        f"As of {today.isoformat()}; working days: {CALENDARS[p.calendar]}",
         "",
         "Where the case is",
     ]
+    # a single top-level state that holds everything says nothing in every line: leave it out
+    tops = spec.children(None)
+    skip = {tops[0]} if len([t for t in tops if not spec.states[t].final]) == 1 else set()
     for name in case.current_states:
-        path = " > ".join(spec.states[n].label for n in [*reversed(spec.ancestors(name)), name])
+        chain = [n for n in [*reversed(spec.ancestors(name)), name] if n not in skip]
+        path = " > ".join(spec.states[n].label for n in chain)
         role = spec.states[name].role
         who = f"  [{spec.roles[role].label}]" if role in spec.roles else ""
         out.append(f"  {path}{who}")
     if case.finished_on:
-        out.append(f"  (the process ended on {case.finished_on.isoformat()})")
+        out.append(f"  The process ended on {case.finished_on.isoformat()}.")
+    rows = case.timescales(today)
+    upcoming = sorted((r for r in rows if r.status == "pending" and r.due), key=lambda r: r.due)
+    out += ["", "Next due"]
+    out += [f"  {r.due.isoformat()}{'~' if r.approximate else ' '} {_left(r):>16}  {_label(case, r)}"
+            f"  [{r.citation}]" for r in upcoming[:6]] or ["  nothing pending"]
     available = case.available_events()
-    out.append("  Can be recorded next: " + (", ".join(
-        f"{spec.events[e].label} ({e})" for e in available) if available else "nothing"))
+    out += ["", "Can be recorded next"]
+    out += [f"  {spec.events[e].label} ({e})" for e in available] or ["  nothing"]
     for event, failures in case.blocked_events().items():
         needs = "; ".join(f"{f.guard} ({f.citation})" if f.citation else f.guard for f in failures)
-        out.append(f"  Not possible now: {spec.events[event].label} ({event}) needs {needs}")
+        out.append(f"  not now: {spec.events[event].label} ({event}) needs {needs}")
     if case.facts:
-        out.append("  Facts: " + ", ".join(f"{k} = {_fact(v)}" for k, v in case.facts.items()))
+        out += ["", "Facts"]
+        out += [f"  {spec.facts[k].label} ({k}): {_fact(v)}" for k, v in case.facts.items()]
     out += ["", "Timescales"]
-    rows = []
-    for row in case.timescales(result.today):
-        label = row.label + (f" (#{row.occurrence})" if _repeats(case, row) else "")
-        rows.append([_status_text(row), _d(row.due) + ("~" if row.approximate and row.due else ""),
-                     _d(row.earliest), _d(row.anchor_date), _d(row.met_on), _left(row),
-                     f"{label}  [{row.citation}]" + (f"\n{row.reason}" if row.reason else "")])
-    out.append(table(["status", "due", "earliest", "anchor", "met on", "left", "timescale  [source]"],
-                     rows))
+    table_rows = []
+    for row in rows:
+        shown = row.status != "not applicable" or row.met_on is not None
+        table_rows.append([
+            _status_text(row),
+            (_d(row.due) + ("~" if row.approximate and row.due else "")) if shown else "-",
+            _d(row.earliest) if shown else "-", _d(row.anchor_date), _d(row.met_on), _left(row),
+            f"{_label(case, row)}  [{row.citation}]" + (f"\n{row.reason}" if row.reason else "")])
+    out.append(table(["status", "due", "earliest", "anchor", "met on", "left",
+                      "timescale  [source]"], table_rows))
+    out.append("  (OVERDUE: pending and past its due date; ~: an approximate target date; "
+               "days are calendar days)")
     out += ["", "History"]
     hist = []
     for h in case.history:
-        lines = [spec.events[h.event].label + (" (automatic)" if h.auto else "")]
+        lines = [spec.events[h.event].label + (" (recorded by regflow on its due date)"
+                                               if h.auto else "")]
         entered = [spec.states[n].label for n in h.target if n not in h.source]
         if entered:
             lines.append("now in: " + "; ".join(entered))
@@ -89,17 +106,23 @@ def text_report(result: SimulationResult, scenario: Scenario) -> str:
             lines.append("facts: " + ", ".join(f"{k} = {_fact(v)}" for k, v in h.facts.items()))
         if h.note:
             lines.append("note: " + h.note)
-        who = spec.roles[h.actor].label if h.actor in spec.roles else (h.actor or "")
+        who = "" if h.auto else (spec.roles[h.actor].label if h.actor in spec.roles
+                                 else (h.actor or ""))
         hist.append([str(h.seq), h.on.isoformat(), who, "\n".join(lines)])
-    out.append(table(["#", "date", "by", "event"], hist))
+    out.append(table(["#", "date", "by", "event"], hist) if hist else "  nothing recorded yet")
     handovers = _handovers(case)
     if handovers:
         out += ["", "Hand-overs of responsibility"]
         out += [f"  {on.isoformat()}: {a} -> {b} ({event})" for on, a, b, event in handovers]
     if result.not_yet:
-        out += ["", f"Not yet replayed (after {result.today.isoformat()}):"]
-        out += [f"  {e.on.isoformat()}  {e.event}" for e in result.not_yet]
+        out += ["", f"In the scenario but after {today.isoformat()} (not replayed)"]
+        out += [f"  {e.on.isoformat()}  {spec.events[e.event].label} ({e.event})"
+                for e in result.not_yet]
     return "\n".join(out) + "\n"
+
+
+def _label(case, row) -> str:
+    return row.label + (f" (#{row.occurrence})" if _repeats(case, row) else "")
 
 
 def _repeats(case, row) -> bool:

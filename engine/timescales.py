@@ -126,6 +126,8 @@ def _judge(kind: str, earliest: date | None, due: date | None, met_on: date | No
             return MISSED, f"late by {_days(met_on - due)}"
         if kind == "delay" and met_on < due:
             return MISSED, f"too early: {_days(due - met_on)} before {due}"
+        if kind == "delay" and met_on > due:
+            return MET, f"{_days(met_on - due)} after it fell due"
         if kind == "target":
             shift = met_on - due
             return MET, "on the target date" if not shift.days else (

@@ -55,9 +55,10 @@ def test_simulate_text():
     out = proc.stdout
     assert "As of 2027-06-01" in out
     assert "Notice review due" in out  # the automatic 90-day review moved the case
-    assert "Notice review falls due (automatic)" in out
+    assert "Notice review falls due (recorded by regflow on its due date)" in out
     assert "2027-01-27" in out and "Draft report shared" in out
-    assert "Not yet replayed (after 2027-06-01):" in out and "progress_report" in out
+    assert "In the scenario but after 2027-06-01 (not replayed)" in out and "progress_report" in out
+    assert "Next due\n  2027-05-02      30 days over  Notice reviewed after 90 days  [4]" in out
 
 
 def test_simulate_json_with_today():

@@ -131,7 +131,7 @@ def test_the_documents_timescales_are_all_encoded(spec):
     expected = {
         "announcement_lead_time": ("lead_time", "4 weeks", "6.7"),
         "draft_report": ("deadline", "25 working days", "8.5"),
-        "factual_accuracy_response": ("deadline", "10 working days", "8.7"),
+        "factual_accuracy_period": ("delay", "11 working days", "8.7"),
         "publication_after_comments": ("deadline", "25 working days", "8.8"),
         "publication": ("deadline", "50 working days", "8.4"),
         "improvement_plan": ("deadline", "20 working days", "9.1"),
@@ -149,12 +149,19 @@ def test_the_documents_timescales_are_all_encoded(spec):
         assert str(t.within or t.after or t.every) == length, ident
     assert spec.timescale("publication").extendable  # "in exceptional circumstances"
     assert not spec.timescale("draft_report").extendable
-    for ident, citation in [("significant_follow_up_window", "10.12"),
-                            ("serious_conference_window", "10.4")]:
-        t = spec.timescale(ident)
-        assert (t.kind, str(t.after), str(t.within), t.citation) == (
-            "window", "12 months", "18 months", citation)
+    t = spec.timescale("significant_follow_up_window")
+    assert (t.kind, str(t.after), str(t.within), t.citation) == (
+        "window", "12 months", "18 months", "10.12")
+    # 10.4's "within 12-18 months" for the conference is read as a deadline at 18 months
+    t = spec.timescale("serious_conference_deadline")
+    assert (t.kind, t.after, str(t.within), t.citation) == ("deadline", None, "18 months", "10.4")
     assert spec.timescale("warning_notice_review").fires == "warning_notice_review_due"
+    # 8.7: the engine closes the 10 working days itself on the next working day (see the note)
+    t = spec.timescale("factual_accuracy_period")
+    assert (t.fires, t.met_by.name, t.anchor.name, t.responsible) == (
+        "factual_accuracy_period_ended", "report_published", "draft_report_shared",
+        "head_of_la_inspection")
+    assert "factual_accuracy_response" not in {t.id for t in spec.timescales}
 
 
 # -- a routine inspection (examples/ciw_no_concerns.toml) -----------------------------------
@@ -169,13 +176,15 @@ def test_routine_inspection_reporting_dates(spec):
     comments"; 9.1 "inform CIW within 20 working days of the publication of the report".
 
     Fieldwork ended Friday 15 May 2026; Monday 25 May (Spring bank holiday) is not counted.
+    Draft shared Friday 12 June: the 10 working days run 15-26 June, so the period closes on
+    Monday 29 June (the 11th working day); publication on 22 July is after it (met).
     """
     case = simulate(spec, "ciw_no_concerns.toml")
     today = D(2026, 12, 1)
     expected = {
         "draft_report": (D(2026, 5, 15), D(2026, 6, 22), D(2026, 6, 12)),
         "publication": (D(2026, 5, 15), D(2026, 7, 27), D(2026, 7, 22)),
-        "factual_accuracy_response": (D(2026, 6, 12), D(2026, 6, 26), D(2026, 6, 25)),
+        "factual_accuracy_period": (D(2026, 6, 12), D(2026, 6, 29), D(2026, 7, 22)),
         "publication_after_comments": (D(2026, 6, 25), D(2026, 7, 30), D(2026, 7, 22)),
         "improvement_plan": (D(2026, 7, 22), D(2026, 8, 19), D(2026, 8, 18)),
     }
@@ -244,7 +253,8 @@ def test_draft_deadline_across_christmas_and_new_year(spec):
     Fieldwork completed Wednesday 16 December 2026. Counting weekends only would give Wednesday
     20 January 2027; Friday 25 December, Monday 28 December (Boxing Day observed) and Friday
     1 January are Welsh bank holidays, so the draft is due on Monday 25 January 2027.
-    8.4's 50 working days then end on Monday 1 March 2027.
+    8.4's 50 working days then end on Monday 1 March 2027. Draft shared Friday 22 January: 8.7's
+    10 working days are 25 January to 5 February, so the period closes on Monday 8 February.
     """
     case = simulate(spec, "ciw_christmas.toml")
     today = D(2027, 4, 15)
@@ -255,8 +265,9 @@ def test_draft_deadline_across_christmas_and_new_year(spec):
     publication = row(case, today, "publication")
     assert (publication.due, publication.met_on, publication.status) == (
         D(2027, 3, 1), D(2027, 2, 26), "met")
-    comments = row(case, today, "factual_accuracy_response")
-    assert (comments.anchor_date, comments.due) == (D(2027, 1, 22), D(2027, 2, 5))
+    comments = row(case, today, "factual_accuracy_period")
+    assert (comments.anchor_date, comments.due, comments.met_on, comments.status) == (
+        D(2027, 1, 22), D(2027, 2, 8), D(2027, 2, 26), "met")
     after_comments = row(case, today, "publication_after_comments")
     assert (after_comments.anchor_date, after_comments.due) == (D(2027, 2, 4), D(2027, 3, 11))
 
@@ -356,11 +367,7 @@ def test_moderation_before_the_draft_and_no_publication_before_comments(spec):
     assert "local_authority" in case.responsible_roles()
     with pytest.raises(UnknownEvent):
         case.fire("report_published", D(2026, 6, 26))
-    case.fire("factual_accuracy_period_ended", D(2026, 7, 3))  # no comments in 10 working days
-    r = row(case, D(2026, 7, 3), "factual_accuracy_response")
-    assert (r.due, r.status) == (D(2026, 7, 3), "met")
-    assert row(case, D(2026, 7, 3), "publication_after_comments").status == "not applicable"
-    case.fire("report_published", D(2026, 7, 23))
+    case.fire("report_published", D(2026, 7, 23))  # the engine closed the period on 6 July
     assert "published" in case.active_states
 
 
@@ -468,7 +475,7 @@ def test_significant_scenario_follow_up_inside_the_window(spec):
         D(2026, 7, 23), D(2027, 7, 23), D(2028, 1, 23), D(2027, 9, 13), "met")
     assert case.facts["inspection_type"] == "follow_up"
     # The windows for serious concerns (10.4, Annex 2) never applied: concerns were significant.
-    for ident in ("serious_follow_up_window", "serious_conference_window"):
+    for ident in ("serious_follow_up_window", "serious_conference_deadline"):
         assert {r.status for r in rows(case, today, ident)} == {"not applicable"}, ident
     # The follow-up runs through the same stages and timescales (6.9), each as a second row.
     lead = row(case, today, "announcement_lead_time", occurrence=2)
@@ -503,23 +510,22 @@ def test_serious_concerns_formal_monitoring_then_improvement_conference(spec):
     conference within 12-18 months of the inspection". 5.13 "Following an improvement conference
     we will write to the statutory director of social services".
 
-    Fieldwork completed Wednesday 20 May 2026: window 20 May 2027 to 20 November 2027.
+    Fieldwork completed Wednesday 20 May 2026: read as due by 20 November 2027 (18 months).
     """
     case = published(spec, "serious")
     assert "serious_monitoring_to_schedule" in case.current_states
-    window = row(case, D(2026, 8, 1), "serious_conference_window")
+    window = row(case, D(2026, 8, 1), "serious_conference_deadline")
     assert window.status == "not applicable"  # "may": only once the response is decided
     case.fire("formal_monitoring_scheduled", D(2026, 7, 27))
     case.fire("support_signposted", D(2026, 8, 4))
     case.fire("monitoring_outcome_reviewed", D(2027, 3, 1),
               {"serious_concerns_response": "improvement_conference"})
     assert "conference_evidence_gathering" in case.current_states
-    window = row(case, D(2027, 3, 1), "serious_conference_window")
-    assert (window.earliest, window.due, window.status) == (
-        D(2027, 5, 20), D(2027, 11, 20), "pending")
+    window = row(case, D(2027, 3, 1), "serious_conference_deadline")
+    assert (window.earliest, window.due, window.status) == (None, D(2027, 11, 20), "pending")
     case.fire("improvement_conference_held", D(2027, 6, 15))
     case.fire("conference_letter_sent", D(2027, 6, 29))
-    assert row(case, D(2027, 6, 29), "serious_conference_window").status == "met"
+    assert row(case, D(2027, 6, 29), "serious_conference_deadline").status == "met"
     assert row(case, D(2027, 6, 29), "serious_follow_up_window").status == "not applicable"
     case.fire("conference_outcome_reviewed", D(2027, 9, 1))
     assert "serious_formal_monitoring" in case.current_states  # concerns still serious
@@ -576,7 +582,7 @@ def test_improvement_conference_from_emerging_concerns(spec):
     assert "conference_actions_monitored" in case.current_states
     case.fire("responsive_inspection_decided", D(2027, 9, 6),
               {"responsive_trigger": "lack_of_improvement_after_conference"})
-    assert "responsive_to_announce" in case.current_states
+    assert "responsive_after_report_to_announce" in case.current_states
     case.fire("inspection_announced", D(2027, 9, 13), {"inspection_type": "responsive"})
     assert "preparation" in case.active_states
     case.fire("conference_outcome_reviewed", D(2027, 9, 13))
@@ -591,3 +597,341 @@ def test_closing_the_case_stops_the_clocks(spec):
     assert case.finished_on == D(2026, 12, 1)
     later = rows(case, D(2027, 12, 1), "head_of_service_meetings")
     assert later[-1].status in ("met", "not applicable")
+
+
+# -- the published report's obligations run until the next inspection is announced -----------
+
+
+def test_deciding_a_follow_up_does_not_end_the_reports_obligations(spec):
+    """9.3 "where we have identified poor practice and have significant concerns (see section 10)
+    we will carry out a follow up inspection." 9.1 "The local authority is required to detail the
+    actions it will take ... and inform CIW within 20 working days of the publication of the
+    report." 8.8 "The local authority will be expected to present the report to elected members".
+    8.2 "a shorter survey following publication of the report."
+
+    Published Thursday 23 July 2026 and the follow-up decided the next day: the improvement plan
+    is still due 20 working days after publication, Thursday 20 August 2026 (24 July (1),
+    27-31 July (6), 3-7 Aug (11), 10-14 Aug (16), 17-20 Aug (20)), and can still be received.
+    """
+    case = published(spec, "significant")
+    case.fire("follow_up_inspection_decided", D(2026, 7, 24), actor="head_of_la_inspection")
+    assert {"published", "follow_up_to_announce", "improvement_plan_awaited",
+            "presentation_awaited", "shorter_survey_due"} <= set(case.active_states)
+    plan = row(case, D(2026, 7, 24), "improvement_plan")
+    assert (plan.due, plan.status) == (D(2026, 8, 20), "pending")
+    case.fire("post_publication_survey_sent", D(2026, 7, 30))
+    case.fire("improvement_plan_received", D(2026, 8, 19))
+    case.fire("ciw_invited_to_committee", D(2026, 9, 1))
+    case.fire("report_presented_to_members", D(2026, 9, 22))
+    plan = row(case, D(2026, 9, 22), "improvement_plan")
+    assert (plan.met_on, plan.status) == (D(2026, 8, 19), "met")
+    assert {"improvement_plan_under_consideration", "report_presented", "shorter_survey_done",
+            "follow_up_to_announce"} <= set(case.current_states)
+
+
+def test_the_reports_tracks_end_only_when_the_next_inspection_is_announced(spec):
+    """9.4 "We will inform the local authority in advance of a follow up inspection." The
+    published report's tracks end with that announcement, not with the decision; the announcement
+    must say it is the follow-up; and each new report needs a new decision."""
+    case = published(spec, "significant")
+    with pytest.raises(UnknownEvent):  # nothing decided yet: nothing to announce
+        case.fire("inspection_announced", D(2026, 8, 3), {"inspection_type": "follow_up"})
+    case.fire("follow_up_inspection_decided", D(2026, 7, 24))
+    with pytest.raises(EventRefused) as info:
+        case.fire("inspection_announced", D(2027, 8, 9), {"inspection_type": "scheduled_thematic"})
+    assert [f.citation for f in info.value.failures] == ["9.4"]
+    assert "improvement_plan_awaited" in case.current_states  # still open on 9 August 2027
+    case.fire("inspection_announced", D(2027, 8, 9), {"inspection_type": "follow_up"})
+    assert "published" not in case.active_states
+    assert {"preparation", "set_up_meeting_to_hold"} <= set(case.active_states)
+    # the follow-up runs the same stages; its own report starts the further-inspection region afresh
+    case.fire("fieldwork_started", D(2027, 9, 13))
+    case.fire("fieldwork_completed", D(2027, 9, 24))
+    case.fire("report_sent_for_moderation", D(2027, 10, 6))
+    case.fire("peer_review_completed", D(2027, 10, 13))
+    case.fire("draft_report_shared", D(2027, 10, 22))
+    case.fire("la_comments_received", D(2027, 11, 3))
+    case.fire("report_published", D(2027, 11, 25))
+    assert "no_further_inspection_decided" in case.current_states
+    assert "inspection_announced" not in case.available_events()
+
+
+def test_a_responsive_inspection_after_the_report_waits_alongside_it(spec):
+    """7.7 "We may on occasion consider it necessary to respond to serious concerns outside of the
+    scheduled inspection programme by carrying out a responsive inspection." Decided a week after
+    publication (Thursday 30 July 2026), the improvement plan of 9.1 stays due on 20 August."""
+    case = published(spec, "none")
+    case.fire("responsive_inspection_decided", D(2026, 7, 30),
+              {"responsive_trigger": "mounting_concerns"})
+    assert {"responsive_after_report_to_announce", "improvement_plan_awaited"} <= set(
+        case.current_states)
+    case.fire("improvement_plan_received", D(2026, 8, 20))
+    assert row(case, D(2026, 8, 20), "improvement_plan").status == "met"
+    case.fire("inspection_announced", D(2026, 9, 7), {"inspection_type": "responsive"})
+    assert "preparation" in case.active_states and "published" not in case.active_states
+
+
+def test_significant_scenario_decides_the_follow_up_at_publication_and_keeps_the_tracks(spec):
+    """examples/ciw_significant.toml: the follow-up is decided on Friday 24 July 2026, the day
+    after publication (9.3); the plan (19 August, due 20 August: 9.1), the presentation to members
+    (22 September: 8.8) and the survey (30 July: 8.2) are all recorded after it."""
+    case = simulate(spec, "ciw_significant.toml")
+    decided = next(h for h in case.history if h.event == "follow_up_inspection_decided")
+    assert decided.on == D(2026, 7, 24)
+    later = {h.event: h.on for h in case.history if h.seq > decided.seq}
+    assert later["improvement_plan_received"] == D(2026, 8, 19)
+    assert later["report_presented_to_members"] == D(2026, 9, 22)
+    assert later["post_publication_survey_sent"] == D(2026, 7, 30)
+    plan = row(case, D(2027, 10, 15), "improvement_plan")
+    assert (plan.due, plan.met_on, plan.status) == (D(2026, 8, 20), D(2026, 8, 19), "met")
+
+
+# -- 8.7: the period for comments closes by itself ------------------------------------------
+
+
+def moderated(spec) -> Case:
+    """Fieldwork completed 20 May 2026, peer review done 8 June, no concerns."""
+    case = after_fieldwork(spec)
+    case.fire("report_sent_for_moderation", D(2026, 6, 1))
+    case.fire("peer_review_completed", D(2026, 6, 8))
+    return case
+
+
+def test_the_period_for_comments_closes_by_itself(spec):
+    """8.7 "A period of 10 working days is allowed for the local authority to consider and respond
+    to the draft report." 8.8 "The inspection report will be published to our website within 25
+    working days of receipt of the local authority's comments."
+
+    Draft shared Friday 19 June 2026: the 10 working days are 22 June to Friday 3 July. With no
+    comments the engine closes the period on the next working day, Monday 6 July. The 25 working
+    days of 8.8 then count from 6 July: 7-10 July (4), 13-17 (9), 20-24 (14), 27-31 (19),
+    3-7 August (24), Monday 10 August (25).
+    """
+    case = moderated(spec)
+    case.fire("draft_report_shared", D(2026, 6, 19), actor="lead_inspector")
+    assert case.advance_to(D(2026, 7, 3)) == []
+    assert "factual_accuracy_check" in case.current_states
+    (entry,) = case.advance_to(D(2026, 7, 6))
+    assert (entry.event, entry.on, entry.auto) == ("factual_accuracy_period_ended",
+                                                    D(2026, 7, 6), True)
+    assert "finalising_report" in case.current_states
+    with pytest.raises(UnknownEvent):  # late comments are no longer the response of 8.7
+        case.fire("la_comments_received", D(2026, 7, 7))
+    after = row(case, D(2026, 7, 6), "publication_after_comments")
+    assert (after.anchor_date, after.due, after.status) == (D(2026, 7, 6), D(2026, 8, 10),
+                                                            "pending")
+    case.fire("report_published", D(2026, 7, 23))
+    period = row(case, D(2026, 7, 23), "factual_accuracy_period")
+    assert (period.due, period.met_on, period.status) == (D(2026, 7, 6), D(2026, 7, 23), "met")
+    assert row(case, D(2026, 7, 23), "publication_after_comments").status == "met"
+
+
+def test_comments_on_the_last_day_of_the_period_are_in_time(spec):
+    """8.7 "A period of 10 working days is allowed": comments received on the 10th working day,
+    Friday 3 July 2026, are in time, and the engine does not close the period. 8.8's 25 working
+    days count from their receipt: 6-10 July (5), 13-17 (10), 20-24 (15), 27-31 (20),
+    3-7 August (25): Friday 7 August."""
+    case = moderated(spec)
+    case.fire("draft_report_shared", D(2026, 6, 19))
+    case.fire("la_comments_received", D(2026, 7, 3), actor="local_authority")
+    assert "finalising_report" in case.current_states
+    assert case.advance_to(D(2026, 7, 10)) == []
+    assert not [h for h in case.history if h.auto]
+    after = row(case, D(2026, 7, 10), "publication_after_comments")
+    assert (after.anchor_date, after.due) == (D(2026, 7, 3), D(2026, 8, 7))
+
+
+def test_publishing_before_the_period_has_run_is_too_early(spec):
+    """8.7 "A period of 10 working days is allowed for the local authority to consider and respond
+    to the draft report." Ending the period by hand three days after sharing and publishing on
+    Friday 26 June 2026 takes the period away: the row shows the publication as too early (the
+    period closes Monday 6 July)."""
+    case = moderated(spec)
+    case.fire("draft_report_shared", D(2026, 6, 19))
+    case.fire("factual_accuracy_period_ended", D(2026, 6, 22))
+    case.fire("report_published", D(2026, 6, 26))
+    period = row(case, D(2026, 6, 26), "factual_accuracy_period")
+    assert (period.due, period.status) == (D(2026, 7, 6), "missed")
+    assert "too early" in period.reason
+
+
+# -- 3.3: safeguarding --------------------------------------------------------------------------
+
+
+def test_safeguarding_action_can_be_recorded_wherever_ciw_sees_practice(spec):
+    """3.3 "If during our work we see practice which demonstrates people are not safe or protected
+    from harm, we will take action to ensure the relevant local authority fulfills its statutory
+    responsibilities to safeguard people." It does not change the path."""
+    assert spec.events["safeguarding_action_taken"].citation == "3.3"
+    sources = {s for t in spec.transitions if t.event == "safeguarding_action_taken"
+               for s in t.sources}
+    assert sources == {"first_fieldwork_week", "between_fieldwork_weeks", "second_fieldwork_week",
+                       "focused_activity_under_way", "link_manager_evaluation"}
+    assert all(list(t.sources) == [t.target]  # self-loops only
+               for t in spec.transitions if t.event == "safeguarding_action_taken")
+    case = Case(spec, opened_on=D(2026, 3, 2))
+    case.fire("inspection_announced", D(2026, 3, 2))
+    case.fire("fieldwork_started", D(2026, 4, 13))
+    before = case.current_states
+    entry = case.fire("safeguarding_action_taken", D(2026, 4, 15), actor="lead_inspector")
+    assert case.current_states == before and "first_fieldwork_week" in entry.target
+    case.fire("focused_activity_started", D(2026, 7, 13))
+    case.fire("safeguarding_action_taken", D(2026, 7, 15), actor="link_senior_manager")
+    assert "focused_activity_under_way" in case.current_states
+
+
+# -- who is responsible ---------------------------------------------------------------------
+
+
+def test_the_draft_is_shared_by_whoever_answers_for_the_25_working_days(spec):
+    """8.5 "Each inspection report is expected to be written and shared with the local authority
+    as a draft version within 25 working days": read as the inspection team's duty, led by the
+    lead inspector; the event and the timescale name the same role."""
+    assert spec.events["draft_report_shared"].role == "lead_inspector"
+    assert spec.timescale("draft_report").responsible == "lead_inspector"
+
+
+def test_the_local_authority_arranges_the_committee_and_may_skip_the_invitation(spec):
+    """8.8 "The local authority will be expected to present the report to elected members and
+    subject the report to public scrutiny through a formal and open committee meeting at the
+    earliest opportunity. An invite should also be extended to CIW to attend the meeting."
+    "Should": a presentation without a recorded invitation is not refused."""
+    assert spec.states["committee_meeting_arranged"].role == "local_authority"
+    case = published(spec)
+    case.fire("ciw_invited_to_committee", D(2026, 9, 1), actor="local_authority")
+    assert "local_authority" in case.responsible_roles()
+    other = published(spec)
+    other.fire("report_presented_to_members", D(2026, 9, 22))
+    assert "report_presented" in other.current_states
+    assert "ciw_invited_to_committee" not in [h.event for h in other.history]
+
+
+# -- readings ---------------------------------------------------------------------------------
+
+
+def test_an_early_improvement_conference_is_not_flagged(spec):
+    """10.4 "we may hold an improvement conference within 12-18 months of the inspection"; Annex 1:
+    an improvement conference is "Early intervention". Read as due by 18 months: a conference six
+    months after fieldwork (completed Wednesday 20 May 2026, conference Friday 20 November 2026)
+    is met, not too early; the limit is Saturday 20 November 2027."""
+    case = published(spec, "serious")
+    case.fire("formal_monitoring_scheduled", D(2026, 7, 27))
+    case.fire("monitoring_outcome_reviewed", D(2026, 10, 5),
+              {"serious_concerns_response": "improvement_conference"})
+    case.fire("improvement_conference_held", D(2026, 11, 20))
+    r = row(case, D(2026, 11, 20), "serious_conference_deadline")
+    assert (r.due, r.met_on, r.status) == (D(2027, 11, 20), D(2026, 11, 20), "met")
+
+
+def test_two_focused_activities_in_one_half_year_show_a_missed_row(spec):
+    """Annex 2 "Focussed activity (see paragraph 5.6) Minimum of 2 activities per year", encoded
+    as one in each six months from the opening (2 March 2026). Two in the first half-year
+    (April and July 2026) and none between 2 September 2026 and 2 March 2027 meet Annex 2 for
+    the year, but the second row shows missed; the timescale's note says so."""
+    case = Case(spec, opened_on=D(2026, 3, 2))
+    for start, feedback in [(D(2026, 4, 6), D(2026, 4, 24)), (D(2026, 7, 6), D(2026, 7, 24))]:
+        case.fire("focused_activity_started", start)
+        case.fire("focused_activity_feedback_sent", feedback)
+    first, second, _third = rows(case, D(2027, 3, 3), "focused_activity")
+    assert (first.due, first.status, second.due, second.status) == (
+        D(2026, 9, 2), "met", D(2027, 3, 2), "missed")
+    note = spec.timescale("focused_activity").note
+    assert "two activities in the same half-year" in note and "a prompt, not a finding" in note
+
+
+def test_fieldwork_may_start_while_the_team_review_is_open(spec):
+    """6.8 "the local authority should review the composition of the inspection team and
+    immediately highlight any perceived or actual conflicts of interest prior to the start of the
+    inspection." No length is given and the review is not a condition of starting: fieldwork is
+    not refused, and the reading is written down."""
+    case = Case(spec, opened_on=D(2026, 10, 1))
+    case.fire("inspection_announced", D(2026, 10, 19))
+    assert "team_composition_under_review" in case.current_states
+    case.fire("fieldwork_started", D(2026, 11, 16))
+    assert "team_composition_reviewed" not in case.available_events()
+    assert "immediately" in spec.states["team_composition_under_review"].note
+    assert not [t for t in spec.timescales if t.citation == "6.8"]
+
+
+def test_closing_a_case_cites_what_bounds_a_case(spec):
+    """The Code sets no end to a review. A case is one service through one inspection of the
+    programme: 6.5 "We will schedule each local authority to have one adult services and one
+    children's services inspection in a four year period." 9.3, which says nothing about
+    closing, is no longer cited."""
+    assert spec.events["case_closed"].citation == "6.5"
+    assert spec.states["review_closed"].citation == "6.5"
+    assert {t.citation for t in spec.transitions if t.event == "case_closed"} == {"6.5"}
+
+
+def test_paragraphs_named_in_descriptions_are_in_the_paragraphs_table():
+    """Every paragraph a state or event description refers to, such as 5.4 ("CIW will routinely
+    ask local authorities what they know about the experience of and outcomes for people and how
+    they know this"), can be shown next to it: it is in [paragraphs]."""
+    data = tomllib.loads(SPEC_PATH.read_text())
+    keys = set(data["paragraphs"])
+    for group in ("states", "events"):
+        for name, item in data[group].items():
+            for ref in re.findall(r"\((\d+\.\d+)[,)]", item.get("description", "")):
+                assert ref in keys, f"{group}.{name}: {ref}"
+    assert "5.4" in keys and "3.3" in keys
+
+
+def test_the_process_note_names_what_is_not_encoded():
+    """Paragraphs kept out as principles rather than steps are named: 6.1-6.4, 6.10, 6.12-6.13,
+    7.3; and 3.3 is no longer among them (it is an event)."""
+    note = " ".join(tomllib.loads(SPEC_PATH.read_text())["process"]["note"].split())
+    for piece in ("6.1 to 6.4", "6.10", "6.12 and 6.13", "7.3", "except 3.3",
+                  "safeguarding_action_taken"):
+        assert piece in note, piece
+
+
+# -- serious concerns, no comments over Christmas (examples/ciw_serious_no_comments.toml) -----
+
+
+def test_no_comments_over_christmas_the_engine_closes_the_period(spec):
+    """8.5 "within 25 working days of the completion of the inspection fieldwork"; 8.7 "A period of
+    10 working days is allowed for the local authority to consider and respond to the draft
+    report"; 8.8 "within 25 working days of receipt of the local authority's comments"; 8.4
+    "within 50 working days following the completion of the inspection fieldwork"; 9.1 "within 20
+    working days of the publication of the report".
+
+    Fieldwork completed Friday 20 November 2026. Draft due: 23-27 Nov (5), 30 Nov-4 Dec (10),
+    7-11 Dec (15), 14-18 Dec (20), 21-24 Dec (24), [25 and 28 Dec holidays], Tuesday 29 December
+    (25). Draft shared Friday 11 December: the 10 working days are 14-18 Dec (5), 21-24 Dec (9),
+    29 Dec (10), so with no comments the engine closes the period on Wednesday 30 December.
+    8.8 from 30 December: 31 Dec (1), [1 Jan holiday], 4-8 Jan (6), 11-15 (11), 18-22 (16),
+    25-29 (21), 1-4 Feb (25): Thursday 4 February 2027. 8.4: 30-31 Dec (27), 4-8 Jan (32),
+    11-15 (37), 18-22 (42), 25-29 (47), 1-3 Feb (50): Wednesday 3 February. Published Thursday
+    28 January; 9.1: 29 Jan (1), 1-5 Feb (6), 8-12 (11), 15-19 (16), 22-25 (20): Thursday
+    25 February.
+    """
+    case = simulate(spec, "ciw_serious_no_comments.toml")
+    today = D(2027, 9, 30)
+    auto = [(h.event, h.on) for h in case.history if h.auto]
+    assert auto == [("factual_accuracy_period_ended", D(2026, 12, 30))]
+    assert "la_comments_received" not in [h.event for h in case.history]
+    expected = {
+        "draft_report": (D(2026, 11, 20), D(2026, 12, 29), D(2026, 12, 11)),
+        "factual_accuracy_period": (D(2026, 12, 11), D(2026, 12, 30), D(2027, 1, 28)),
+        "publication_after_comments": (D(2026, 12, 30), D(2027, 2, 4), D(2027, 1, 28)),
+        "publication": (D(2026, 11, 20), D(2027, 2, 3), D(2027, 1, 28)),
+        "improvement_plan": (D(2027, 1, 28), D(2027, 2, 25), D(2027, 2, 24)),
+    }
+    for ident, (anchor, due, met_on) in expected.items():
+        r = row(case, today, ident)
+        assert (r.anchor_date, r.due, r.met_on, r.status) == (anchor, due, met_on, "met"), ident
+
+
+def test_serious_scenario_early_conference_and_safeguarding_during_focused_activity(spec):
+    """10.4 "we may hold an improvement conference within 12-18 months of the inspection", read as
+    by 18 months: fieldwork completed 20 November 2026, so due by 20 May 2028; held 21 June 2027,
+    seven months on, it is met. 3.3 "we will take action to ensure the relevant local authority
+    fulfills its statutory responsibilities to safeguard people": recorded during the focused
+    activity of January 2027 by the link senior manager."""
+    case = simulate(spec, "ciw_serious_no_comments.toml")
+    r = row(case, D(2027, 9, 30), "serious_conference_deadline")
+    assert (r.due, r.met_on, r.status) == (D(2028, 5, 20), D(2027, 6, 21), "met")
+    action = next(h for h in case.history if h.event == "safeguarding_action_taken")
+    assert (action.on, action.actor) == (D(2027, 1, 20), "link_senior_manager")
+    assert "focused_activity_under_way" in action.target
+    assert "conference_actions_monitored" in case.current_states
