@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from statemachine.exceptions import TransitionNotAllowed
@@ -185,6 +185,9 @@ class Case:
                     break
         return out
 
+    def _enabled(self, event: str, facts: dict[str, Any]) -> bool:
+        return bool(self.candidates(event)) and not self.guard_failures(event, facts)
+
     def blocked_events(self) -> dict[str, list[GuardFailure]]:
         """Events that have transitions from here but whose guards are all false now."""
         return {
@@ -199,8 +202,9 @@ class Case:
              actor: str | None = None, note: str = "") -> HistoryEntry:
         """Record ``event`` as having happened on ``on``, setting ``facts``.
 
-        Time-driven events due up to ``on`` are recorded first: they happened before it,
-        whatever becomes of this one. Raises :class:`UnknownEvent`, :class:`EventRefused` (with
+        Time-driven events due before ``on`` are recorded first: they happened before it,
+        whatever becomes of this one; those due on ``on`` itself only if this event cannot
+        happen without them. Raises :class:`UnknownEvent`, :class:`EventRefused` (with
         the failed guards and citations), :class:`FactError` or :class:`DateError`; the event
         itself is not recorded when it raises.
         """
@@ -216,7 +220,12 @@ class Case:
             raise DateError(f"'{event}' on {on.isoformat()} is earlier than the last event "
                             f"({self.last_date.isoformat()}); events are recorded in date order")
         values = self._check_facts(facts or {}, allowed=self.spec.events[event])
-        self.advance_to(on)
+        # Time-driven events due before this day happened first. Those due on the same day
+        # happen first only if this event needs them (a review "after 90 days" recorded on
+        # day 90); otherwise this event wins the day (comments on the last day of a period).
+        self.advance_to(on - timedelta(days=1))
+        if not self._enabled(event, {**self.facts, **values}):
+            self.advance_to(on)
         if not self.candidates(event):
             raise UnknownEvent(event, self.available_events(), known=True, suggestion=None)
         merged = {**self.facts, **values}

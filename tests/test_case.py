@@ -175,3 +175,17 @@ def test_extensions_only_where_the_source_allows_them(review):
         case.extend("drafft", D(2027, 2, 10), "x")
     with pytest.raises(ExtensionError, match="later than the due date"):
         case.extend("draft", D(2027, 1, 1), "x")
+
+
+def test_an_event_on_the_day_a_delay_falls_due_wins_the_day_if_it_can(variant):
+    """The 90-day review falls due on 2 May 2027. A progress report recorded that day does not
+    need the review to have fallen due, so it is recorded first; a review recorded that day
+    needs it, so the time-driven event is recorded first."""
+    spec = variant()
+    case = published(spec)
+    case.fire("notice_given", D(2027, 2, 1))
+    case.fire("progress_report", D(2027, 5, 2))
+    assert [h.event for h in case.history[-1:]] == ["progress_report"]
+    assert "notice_given" in case.active_states
+    case.fire("notice_reviewed", D(2027, 5, 2), {"further_notice": False})
+    assert [h.event for h in case.history[-2:]] == ["notice_review_falls_due", "notice_reviewed"]

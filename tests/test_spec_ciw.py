@@ -131,7 +131,7 @@ def test_the_documents_timescales_are_all_encoded(spec):
     expected = {
         "announcement_lead_time": ("lead_time", "4 weeks", "6.7"),
         "draft_report": ("deadline", "25 working days", "8.5"),
-        "factual_accuracy_period": ("delay", "11 working days", "8.7"),
+        "factual_accuracy_period": ("delay", "10 working days", "8.7"),
         "publication_after_comments": ("deadline", "25 working days", "8.8"),
         "publication": ("deadline", "50 working days", "8.4"),
         "improvement_plan": ("deadline", "20 working days", "9.1"),
@@ -177,14 +177,14 @@ def test_routine_inspection_reporting_dates(spec):
 
     Fieldwork ended Friday 15 May 2026; Monday 25 May (Spring bank holiday) is not counted.
     Draft shared Friday 12 June: the 10 working days run 15-26 June, so the period closes on
-    Monday 29 June (the 11th working day); publication on 22 July is after it (met).
+    Friday 26 June (the 10th working day); publication on 22 July is after it (met).
     """
     case = simulate(spec, "ciw_no_concerns.toml")
     today = D(2026, 12, 1)
     expected = {
         "draft_report": (D(2026, 5, 15), D(2026, 6, 22), D(2026, 6, 12)),
         "publication": (D(2026, 5, 15), D(2026, 7, 27), D(2026, 7, 22)),
-        "factual_accuracy_period": (D(2026, 6, 12), D(2026, 6, 29), D(2026, 7, 22)),
+        "factual_accuracy_period": (D(2026, 6, 12), D(2026, 6, 26), D(2026, 7, 22)),
         "publication_after_comments": (D(2026, 6, 25), D(2026, 7, 30), D(2026, 7, 22)),
         "improvement_plan": (D(2026, 7, 22), D(2026, 8, 19), D(2026, 8, 18)),
     }
@@ -254,7 +254,7 @@ def test_draft_deadline_across_christmas_and_new_year(spec):
     20 January 2027; Friday 25 December, Monday 28 December (Boxing Day observed) and Friday
     1 January are Welsh bank holidays, so the draft is due on Monday 25 January 2027.
     8.4's 50 working days then end on Monday 1 March 2027. Draft shared Friday 22 January: 8.7's
-    10 working days are 25 January to 5 February, so the period closes on Monday 8 February.
+    10 working days are 25 January to 5 February, so the period closes on Friday 5 February.
     """
     case = simulate(spec, "ciw_christmas.toml")
     today = D(2027, 4, 15)
@@ -267,7 +267,7 @@ def test_draft_deadline_across_christmas_and_new_year(spec):
         D(2027, 3, 1), D(2027, 2, 26), "met")
     comments = row(case, today, "factual_accuracy_period")
     assert (comments.anchor_date, comments.due, comments.met_on, comments.status) == (
-        D(2027, 1, 22), D(2027, 2, 8), D(2027, 2, 26), "met")
+        D(2027, 1, 22), D(2027, 2, 5), D(2027, 2, 26), "met")
     after_comments = row(case, today, "publication_after_comments")
     assert (after_comments.anchor_date, after_comments.due) == (D(2027, 2, 4), D(2027, 3, 11))
 
@@ -703,26 +703,26 @@ def test_the_period_for_comments_closes_by_itself(spec):
     working days of receipt of the local authority's comments."
 
     Draft shared Friday 19 June 2026: the 10 working days are 22 June to Friday 3 July. With no
-    comments the engine closes the period on the next working day, Monday 6 July. The 25 working
-    days of 8.8 then count from 6 July: 7-10 July (4), 13-17 (9), 20-24 (14), 27-31 (19),
-    3-7 August (24), Monday 10 August (25).
+    comments the engine closes the period on its last day, Friday 3 July. The 25 working days of
+    8.8 then count from 3 July: 6-10 July (5), 13-17 (10), 20-24 (15), 27-31 (20),
+    3-7 August (25): Friday 7 August.
     """
     case = moderated(spec)
     case.fire("draft_report_shared", D(2026, 6, 19), actor="lead_inspector")
-    assert case.advance_to(D(2026, 7, 3)) == []
+    assert case.advance_to(D(2026, 7, 2)) == []
     assert "factual_accuracy_check" in case.current_states
-    (entry,) = case.advance_to(D(2026, 7, 6))
+    (entry,) = case.advance_to(D(2026, 7, 3))
     assert (entry.event, entry.on, entry.auto) == ("factual_accuracy_period_ended",
-                                                    D(2026, 7, 6), True)
+                                                    D(2026, 7, 3), True)
     assert "finalising_report" in case.current_states
     with pytest.raises(UnknownEvent):  # late comments are no longer the response of 8.7
         case.fire("la_comments_received", D(2026, 7, 7))
     after = row(case, D(2026, 7, 6), "publication_after_comments")
-    assert (after.anchor_date, after.due, after.status) == (D(2026, 7, 6), D(2026, 8, 10),
+    assert (after.anchor_date, after.due, after.status) == (D(2026, 7, 3), D(2026, 8, 7),
                                                             "pending")
     case.fire("report_published", D(2026, 7, 23))
     period = row(case, D(2026, 7, 23), "factual_accuracy_period")
-    assert (period.due, period.met_on, period.status) == (D(2026, 7, 6), D(2026, 7, 23), "met")
+    assert (period.due, period.met_on, period.status) == (D(2026, 7, 3), D(2026, 7, 23), "met")
     assert row(case, D(2026, 7, 23), "publication_after_comments").status == "met"
 
 
@@ -745,13 +745,13 @@ def test_publishing_before_the_period_has_run_is_too_early(spec):
     """8.7 "A period of 10 working days is allowed for the local authority to consider and respond
     to the draft report." Ending the period by hand three days after sharing and publishing on
     Friday 26 June 2026 takes the period away: the row shows the publication as too early (the
-    period closes Monday 6 July)."""
+    period closes Friday 3 July)."""
     case = moderated(spec)
     case.fire("draft_report_shared", D(2026, 6, 19))
     case.fire("factual_accuracy_period_ended", D(2026, 6, 22))
     case.fire("report_published", D(2026, 6, 26))
     period = row(case, D(2026, 6, 26), "factual_accuracy_period")
-    assert (period.due, period.status) == (D(2026, 7, 6), "missed")
+    assert (period.due, period.status) == (D(2026, 7, 3), "missed")
     assert "too early" in period.reason
 
 
@@ -898,9 +898,9 @@ def test_no_comments_over_christmas_the_engine_closes_the_period(spec):
     Fieldwork completed Friday 20 November 2026. Draft due: 23-27 Nov (5), 30 Nov-4 Dec (10),
     7-11 Dec (15), 14-18 Dec (20), 21-24 Dec (24), [25 and 28 Dec holidays], Tuesday 29 December
     (25). Draft shared Friday 11 December: the 10 working days are 14-18 Dec (5), 21-24 Dec (9),
-    29 Dec (10), so with no comments the engine closes the period on Wednesday 30 December.
-    8.8 from 30 December: 31 Dec (1), [1 Jan holiday], 4-8 Jan (6), 11-15 (11), 18-22 (16),
-    25-29 (21), 1-4 Feb (25): Thursday 4 February 2027. 8.4: 30-31 Dec (27), 4-8 Jan (32),
+    29 Dec (10), so with no comments the engine closes the period on Tuesday 29 December.
+    8.8 from 29 December: 30-31 Dec (2), [1 Jan holiday], 4-8 Jan (7), 11-15 (12), 18-22 (17),
+    25-29 (22), 1-3 Feb (25): Wednesday 3 February 2027. 8.4: 30-31 Dec (27), 4-8 Jan (32),
     11-15 (37), 18-22 (42), 25-29 (47), 1-3 Feb (50): Wednesday 3 February. Published Thursday
     28 January; 9.1: 29 Jan (1), 1-5 Feb (6), 8-12 (11), 15-19 (16), 22-25 (20): Thursday
     25 February.
@@ -908,12 +908,12 @@ def test_no_comments_over_christmas_the_engine_closes_the_period(spec):
     case = simulate(spec, "ciw_serious_no_comments.toml")
     today = D(2027, 9, 30)
     auto = [(h.event, h.on) for h in case.history if h.auto]
-    assert auto == [("factual_accuracy_period_ended", D(2026, 12, 30))]
+    assert auto == [("factual_accuracy_period_ended", D(2026, 12, 29))]
     assert "la_comments_received" not in [h.event for h in case.history]
     expected = {
         "draft_report": (D(2026, 11, 20), D(2026, 12, 29), D(2026, 12, 11)),
-        "factual_accuracy_period": (D(2026, 12, 11), D(2026, 12, 30), D(2027, 1, 28)),
-        "publication_after_comments": (D(2026, 12, 30), D(2027, 2, 4), D(2027, 1, 28)),
+        "factual_accuracy_period": (D(2026, 12, 11), D(2026, 12, 29), D(2027, 1, 28)),
+        "publication_after_comments": (D(2026, 12, 29), D(2027, 2, 3), D(2027, 1, 28)),
         "publication": (D(2026, 11, 20), D(2027, 2, 3), D(2027, 1, 28)),
         "improvement_plan": (D(2027, 1, 28), D(2027, 2, 25), D(2027, 2, 24)),
     }
