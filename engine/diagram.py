@@ -18,7 +18,7 @@ from .model import Spec
 ACTIVE_FILL, ACTIVE_LINE = "#F5C77E", "#B06E00"  # orange
 ACTIVE_CLUSTER_FILL = "#FDF3E3"  # the same orange, faint, for compound states around the case
 TRAVELLED_FILL = "#D6E6F2"  # pale blue
-MISSED_LINE = "#D55E00"  # vermillion
+MISSED_LINE = "#CC79A7"  # reddish purple: told apart from the orange of "active"
 NEUTRAL_FILL, NEUTRAL_LINE = "#FFFFFF", "#4D4D4D"
 FONT = "Helvetica"
 
@@ -87,12 +87,26 @@ def _entry_leaf(spec: Spec, name: str) -> str:
     return _entry_leaf(spec, initial[0])
 
 
-def _edge_label(spec: Spec, transition) -> str:
+def _edge_text(spec: Spec, transition) -> str:
     label = transition.label or spec.events[transition.event].label
     text = "\n".join(_wrap(label, 26))
     if transition.guard:
         text += "\n[" + "\n".join(_wrap(transition.guard, 30)) + "]"
-    return _quote(text)
+    return text
+
+
+_LEGEND = (
+    '  subgraph "cluster__legend" {\n'
+    '    graph [label="Key", style="rounded", color="#BBBBBB", fontsize=10];\n'
+    '    "__key_active" [label="where the case is", fillcolor="' + ACTIVE_FILL + '", color="'
+    + ACTIVE_LINE + '", penwidth=3, style="rounded,filled,bold", fontsize=9];\n'
+    '    "__key_travelled" [label="already travelled", fillcolor="' + TRAVELLED_FILL
+    + '", fontsize=9];\n'
+    '    "__key_missed" [label=<&#9888; deadline missed here>, color="' + MISSED_LINE
+    + '", penwidth=3, style="rounded,filled,dashed", fontsize=9];\n'
+    '    "__key_active" -> "__key_travelled" -> "__key_missed" [style=invis];\n'
+    "  }"
+)
 
 
 def diagram_source(spec: Spec, highlight: Highlight | None = None,
@@ -148,24 +162,37 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
                 out.append(f"{indent}{_id(child)} [{_node_attrs(spec, child, hl)}];")
 
     emit(focus, "  ")
+    # Arrows with the same ends are drawn once with their labels stacked: Graphviz draws
+    # several self-loops on one state on top of each other, labels overprinted.
+    edges: dict[tuple[str, str, str | None, str | None], list] = {}
     for t in spec.transitions:
         if t.target not in inside:
             continue
         for source in t.sources:
             if source not in inside:
                 continue
-            tail = _entry_leaf(spec, source)
-            head = _entry_leaf(spec, t.target)
-            tip = spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
-            attrs = [f"label={_edge_label(spec, t)}", f"tooltip={_quote(tip)}"]
-            if spec.is_compound(source) and source != t.target \
-                    and source not in spec.ancestors(t.target):
-                attrs.append(f"ltail={_cluster(source)}")
-            if spec.is_compound(t.target) and t.target not in (source, *spec.ancestors(source)):
-                attrs.append(f"lhead={_cluster(t.target)}")
-            if t.guard:
-                attrs.append("style=dashed")
-            out.append(f"  {_id(tail)} -> {_id(head)} [{', '.join(attrs)}];")
+            ltail = source if (spec.is_compound(source) and source != t.target
+                               and source not in spec.ancestors(t.target)) else None
+            lhead = t.target if (spec.is_compound(t.target)
+                                 and t.target not in (source, *spec.ancestors(source))) else None
+            key = (_entry_leaf(spec, source), _entry_leaf(spec, t.target), ltail, lhead)
+            edges.setdefault(key, []).append(t)
+    for (tail, head, ltail, lhead), group in edges.items():
+        texts = [_edge_text(spec, t) for t in group]
+        label = texts[0] if len(texts) == 1 else "\n".join(
+            "• " + text.replace("\n", "\n   ") for text in texts)
+        tip = "; ".join(spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
+                        for t in group)
+        attrs = [f"label={_quote(label)}", f"tooltip={_quote(tip)}"]
+        if ltail:
+            attrs.append(f"ltail={_cluster(ltail)}")
+        if lhead:
+            attrs.append(f"lhead={_cluster(lhead)}")
+        if all(t.guard for t in group):
+            attrs.append("style=dashed")
+        out.append(f"  {_id(tail)} -> {_id(head)} [{', '.join(attrs)}];")
+    if highlight is not None:
+        out.append(_LEGEND)
     out.append("}")
     return "\n".join(out) + "\n"
 
