@@ -185,6 +185,12 @@ class Case:
                     break
         return out
 
+    def _not_now(self, event: str) -> UnknownEvent:
+        where = ", ".join(self.current_states)
+        ended = self.finished_on.isoformat() if self.finished_on else None
+        return UnknownEvent(event, self.available_events(), known=True, suggestion=None,
+                            where=where, ended=ended)
+
     def _enabled(self, event: str, facts: dict[str, Any]) -> bool:
         return bool(self.candidates(event)) and not self.guard_failures(event, facts)
 
@@ -227,7 +233,7 @@ class Case:
         if not self._enabled(event, {**self.facts, **values}):
             self.advance_to(on)
         if not self.candidates(event):
-            raise UnknownEvent(event, self.available_events(), known=True, suggestion=None)
+            raise self._not_now(event)
         merged = {**self.facts, **values}
         failures = self.guard_failures(event, merged)
         if failures:
@@ -291,8 +297,7 @@ class Case:
             self.machine.send(event, facts=merged)
         except TransitionNotAllowed:
             del self._entries[mark:]
-            raise UnknownEvent(event, self.available_events(), known=True,
-                               suggestion=None) from None
+            raise self._not_now(event) from None
         self.facts = merged
         entry = HistoryEntry(seq, event, on, actor, values, note, auto, before,
                              tuple(self.current_states))

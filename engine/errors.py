@@ -66,13 +66,18 @@ class CaseError(RegflowError):
 class UnknownEvent(CaseError):
     """An event the spec does not declare, or that no active state accepts."""
 
-    def __init__(self, event: str, available: list[str], known: bool, suggestion: str | None):
+    def __init__(self, event: str, available: list[str], known: bool, suggestion: str | None,
+                 where: str = "", ended: str | None = None):
         self.event = event
         self.available = available
         self.known = known
         self.suggestion = suggestion
+        if known and ended:
+            super().__init__(f"event '{event}' cannot happen: the process ended on {ended}")
+            return
         if known:
-            text = f"event '{event}' cannot happen in the current state"
+            text = f"event '{event}' cannot happen now" + (f" (the case is in: {where})"
+                                                          if where else "")
         else:
             text = f"unknown event '{event}'"
             if suggestion:

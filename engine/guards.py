@@ -124,9 +124,14 @@ def _check_tree(node: ast.ExpressionBase, facts: dict[str, Fact]) -> None:
         if fact is None:
             continue
         if literal.result_type != _TYPES[fact.type]:
+            kinds = {"FLOAT": "the number", "STRING": "the text", "BOOLEAN": "the value",
+                     "DATETIME": "the date"}
+            shown = str(literal.value).lower() if isinstance(literal.value, bool) else (
+                f'"{literal.value}"' if isinstance(literal.value, str) else str(literal.value))
+            hint = ' (write a date as d"2027-01-31")' if fact.type == "date" else ""
             raise GuardSyntaxError(
                 f"fact '{fact.name}' ({fact.type}) cannot be compared with "
-                f"{literal.result_type.name.lower()} {literal.value!r}"
+                f"{kinds.get(literal.result_type.name, 'the value')} {shown}{hint}"
             )
         if fact.type == "enum" and literal.value not in fact.values:
             near = closest(literal.value, fact.values)
@@ -165,13 +170,18 @@ def compile_guard(text: str, facts: dict[str, Fact]) -> Guard:
             f"syntax error at '{token.value}'", column=token.lexpos + 1
         ) from None
     except rule_engine.EvaluationError as err:  # type errors found while compiling
-        raise GuardSyntaxError(f"type error: {err.message}") from None
+        raise GuardSyntaxError(
+            f"type error ({err.message}): compare facts with values of their own type: enum "
+            'and text facts with "quoted" values, numbers with numbers, bool facts with true or '
+            'false, date facts with date literals written d"2027-01-31"') from None
     except rule_engine.EngineError as err:
         raise GuardSyntaxError(getattr(err, "message", str(err))) from None
     _check_tree(rule.statement.expression, facts)
     result = rule.statement.expression.result_type
     if result not in (rule_engine.DataType.BOOLEAN, rule_engine.DataType.UNDEFINED):
-        raise GuardSyntaxError(f"a guard must be true or false, this one gives a {result.name.lower()}")
+        words = {"FLOAT": "a number", "STRING": "text", "DATETIME": "a date"}
+        raise GuardSyntaxError("a guard must be true or false, this one gives "
+                               + words.get(result.name, result.name.lower()))
     return Guard(text, rule, facts)
 
 

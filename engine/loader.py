@@ -64,6 +64,9 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     """Load, check and compile the spec at ``path``; raise :class:`SpecError` listing problems."""
     path = os.fspath(path)
     text, data = read_toml(path)
+    if not data:
+        raise SpecError([Problem("the file is empty: a spec starts with a [process] table "
+                                 "(see docs/spec-format.md)", file=path)])
     return parse_spec(data, text=text, path=path)
 
 

@@ -49,6 +49,8 @@ def test_a_transition_from_the_parallel_parent_leaves_every_region(review):
     assert case.active_states == ["closed"]
     assert case.finished_on == D(2028, 1, 20)
     assert case.available_events() == []
+    with pytest.raises(UnknownEvent, match="the process ended on 2028-01-20"):
+        case.fire("progress_report", D(2028, 2, 1))
 
 
 def test_a_refused_event_names_the_guard_and_its_citation(review):
@@ -77,7 +79,8 @@ def test_an_event_that_cannot_happen_now_lists_what_can(review):
     with pytest.raises(UnknownEvent) as info:
         case.fire("report_published", D(2026, 3, 30))
     assert info.value.known
-    assert "cannot happen in the current state; available now: fieldwork_started" in str(info.value)
+    assert str(info.value) == ("event 'report_published' cannot happen now (the case is in: "
+                               "announced); available now: fieldwork_started")
 
 
 def test_facts_are_typed_and_checked(review):

@@ -312,3 +312,10 @@ to = "end"
 def test_engine_event_names_are_reserved(problems):
     found = problems(append='\n[events.done_state_after]\nlabel = "Done"\ncitation = "1"\n')
     assert any("reserved for the engine" in p.message and p.path == "events.done_state_after" for p in found)
+
+
+def test_an_empty_file_says_so(tmp_path):
+    path = tmp_path / "empty.toml"
+    path.write_text("")
+    with pytest.raises(SpecError, match="the file is empty"):
+        load_spec(path)
