@@ -135,6 +135,8 @@ def _json_value(value: Any) -> Any:
 
 
 def _fact(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return value.isoformat() if isinstance(value, date) else str(value)
 
 

@@ -110,11 +110,13 @@ _LEGEND = (
 
 
 def diagram_source(spec: Spec, highlight: Highlight | None = None,
-                   rankdir: str = "TB", focus: str | None = None) -> str:
+                   rankdir: str = "TB", focus: str | None = None, clip: bool = True) -> str:
     """DOT source for ``spec``; the layout depends on the spec only, never on the highlight,
     so a case's diagram does not move between steps.
 
     ``focus`` draws only what is inside one compound state (a large spec, one part at a time).
+    ``clip=False`` draws arrows to the first state inside a compound state instead of to its
+    frame: plainer, and a way round Graphviz layouts that fail on clipped arrows.
     """
     hl = highlight or Highlight()
     title = spec.process.title
@@ -124,7 +126,8 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
         inside = {n for n in spec.states if focus in spec.ancestors(n)}
     out = [
         f"digraph {_quote(spec.process.id)} {{",
-        f"  graph [compound=true, rankdir={rankdir}, fontname={_quote(FONT)}, fontsize=11, "
+        f"  graph [compound=true, newrank=true, rankdir={rankdir}, fontname={_quote(FONT)}, "
+        f"fontsize=11, "
         f"nodesep=0.35, ranksep=0.45, labelloc=t, label={_quote(title)}, "
         f"tooltip={_quote(title)}];",
         f"  node [shape=box, style=\"rounded,filled\", fontname={_quote(FONT)}, fontsize=11, "
@@ -184,9 +187,9 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
         tip = "; ".join(spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
                         for t in group)
         attrs = [f"label={_quote(label)}", f"tooltip={_quote(tip)}"]
-        if ltail:
+        if ltail and clip:
             attrs.append(f"ltail={_cluster(ltail)}")
-        if lhead:
+        if lhead and clip:
             attrs.append(f"lhead={_cluster(lhead)}")
         if all(t.guard for t in group):
             attrs.append("style=dashed")

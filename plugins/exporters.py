@@ -46,8 +46,17 @@ def render_bytes(spec: Spec, fmt: str, highlight: Highlight | None = None,
 
     if shutil.which("dot") is None:
         raise ExportError(DOT_MISSING.format(fmt=fmt.upper()))
-    source = graphviz.Source(diagram_source(spec, highlight, focus=focus))
-    return source.pipe(format=fmt, quiet=True)  # layout warnings are not the user's concern
+    failure = None
+    for clip in (True, False):  # Graphviz sometimes fails on arrows clipped at cluster frames
+        source = graphviz.Source(diagram_source(spec, highlight, focus=focus, clip=clip))
+        try:
+            return source.pipe(format=fmt, quiet=True)  # layout warnings are not the user's
+        except graphviz.CalledProcessError as err:
+            failure = err
+    detail = (failure.stderr or b"").decode(errors="replace").strip().splitlines()
+    raise ExportError(f"Graphviz could not lay out {spec.process.id} "
+                      f"({detail[-1] if detail else 'no detail'}); write .dot and try "
+                      "another Graphviz version, or use --focus to draw one part")
 
 
 def _write_dot(spec: Spec, path: Path, highlight: Highlight | None, focus: str | None) -> None:

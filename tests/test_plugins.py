@@ -79,3 +79,40 @@ def test_missing_graphviz_is_explained(review, tmp_path, monkeypatch):
 
 def test_the_published_schema_is_a_valid_json_schema():
     jsonschema.Draft7Validator.check_schema(spec_schema())
+
+
+@pytest.mark.parametrize("name", ["ciw_2019", "swia_handover"])
+def test_both_shipped_specs_render_whole(name, tmp_path):
+    from regflow.engine import load_spec
+
+    from conftest import ROOT
+
+    spec = load_spec(ROOT / "specs" / f"{name}.toml")
+    out = tmp_path / f"{name}.svg"
+    export(spec, out)
+    assert b"<svg" in out.read_bytes()[:400]
+
+
+def test_a_graphviz_failure_is_retried_plainly_then_explained(review, tmp_path, monkeypatch):
+    import graphviz
+
+    calls = []
+    real_pipe = graphviz.Source.pipe
+
+    def flaky(self, *args, **kwargs):
+        calls.append("lhead=" in self.source)
+        if len(calls) == 1:
+            raise graphviz.CalledProcessError(-6, ["dot"], stderr=b"Error: trouble in init_rank")
+        return real_pipe(self, *args, **kwargs)
+
+    monkeypatch.setattr(graphviz.Source, "pipe", flaky)
+    export(review, tmp_path / "ok.svg")
+    assert calls == [True, False]  # the retry draws arrows without clipping at frames
+
+    def broken(self, *args, **kwargs):
+        raise graphviz.CalledProcessError(-6, ["dot"], stderr=b"dot: compound.c:369: assertion")
+
+    monkeypatch.setattr(graphviz.Source, "pipe", broken)
+    with pytest.raises(ExportError, match="Graphviz could not lay out review"):
+        export(review, tmp_path / "bad.svg")
+    assert not (tmp_path / "bad.svg").exists()
