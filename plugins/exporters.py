@@ -123,6 +123,12 @@ def export(spec: Spec, path: str | Path, fmt: str | None = None,
         exporter = available.get(fmt)
         if exporter is None:
             raise ExportError(f"unknown format '{fmt}'; available: {', '.join(sorted(available))}")
+        other = next((e for e in available.values()
+                      if e.suffix == path.suffix.lower() and e.name != exporter.name), None)
+        if other is not None:
+            raise ExportError(f"'{path}' ends in {path.suffix} but --format {fmt} writes "
+                              f"{exporter.description.split(' (')[0].lower()}; name it "
+                              f"'{path.with_suffix(exporter.suffix).name}' or drop --format")
     if str(path) == "-":
         with tempfile.TemporaryDirectory() as folder:
             scratch = Path(folder) / f"diagram{exporter.suffix}"
