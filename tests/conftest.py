@@ -46,6 +46,30 @@ def problems(variant):
     return make
 
 
+def rows(case, today, ident: str):
+    """Every row of timescale ``ident`` on ``case`` as of ``today`` (there must be one)."""
+    found = [r for r in case.timescales(today) if r.id == ident]
+    assert found, f"no timescale {ident!r}"
+    return found
+
+
+def row(case, today, ident: str, occurrence: int | None = None):
+    """The single row of timescale ``ident``, or its row number ``occurrence``."""
+    found = rows(case, today, ident)
+    if occurrence is None:
+        (only,) = found
+        return only
+    return next(r for r in found if r.occurrence == occurrence)
+
+
+def seed_text(name: str) -> str:
+    """A source document from shared/seeds beside the repository; skips the test without it."""
+    path = ROOT.parent / "shared" / "seeds" / name
+    if not path.exists():
+        pytest.skip(f"source document {name} not beside the repository (shared/seeds)")
+    return path.read_text(encoding="utf-8")
+
+
 def line_of(text: str, needle: str) -> int:
     """1-based line of the first line containing ``needle`` in ``text``."""
     for number, line in enumerate(text.splitlines(), 1):

@@ -20,33 +20,18 @@ import pytest
 from regflow.engine import Case, load_scenario, load_spec, run_scenario
 from regflow.engine.errors import EventRefused, ExtensionError, FactError, UnknownEvent
 
+from conftest import row, rows, seed_text
+
 D = date
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "specs" / "ciw_2019.toml"
 EXAMPLES = ROOT / "examples"
-SEED_CANDIDATES = [
-    ROOT.parent / "shared" / "seeds" / "ciw_code_of_practice_2019.txt",
-    ROOT / "shared" / "seeds" / "ciw_code_of_practice_2019.txt",
-]
 
 
 @pytest.fixture(scope="module")
 def spec():
     return load_spec(SPEC_PATH)
 
-
-def rows(case: Case, today: date, ident: str):
-    found = [r for r in case.timescales(today) if r.id == ident]
-    assert found, f"no timescale {ident!r}"
-    return found
-
-
-def row(case: Case, today: date, ident: str, occurrence: int | None = None):
-    found = rows(case, today, ident)
-    if occurrence is None:
-        (only,) = found
-        return only
-    return next(r for r in found if r.occurrence == occurrence)
 
 
 def simulate(spec, name: str):
@@ -116,10 +101,7 @@ def _normalise(text: str) -> str:
 
 def test_paragraph_texts_are_the_documents_own_words():
     """[paragraphs] may abridge (marked […]) but every piece must be the document's own words."""
-    seed = next((p for p in SEED_CANDIDATES if p.exists()), None)
-    if seed is None:
-        pytest.skip("source document not available")
-    source = _normalise(seed.read_text(encoding="utf-8"))
+    source = _normalise(seed_text("ciw_code_of_practice_2019.txt"))
     paragraphs = tomllib.loads(SPEC_PATH.read_text())["paragraphs"]
     for key, text in paragraphs.items():
         for piece in text.split(" […] "):

@@ -17,30 +17,18 @@ import pytest
 from regflow.engine import Case, load_scenario, load_spec, run_scenario
 from regflow.engine.errors import EventRefused, FactError, UnknownEvent
 
+from conftest import row, rows, seed_text
+
 D = date
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "specs" / "swia_handover.toml"
 EXAMPLES = ROOT / "examples"
-SEED_CANDIDATES = [
-    ROOT.parent / "shared" / "seeds" / "swia_handbook_23_handover_and_follow_up.txt",
-    ROOT / "shared" / "seeds" / "swia_handbook_23_handover_and_follow_up.txt",
-]
 
 
 @pytest.fixture(scope="module")
 def spec():
     return load_spec(SPEC_PATH)
 
-
-def rows(case: Case, today: date, ident: str):
-    found = [r for r in case.timescales(today) if r.id == ident]
-    assert found, f"no timescale {ident!r}"
-    return found
-
-
-def row(case: Case, today: date, ident: str):
-    (only,) = rows(case, today, ident)
-    return only
 
 
 def published(spec, on=D(2026, 3, 2), evaluation="good", **facts) -> Case:
@@ -116,10 +104,7 @@ def _normalise(text: str) -> str:
 
 def test_paragraphs_hold_the_documents_own_words(spec):
     """[paragraphs] quotes the handbook: each entry occurs in the source (layout aside)."""
-    seed = next((p for p in SEED_CANDIDATES if p.exists()), None)
-    if seed is None:
-        pytest.skip("source text (shared/seeds) not beside the repository")
-    source = _normalise(seed.read_text())
+    source = _normalise(seed_text("swia_handbook_23_handover_and_follow_up.txt"))
     for key, text in spec.paragraphs.items():
         assert _normalise(text) in source, key
 

@@ -4,16 +4,9 @@ from datetime import date
 
 from regflow.engine import Case
 
+from conftest import row, rows
+
 D = date
-
-
-def rows(case, today, ident):
-    return [r for r in case.timescales(today) if r.id == ident]
-
-
-def row(case, today, ident):
-    (found,) = rows(case, today, ident)
-    return found
 
 
 def opened(review):
