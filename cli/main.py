@@ -154,6 +154,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON for tools")
     p.set_defaults(func=cmd_simulate)
 
+    from .register_cmds import add_commands
+
+    add_commands(sub)
+
     p = sub.add_parser("plugins", help="list installed plugins and export formats")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plugins)

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from statemachine.exceptions import TransitionNotAllowed
+from statemachine.orderedset import OrderedSet
 
 from .calendars import calendar
 from .compiler import machine_class
@@ -51,6 +52,15 @@ class Extension:
     anchor_seq: int
     to: date
     reason: str
+
+def _dump_facts(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+def _load_facts(spec: Spec, values: dict[str, Any]) -> dict[str, Any]:
+    return {k: date.fromisoformat(v) if spec.facts[k].type == "date" and isinstance(v, str)
+            else v for k, v in values.items()}
+
 
 @dataclass
 class _Model:
@@ -96,6 +106,59 @@ class Case:
         self.machine = machine_class(spec)(model=_Model(), listeners=[_EntryLog(self)])
         self._initial_states = self.active_states
 
+    # -- storing ---------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to carry on with this case later, as JSON-ready data.
+
+        :meth:`restore` gives the machine back its full active configuration (parents
+        included, as python-statemachine needs for compound and parallel states), so a stored
+        case continues without replaying its history.
+        """
+        return {
+            "format": 1,
+            "opened_on": self.opened_on.isoformat(),
+            "facts": _dump_facts(self.facts),
+            "opening_facts": _dump_facts(self._opening_facts),
+            "configuration": list(self.machine.configuration_values),
+            "initial_states": self._initial_states,
+            "history": [[h.seq, h.event, h.on.isoformat(), h.actor, _dump_facts(h.facts), h.note,
+                         h.auto, list(h.source), list(h.target)] for h in self.history],
+            "entries": [[name, on.isoformat(), seq] for name, on, seq in self._entries],
+            "handled": sorted([t, seq] for t, seq in self._handled),
+            "extensions": [[e.timescale, e.anchor_seq, e.to.isoformat(), e.reason]
+                           for e in self.extensions.values()],
+            "finished_on": self.finished_on.isoformat() if self.finished_on else None,
+        }
+
+    @classmethod
+    def restore(cls, spec: Spec, data: dict[str, Any]) -> Case:
+        """A case carried on from :meth:`snapshot` data of the same spec."""
+        case = cls.__new__(cls)
+        case.spec = spec
+        case.opened_on = date.fromisoformat(data["opened_on"])
+        case.calendar = calendar(spec.process.calendar)
+        case.facts = _load_facts(spec, data["facts"])
+        case._opening_facts = _load_facts(spec, data["opening_facts"])
+        case.history = [
+            HistoryEntry(seq, event, date.fromisoformat(on), actor, _load_facts(spec, facts),
+                         note, auto, tuple(source), tuple(target))
+            for seq, event, on, actor, facts, note, auto, source, target in data["history"]
+        ]
+        case._entries = [(name, date.fromisoformat(on), seq) for name, on, seq in data["entries"]]
+        case._handled = {(t, seq) for t, seq in data["handled"]}
+        case.extensions = {
+            (t, seq): Extension(t, seq, date.fromisoformat(to), reason)
+            for t, seq, to, reason in data["extensions"]
+        }
+        case.finished_on = date.fromisoformat(data["finished_on"]) if data["finished_on"] else None
+        case._clock, case._clock_seq = case.last_date, len(case.history)
+        case._active_cache = (None, [])
+        model = _Model(state=OrderedSet(data["configuration"]))
+        case.machine = machine_class(spec)(model=model, listeners=[_EntryLog(case)])
+        case._initial_states = list(data["initial_states"])
+        return case
+
     # -- reading ---------------------------------------------------------------------------
 
     @property
@@ -110,6 +173,16 @@ class Case:
     def current_states(self) -> list[str]:
         """The innermost active states (what a person calls "where the case is")."""
         return self.spec.leaves(self.active_states)
+
+    def latest_states(self) -> list[str]:
+        """The innermost states entered most recently and still active: "where things are
+        moving", a short answer for a case running several tracks at once."""
+        current = self.current_states
+        for entry in reversed(self.history):
+            moved = [n for n in entry.target if n not in entry.source and n in current]
+            if moved:
+                return moved
+        return current
 
     @property
     def last_date(self) -> date:
@@ -252,6 +325,11 @@ class Case:
                 recorded.append(self._record(event, max(when, self.last_date), {}, self.facts,
                                              AUTO_ACTOR, note, auto=True))
         return recorded
+
+    def next_fire_date(self) -> date | None:
+        """When the next time-driven event falls due, if any is still to come."""
+        due = self._next_due(date.max)
+        return due[0] if due else None
 
     def extend(self, timescale_id: str, to: date, reason: str) -> Extension:
         """Extend the latest instance of an extendable timescale to ``to``."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .model import Timescale
+from .model import Ref, Timescale
 
 if TYPE_CHECKING:
     from .case import Case, Occurrence
@@ -70,7 +70,9 @@ def _rows(case: Case, t: Timescale, today: date) -> list[TimescaleStatus]:
                                 days_left=None, reason=f"not started: waits for {t.anchor}")]
     guard = case.spec.guards[t.applies_when] if t.applies_when else None
     applies = guard is None or guard.holds(case.facts)
-    met_list = [o for o in case.occurrences(t.met_by) if o.on <= today] if t.met_by else []
+    # a delay that only makes something happen is met by that happening
+    met_ref = t.met_by or (Ref("event", t.fires) if t.fires else None)
+    met_list = [o for o in case.occurrences(met_ref) if o.on <= today] if met_ref else []
     rows: list[TimescaleStatus] = []
     for anchor in anchors:
         if t.kind == "recurring":
@@ -97,10 +99,16 @@ def _single(case: Case, t: Timescale, anchor: Occurrence, met: Occurrence | None
     if extension:
         due = extension.to
     met_on = met.on if met else None
+    if t.met_by is None and met is None and (t.id, anchor.seq) in case._handled:
+        # its event was not needed: the case had moved on by the due date
+        return TimescaleStatus(**base, occurrence=occurrence, anchor_date=anchor.on,
+                               anchor_seq=anchor.seq, earliest=None, due=due,
+                               status=NOT_APPLICABLE, met_on=None, days_left=None,
+                               reason="the case moved on before it fell due")
     ended = case.finished_on if case.finished_on and case.finished_on <= today else None
     if not applies:
         status, reason = NOT_APPLICABLE, f"applies only when {t.applies_when}"
-    elif met is None and ended is not None:
+    elif met_on is None and ended is not None:
         # judged on the day the case ended, not today: later days never come for it
         status, reason = _judge(t.kind, earliest, due, None, ended)
         if status == PENDING:

@@ -192,3 +192,22 @@ def test_an_event_on_the_day_a_delay_falls_due_wins_the_day_if_it_can(variant):
     assert "notice_given" in case.active_states
     case.fire("notice_reviewed", D(2027, 5, 2), {"further_notice": False})
     assert [h.event for h in case.history[-2:]] == ["notice_review_falls_due", "notice_reviewed"]
+
+
+def test_a_restored_case_carries_on_exactly_like_the_original(review):
+    import json
+
+    original = published(review)
+    original.fire("notice_given", D(2027, 2, 1))
+    original.advance_to(D(2027, 5, 2))
+    data = json.loads(json.dumps(original.snapshot()))  # survives a trip through JSON
+    restored = Case.restore(review, data)
+    assert restored.active_states == original.active_states
+    assert restored.history == original.history
+    assert restored.timescales(D(2027, 6, 1)) == original.timescales(D(2027, 6, 1))
+    for case in (original, restored):
+        case.fire("notice_reviewed", D(2027, 5, 10), {"further_notice": True})
+        case.advance_to(D(2027, 12, 1))
+    assert restored.history == original.history
+    assert restored.active_states == original.active_states
+    assert restored.snapshot() == original.snapshot()

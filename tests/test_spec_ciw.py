@@ -138,11 +138,10 @@ def test_the_documents_timescales_are_all_encoded(spec):
     t = spec.timescale("serious_conference_deadline")
     assert (t.kind, t.after, str(t.within), t.citation) == ("deadline", None, "18 months", "10.4")
     assert spec.timescale("warning_notice_review").fires == "warning_notice_review_due"
-    # 8.7: the engine closes the 10 working days itself on the next working day (see the note)
+    # 8.7: the engine closes the 10 working days itself on their last day (see the note)
     t = spec.timescale("factual_accuracy_period")
-    assert (t.fires, t.met_by.name, t.anchor.name, t.responsible) == (
-        "factual_accuracy_period_ended", "report_published", "draft_report_shared",
-        "head_of_la_inspection")
+    assert (t.fires, t.met_by, t.anchor.name, t.responsible) == (
+        "factual_accuracy_period_ended", None, "draft_report_shared", "head_of_la_inspection")
     assert "factual_accuracy_response" not in {t.id for t in spec.timescales}
 
 
@@ -158,21 +157,24 @@ def test_routine_inspection_reporting_dates(spec):
     comments"; 9.1 "inform CIW within 20 working days of the publication of the report".
 
     Fieldwork ended Friday 15 May 2026; Monday 25 May (Spring bank holiday) is not counted.
-    Draft shared Friday 12 June: the 10 working days run 15-26 June, so the period closes on
-    Friday 26 June (the 10th working day); publication on 22 July is after it (met).
+    Draft shared Friday 12 June: the 10 working days run 15-26 June, to Friday 26 June; the
+    local authority's comments came on 25 June, so the engine had no period to close (the row
+    is not applicable).
     """
     case = simulate(spec, "ciw_no_concerns.toml")
     today = D(2026, 12, 1)
     expected = {
         "draft_report": (D(2026, 5, 15), D(2026, 6, 22), D(2026, 6, 12)),
         "publication": (D(2026, 5, 15), D(2026, 7, 27), D(2026, 7, 22)),
-        "factual_accuracy_period": (D(2026, 6, 12), D(2026, 6, 26), D(2026, 7, 22)),
         "publication_after_comments": (D(2026, 6, 25), D(2026, 7, 30), D(2026, 7, 22)),
         "improvement_plan": (D(2026, 7, 22), D(2026, 8, 19), D(2026, 8, 18)),
     }
     for ident, (anchor, due, met_on) in expected.items():
         r = row(case, today, ident)
         assert (r.anchor_date, r.due, r.met_on, r.status) == (anchor, due, met_on, "met"), ident
+    period = row(case, today, "factual_accuracy_period")
+    assert (period.anchor_date, period.due, period.status) == (
+        D(2026, 6, 12), D(2026, 6, 26), "not applicable")
 
 
 def test_routine_inspection_announced_four_weeks_ahead(spec):
@@ -247,9 +249,9 @@ def test_draft_deadline_across_christmas_and_new_year(spec):
     publication = row(case, today, "publication")
     assert (publication.due, publication.met_on, publication.status) == (
         D(2027, 3, 1), D(2027, 2, 26), "met")
-    comments = row(case, today, "factual_accuracy_period")
+    comments = row(case, today, "factual_accuracy_period")  # comments came on 4 February
     assert (comments.anchor_date, comments.due, comments.met_on, comments.status) == (
-        D(2027, 1, 22), D(2027, 2, 5), D(2027, 2, 26), "met")
+        D(2027, 1, 22), D(2027, 2, 5), None, "not applicable")
     after_comments = row(case, today, "publication_after_comments")
     assert (after_comments.anchor_date, after_comments.due) == (D(2027, 2, 4), D(2027, 3, 11))
 
@@ -704,7 +706,7 @@ def test_the_period_for_comments_closes_by_itself(spec):
                                                             "pending")
     case.fire("report_published", D(2026, 7, 23))
     period = row(case, D(2026, 7, 23), "factual_accuracy_period")
-    assert (period.due, period.met_on, period.status) == (D(2026, 7, 3), D(2026, 7, 23), "met")
+    assert (period.due, period.met_on, period.status) == (D(2026, 7, 3), D(2026, 7, 3), "met")
     assert row(case, D(2026, 7, 23), "publication_after_comments").status == "met"
 
 
@@ -894,7 +896,7 @@ def test_no_comments_over_christmas_the_engine_closes_the_period(spec):
     assert "la_comments_received" not in [h.event for h in case.history]
     expected = {
         "draft_report": (D(2026, 11, 20), D(2026, 12, 29), D(2026, 12, 11)),
-        "factual_accuracy_period": (D(2026, 12, 11), D(2026, 12, 29), D(2027, 1, 28)),
+        "factual_accuracy_period": (D(2026, 12, 11), D(2026, 12, 29), D(2026, 12, 29)),
         "publication_after_comments": (D(2026, 12, 29), D(2027, 2, 3), D(2027, 1, 28)),
         "publication": (D(2026, 11, 20), D(2027, 2, 3), D(2027, 1, 28)),
         "improvement_plan": (D(2027, 1, 28), D(2027, 2, 25), D(2027, 2, 24)),

@@ -1,0 +1,347 @@
+"""``regflow case ...``, ``regflow due`` and ``regflow demo``: the register from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import re
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from regflow.engine import load_scenario
+from regflow.engine.errors import RegflowError
+from regflow.engine.register import CaseView, Register
+
+from .report import _fact, _left, table
+
+SOON_DAYS = 14
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+
+
+def _days(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+)\s*(d|days?|w|weeks?)?\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of days: write e.g. 14d or 2w")
+    n = int(match.group(1))
+    return n * 7 if (match.group(2) or "d").startswith("w") else n
+
+
+def _case_number(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a case number (see 'regflow case list')")
+    return int(text)
+
+
+def _assignments(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise RegflowError(f"--set '{pair}': write FACT=VALUE, e.g. --set concern_level=serious")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _open(args) -> Register:
+    register = Register(args.db, today=args.today)
+    register.catch_up()
+    return register
+
+
+def _actor(args) -> str:
+    if getattr(args, "actor", None):
+        return args.actor
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _emit(args, data: Any, text: str) -> None:
+    if args.json:
+        json.dump(data, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(text)
+
+
+# -- case new / list / show -------------------------------------------------------------------
+
+
+def cmd_new(args) -> int:
+    with _open(args) as reg:
+        view = reg.new_case(args.spec, args.title, args.on or reg.today, _assignments(args.set))
+        stage = "; ".join(view.spec.states[n].label for n in view.case.current_states)
+        print(f"opened case {view.id}: {view.title} ({view.spec.process.id}); now: {stage}")
+    return 0
+
+
+def _flag(row: dict[str, Any], today: date, overdue_ids: set[int]) -> str:
+    if row["id"] in overdue_ids:
+        return "OVERDUE"
+    due = row["next_due"]
+    if due is not None and 0 <= (due - today).days <= SOON_DAYS:
+        return "due soon"
+    return ""
+
+
+def cmd_list(args) -> int:
+    with _open(args) as reg:
+        rows = reg.list_cases(spec_id=args.spec, overdue=args.overdue)
+        overdue_ids = {r["case_id"] for r in reg.due(overdue=True)}
+        for row in rows:
+            row["flag"] = _flag(row, reg.today, overdue_ids)
+            row["days_left"] = (row["next_due"] - reg.today).days if row["next_due"] else None
+        lines = [[str(r["id"]), r["flag"], r["title"], r["regulator"], r["stage"],
+                  r["responsible"],
+                  (r["next_due"].isoformat() + f" ({_left_days(r['days_left'])})")
+                  if r["next_due"] else "-", r["next_due_label"] or ""] for r in rows]
+        text = (table(["#", "flag", "title", "regulator", "stage", "responsible", "next deadline",
+                       "what"], lines) + "\n") if rows else "no cases\n"
+        _emit(args, rows, text)
+    return 0
+
+
+def _left_days(n: int | None) -> str:
+    if n is None:
+        return ""
+    if n == 0:
+        return "due today"
+    days = "1 day" if abs(n) == 1 else f"{abs(n)} days"
+    return f"{days} over" if n < 0 else f"{days} left"
+
+
+def show_text(view: CaseView, today: date) -> str:
+    case, spec = view.case, view.spec
+    out = [f"Case {view.id}: {view.title}",
+           f"{spec.process.title} ({spec.process.regulator}; spec {spec.process.id}, "
+           f"version {spec.process.version}); opened {case.opened_on.isoformat()}; "
+           f"as of {today.isoformat()}; version {view.version}", "", "Where the case is"]
+    for name in case.current_states:
+        role = spec.states[name].role
+        who = f"  [{spec.roles[role].label}]" if role in spec.roles else ""
+        out.append(f"  {spec.states[name].label}{who}")
+    if case.finished_on:
+        out.append(f"  The process ended on {case.finished_on.isoformat()}.")
+    out += ["", "Can be recorded next"]
+    out += [f"  {spec.events[e].label} ({e})" for e in case.available_events()] or ["  nothing"]
+    if case.facts:
+        out += ["", "Facts"] + [f"  {spec.facts[k].label} ({k}): {_fact(v)}"
+                                for k, v in case.facts.items()]
+    out += ["", "Timescales"]
+    rows = []
+    for r in case.timescales(today):
+        status = "OVERDUE" if r.overdue else (r.status.upper() if r.status == "missed"
+                                               else r.status)
+        extra = f"\nextended to {r.extended_to} ({r.extension_reason})" if r.extended_to else ""
+        rows.append([status, r.due.isoformat() if r.due else "-", _left(r),
+                     f"{r.label}  [{r.citation}]  ({r.id})" + extra
+                     + (f"\n{r.reason}" if r.reason else "")])
+    out.append(table(["status", "due", "left", "timescale  [source]  (id)"], rows))
+    out += ["", "Log (numbers are for 'regflow case correct')"]
+    voided = {e.voids_seq: e.seq for e in view.entries if e.kind == "correction"}
+    log = []
+    for e in view.entries:
+        if e.kind == "event":
+            what = spec.events[e.event].label + f" ({e.event})"
+            if e.facts:
+                what += "\nfacts: " + ", ".join(f"{k} = {_fact(v)}" for k, v in e.facts.items())
+        elif e.kind == "extension":
+            what = f"extension of {e.timescale} to {e.extend_to}"
+        else:
+            what = f"correction: voids #{e.voids_seq}"
+        if e.note:
+            what += f"\nnote: {e.note}"
+        if e.seq in voided:
+            what = f"VOIDED by #{voided[e.seq]}: " + what
+        log.append([f"#{e.seq}", e.effective_on.isoformat(),
+                    e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor or "", what])
+    out.append(table(["#", "effective", "recorded", "by", "entry"], log) if log else "  nothing yet")
+    auto = [h for h in case.history if h.auto]
+    if auto:
+        out += ["", "Recorded by regflow when due"]
+        out += [f"  {h.on.isoformat()}  {spec.events[h.event].label}" for h in auto]
+    return "\n".join(out) + "\n"
+
+
+def show_json(view: CaseView, today: date) -> dict[str, Any]:
+    case = view.case
+    return {
+        "id": view.id, "title": view.title, "spec": view.spec.process.id,
+        "version": view.version, "opened_on": case.opened_on, "finished_on": case.finished_on,
+        "active_states": case.active_states, "current_states": case.current_states,
+        "available_events": case.available_events(), "facts": case.facts,
+        "timescales": [r.as_dict() for r in case.timescales(today)],
+        "log": [{"seq": e.seq, "kind": e.kind, "event": e.event, "effective_on": e.effective_on,
+                 "recorded_at": e.recorded_at, "actor": e.actor, "facts": e.facts,
+                 "note": e.note, "voids": e.voids_seq, "timescale": e.timescale,
+                 "extend_to": e.extend_to} for e in view.entries],
+        "automatic": [{"event": h.event, "on": h.on} for h in case.history if h.auto],
+    }
+
+
+def cmd_show(args) -> int:
+    with _open(args) as reg:
+        view = reg.get(args.case)
+        _emit(args, show_json(view, reg.today), show_text(view, reg.today))
+    return 0
+
+
+# -- changes ----------------------------------------------------------------------------------
+
+
+def cmd_fire(args) -> int:
+    with _open(args) as reg:
+        view = reg.fire(args.case, args.event, args.on or reg.today, _assignments(args.set),
+                        actor=_actor(args), note=args.note or "",
+                        expect_version=args.expect_version)
+        stage = "; ".join(view.spec.states[n].label for n in view.case.current_states)
+        print(f"case {view.id}: recorded {args.event} as #{view.version}; now: {stage}")
+    return 0
+
+
+def cmd_correct(args) -> int:
+    with _open(args) as reg:
+        view = reg.correct(args.case, args.seq, args.reason, actor=_actor(args),
+                           expect_version=args.expect_version)
+        print(f"case {view.id}: #{args.seq} voided by #{view.version}; the case was replayed")
+    return 0
+
+
+def cmd_extend(args) -> int:
+    with _open(args) as reg:
+        view = reg.extend(args.case, args.timescale, args.to, args.reason, actor=_actor(args),
+                          expect_version=args.expect_version)
+        print(f"case {view.id}: {args.timescale} extended to {args.to.isoformat()} "
+              f"(#{view.version})")
+    return 0
+
+
+def cmd_due(args) -> int:
+    with _open(args) as reg:
+        rows = reg.due(within=args.within, overdue=args.overdue)
+        for r in rows:
+            r["days_left"] = (r["due"] - reg.today).days if r["due"] else None
+        lines = [["OVERDUE" if r["days_left"] is not None and r["days_left"] < 0 else "due",
+                  r["due"].isoformat(), _left_days(r["days_left"]), str(r["case_id"]), r["title"],
+                  f"{r['label']}  [{r['citation']}]"] for r in rows]
+        text = table(["", "due", "left", "case", "title", "timescale  [source]"], lines) + "\n" \
+            if rows else "nothing due\n"
+        _emit(args, rows, text)
+    return 0
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+DEMO = [
+    ("specs/ciw_2019.toml", "examples/ciw_significant.toml", "Example County Council - adult services"),
+    ("specs/ciw_2019.toml", "examples/ciw_no_concerns.toml", "Llanfair Borough - children's services"),
+    ("specs/ciw_2019.toml", "examples/ciw_christmas.toml", "Bryn Valley Council - adult services"),
+    ("specs/swia_handover.toml", "examples/swia_low_risk.toml", "Glenmore Council - social work services"),
+    ("specs/swia_handover.toml", "examples/swia_serious_concerns.toml", "Eastport Council - social work services"),
+]
+
+
+def _demo_root() -> Path:
+    here = Path(__file__).resolve().parent.parent
+    return here
+
+
+def cmd_demo(args) -> int:
+    """A sample register: the example scenarios, moved in time so they are under way today."""
+    root = _demo_root()
+    with Register(args.db, today=args.today) as reg:
+        if reg.count_cases():
+            raise RegflowError("this register already has cases; run the demo on a new one, "
+                               "e.g. regflow demo --db demo.db")
+        for spec_path, scenario_path, title in DEMO:
+            scenario = load_scenario(root / scenario_path)
+            # stop each story part-way, at a point that lies in the past today
+            events = list(scenario.events)
+            keep = events[: max(2, (len(events) * 2) // 3)]
+            shift = reg.today - keep[-1].on - timedelta(days=10)
+            view = reg.new_case(root / spec_path, title, scenario.start + shift, scenario.facts)
+            for e in keep:
+                view = reg.fire(view.id, e.event, e.on + shift, e.set, actor=e.actor or "demo",
+                                note=e.note)
+            print(f"case {view.id}: {title} ({view.spec.process.id}), "
+                  f"{len(keep)} events, now: "
+                  + "; ".join(view.spec.states[n].label for n in view.case.current_states[:2]))
+        print(f"\ndemo register ready: regflow case list{' --db ' + args.db if args.db else ''}")
+    return 0
+
+
+def add_commands(sub) -> None:
+    def common(p, json_flag=False):
+        p.add_argument("--db", metavar="URL", help="register database: a SQLAlchemy URL or a "
+                       "file path (default: register.db in your data folder)")
+        p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
+        if json_flag:
+            p.add_argument("--json", action="store_true", help="print JSON for tools")
+
+    case = sub.add_parser("case", help="open, track and correct stored cases")
+    csub = case.add_subparsers(dest="case_command", required=True, metavar="ACTION")
+
+    p = csub.add_parser("new", help="open a case of a spec")
+    p.add_argument("--spec", required=True, metavar="SPEC")
+    p.add_argument("--title", required=True)
+    p.add_argument("--on", type=_date, metavar="DATE", help="opening date (default: today)")
+    p.add_argument("--set", action="append", metavar="FACT=VALUE", help="starting facts")
+    common(p)
+    p.set_defaults(func=cmd_new)
+
+    p = csub.add_parser("list", help="every case, next deadline first")
+    p.add_argument("--spec", metavar="SPEC_ID", help="only cases of this spec id (e.g. ciw_2019)")
+    p.add_argument("--overdue", action="store_true", help="only cases with an overdue timescale")
+    common(p, json_flag=True)
+    p.set_defaults(func=cmd_list)
+
+    p = csub.add_parser("show", help="a case's state, facts, timescales and log")
+    p.add_argument("case", type=_case_number, metavar="CASE")
+    common(p, json_flag=True)
+    p.set_defaults(func=cmd_show)
+
+    for name, helptext, func in (("fire", "record an event that has happened", cmd_fire),
+                                 ("correct", "void a wrongly recorded entry", cmd_correct),
+                                 ("extend", "extend a timescale the source allows to extend",
+                                  cmd_extend)):
+        p = csub.add_parser(name, help=helptext)
+        p.add_argument("case", type=_case_number, metavar="CASE")
+        if name == "fire":
+            p.add_argument("event", metavar="EVENT")
+            p.add_argument("--on", type=_date, metavar="DATE",
+                           help="when it happened (default: today; never later)")
+            p.add_argument("--set", action="append", metavar="FACT=VALUE",
+                           help="facts the event sets")
+            p.add_argument("--note", help="a note for the record")
+        elif name == "correct":
+            p.add_argument("seq", type=int, metavar="SEQ", help="the entry's number (case show)")
+            p.add_argument("--reason", required=True)
+        else:
+            p.add_argument("timescale", metavar="TIMESCALE", help="the timescale's id (case show)")
+            p.add_argument("--to", required=True, type=_date, metavar="DATE")
+            p.add_argument("--reason", required=True)
+        p.add_argument("--actor", help="who records it (default: your user name)")
+        p.add_argument("--expect-version", type=int, metavar="N",
+                       help="refuse if the case is no longer at version N")
+        common(p)
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("due", help="timescales overdue or due soon, across all cases")
+    p.add_argument("--within", type=_days, metavar="DAYS", help="due within e.g. 14d or 2w")
+    p.add_argument("--overdue", action="store_true", help="overdue ones (the default)")
+    common(p, json_flag=True)
+    p.set_defaults(func=cmd_due)
+
+    p = sub.add_parser("demo", help="make a sample register for a first look")
+    common(p)
+    p.set_defaults(func=cmd_demo)

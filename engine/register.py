@@ -1,0 +1,392 @@
+"""The case register: stored, event-sourced cases whose deadlines survive restarts.
+
+Every change to a case is an appended entry (an event, a correction that voids an earlier
+entry, or an extension of a timescale); nothing is updated in place or deleted. The case's
+current state, facts and timescales are a *projection* of those entries, recomputed and stored
+with every append so that questions such as "what is overdue?" are indexed queries. Each case is
+pinned to the exact text of the spec it was opened with.
+
+Time-driven events (a review that falls due 90 days after a notice) are not stored: they follow
+from the stored entries and the date. :meth:`Register.catch_up` records them on every case they
+have fallen due for, so the register reads the same whether the app ran all week or not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .case import Case
+from .errors import CaseError, DateError
+from .loader import load_spec, loads_spec
+from .model import Spec
+from .storage import cases, events, open_engine, specs, timescales
+
+
+class StaleCase(CaseError):
+    """An append based on a version of the case that is no longer the latest."""
+
+
+class UnknownCase(CaseError):
+    """A case number that is not in the register."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored entry of a case's log."""
+
+    seq: int
+    kind: str  # event | correction | extension
+    event: str | None
+    effective_on: date
+    recorded_at: datetime
+    actor: str | None
+    facts: dict[str, Any]
+    note: str
+    voids_seq: int | None
+    timescale: str | None
+    extend_to: date | None
+
+
+@dataclass
+class CaseView:
+    """A stored case: its row, its log and the live case rebuilt from it."""
+
+    id: int
+    title: str
+    spec: Spec
+    version: int
+    case: Case
+    entries: list[Entry]
+
+    @property
+    def voided(self) -> set[int]:
+        return {e.voids_seq for e in self.entries if e.kind == "correction"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(values: dict[str, Any]) -> str:
+    return json.dumps({k: v.isoformat() if isinstance(v, date) else v
+                       for k, v in values.items()}, sort_keys=True)
+
+
+def _facts(spec: Spec, text: str | None) -> dict[str, Any]:
+    values = json.loads(text) if text else {}
+    return {k: date.fromisoformat(v) if k in spec.facts and spec.facts[k].type == "date"
+            and isinstance(v, str) else v for k, v in values.items()}
+
+
+class Register:
+    """Cases stored in one database (``url``: a SQLAlchemy URL or a SQLite file path)."""
+
+    def __init__(self, url: str | os.PathLike[str] | None = None, today: date | None = None):
+        self.engine: Engine = open_engine(url)
+        self.today = today or date.today()
+        self._specs: dict[str, Spec] = {}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- specs -----------------------------------------------------------------------------
+
+    def store_spec(self, path: str | os.PathLike[str]) -> Spec:
+        """Load and check the spec at ``path`` and keep its exact text in the register."""
+        spec = load_spec(path)
+        digest = hashlib.sha256(spec.text.encode()).hexdigest()
+        with self.engine.begin() as conn:
+            known = conn.execute(select(specs.c.hash).where(specs.c.hash == digest)).first()
+            if known is None:
+                conn.execute(insert(specs).values(
+                    hash=digest, spec_id=spec.process.id, title=spec.process.title,
+                    regulator=spec.process.regulator, version=spec.process.version,
+                    path=os.fspath(path), content=spec.text, stored_at=_now()))
+        self._specs[digest] = spec
+        return spec
+
+    def _spec(self, digest: str) -> Spec:
+        spec = self._specs.get(digest)
+        if spec is None:
+            with self.engine.connect() as conn:
+                row = conn.execute(select(specs.c.content, specs.c.path)
+                                   .where(specs.c.hash == digest)).one()
+            spec = self._specs[digest] = loads_spec(row.content, path=row.path)
+        return spec
+
+    @staticmethod
+    def spec_hash(spec: Spec) -> str:
+        return hashlib.sha256(spec.text.encode()).hexdigest()
+
+    # -- cases -----------------------------------------------------------------------------
+
+    def new_case(self, spec_path: str | os.PathLike[str], title: str, opened_on: date,
+                 facts: dict[str, Any] | None = None) -> CaseView:
+        """Open a case of the spec at ``spec_path`` on ``opened_on``."""
+        if not title.strip():
+            raise CaseError("a case needs a title, e.g. \"Example Council - adult services 2026\"")
+        self._not_future(opened_on, "the opening date")
+        spec = self.store_spec(spec_path)
+        case = Case(spec, opened_on, facts)
+        case.advance_to(self.today)
+        with self.engine.begin() as conn:
+            case_id = conn.execute(insert(cases).values(
+                spec_hash=self.spec_hash(spec), spec_id=spec.process.id,
+                regulator=spec.process.regulator, title=title.strip(), opened_on=opened_on,
+                opening_facts=_json(case.facts_at(0)), created_at=_now(), version=0,
+                **self._projection(case))).inserted_primary_key[0]
+            self._write_timescales(conn, case_id, case)
+        return self.get(case_id)
+
+    def get(self, case_id: int) -> CaseView:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+            if row is None:
+                raise self._unknown(conn, case_id)
+            log = conn.execute(select(events).where(events.c.case_id == case_id)
+                               .order_by(events.c.seq)).all()
+        spec = self._spec(row.spec_hash)
+        case = Case.restore(spec, json.loads(row.snapshot))
+        entries = [Entry(e.seq, e.kind, e.event, e.effective_on, e.recorded_at, e.actor,
+                         _facts(spec, e.facts), e.note, e.voids_seq, e.timescale, e.extend_to)
+                   for e in log]
+        return CaseView(row.id, row.title, spec, row.version, case, entries)
+
+    def fire(self, case_id: int, event: str, on: date, facts: dict[str, Any] | None = None,
+             actor: str | None = None, note: str = "",
+             expect_version: int | None = None) -> CaseView:
+        """Record ``event`` on a case. Refused (nothing written) if the case cannot take it,
+        or if it changed since ``expect_version`` (default: the version read now)."""
+        self._not_future(on, f"the date of '{event}'")
+        view = self.get(case_id)
+        base = view.version if expect_version is None else expect_version
+        entry = dict(kind="event", event=event, effective_on=on, actor=actor,
+                     facts=_json(facts or {}), note=note)
+        if on >= view.case.last_date:
+            case = view.case  # the common case: carry on from the stored state
+            case.fire(event, on, facts, actor=actor, note=note)
+            case.advance_to(self.today)
+        else:  # an event that happened before the last one recorded: replay in date order
+            case = self._replay(view, extra=(on, event, facts or {}, actor, note))
+        return self._append(view, base, entry, case)
+
+    def correct(self, case_id: int, seq: int, reason: str, actor: str | None = None,
+                expect_version: int | None = None) -> CaseView:
+        """Void entry ``seq`` (a wrongly recorded event or extension); the case is replayed
+        without it. Refused if the remaining entries no longer make a valid history."""
+        if not reason.strip():
+            raise CaseError("a correction needs a reason")
+        view = self.get(case_id)
+        base = view.version if expect_version is None else expect_version
+        target = next((e for e in view.entries if e.seq == seq), None)
+        if target is None or target.kind == "correction":
+            numbers = [e.seq for e in view.entries if e.kind != "correction"
+                       and e.seq not in view.voided]
+            raise CaseError(f"case {case_id} has no entry #{seq} that can be voided; entries: "
+                            + (", ".join(f"#{n}" for n in numbers) or "none"))
+        if seq in view.voided:
+            raise CaseError(f"entry #{seq} of case {case_id} is already voided")
+        case = self._replay(view, void=seq)
+        entry = dict(kind="correction", event=None, effective_on=self.today, actor=actor,
+                     facts=None, note=reason, voids_seq=seq)
+        return self._append(view, base, entry, case)
+
+    def extend(self, case_id: int, timescale: str, to: date, reason: str,
+               actor: str | None = None, expect_version: int | None = None) -> CaseView:
+        """Extend a timescale whose source allows it (e.g. 'in exceptional circumstances')."""
+        view = self.get(case_id)
+        base = view.version if expect_version is None else expect_version
+        view.case.extend(timescale, to, reason)
+        entry = dict(kind="extension", event=None, effective_on=self.today, actor=actor,
+                     facts=None, note=reason, timescale=timescale, extend_to=to)
+        view.case.advance_to(self.today)
+        return self._append(view, base, entry, view.case)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def list_cases(self, spec_id: str | None = None, overdue: bool = False,
+                   limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        query = select(cases.c.id, cases.c.title, cases.c.spec_id, cases.c.regulator,
+                       cases.c.stage, cases.c.responsible, cases.c.next_due,
+                       cases.c.next_due_label, cases.c.finished_on, cases.c.version)
+        if spec_id:
+            query = query.where(cases.c.spec_id == spec_id)
+        if overdue:
+            query = query.where(cases.c.id.in_(select(timescales.c.case_id)
+                                               .where(self._overdue_clause())))
+        query = query.order_by(cases.c.next_due.is_(None), cases.c.next_due, cases.c.id)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def count_cases(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(cases)).scalar_one()
+
+    def _overdue_clause(self):
+        return and_(timescales.c.met_on.is_(None), timescales.c.due < self.today,
+                    timescales.c.status.in_(("pending", "missed")))
+
+    def due(self, within: int | None = None, overdue: bool = False) -> list[dict[str, Any]]:
+        """Open timescale instances: overdue ones, and/or those due within ``within`` days."""
+        clauses = []
+        if overdue or within is None:
+            clauses.append(self._overdue_clause())
+        if within is not None:
+            clauses.append(and_(timescales.c.met_on.is_(None), timescales.c.status == "pending",
+                                timescales.c.due >= self.today,
+                                timescales.c.due <= self.today + timedelta(days=within)))
+        query = (select(timescales, cases.c.title, cases.c.spec_id)
+                 .join(cases, cases.c.id == timescales.c.case_id)
+                 .where(or_(*clauses))
+                 .order_by(timescales.c.due, timescales.c.case_id))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    # -- time ------------------------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        """Record time-driven events that have fallen due by today on every case.
+
+        Deterministic: the events and their dates follow from the stored entries alone, so
+        catching up once after a week gives the same cases as catching up every day.
+        """
+        done = 0
+        with self.engine.connect() as conn:
+            due_ids = [r.id for r in conn.execute(
+                select(cases.c.id).where(cases.c.next_fire <= self.today))]
+        for case_id in due_ids:
+            view = self.get(case_id)
+            view.case.advance_to(self.today)
+            with self.engine.begin() as conn:
+                changed = conn.execute(update(cases).where(
+                    and_(cases.c.id == case_id, cases.c.version == view.version))
+                    .values(**self._projection(view.case))).rowcount
+                if changed:
+                    self._write_timescales(conn, case_id, view.case)
+                    done += 1
+        return done
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _not_future(self, day: date, what: str) -> None:
+        if not isinstance(day, date):
+            raise DateError(f"{what} must be a date")
+        if day > self.today:
+            raise DateError(f"{what} ({day.isoformat()}) is in the future (today is "
+                            f"{self.today.isoformat()}); record events when they have happened")
+
+    def _unknown(self, conn, case_id: int) -> UnknownCase:
+        count = conn.execute(select(func.count()).select_from(cases)).scalar_one()
+        hint = f"the register has {count} case(s); see 'regflow case list'" if count else \
+            "the register is empty; open one with 'regflow case new' or try 'regflow demo'"
+        return UnknownCase(f"no case {case_id} in this register ({hint})")
+
+    def _replay(self, view: CaseView, void: int | None = None,
+                extra: tuple | None = None) -> Case:
+        """The case rebuilt from its stored entries (less ``void``, plus ``extra``)."""
+        spec = view.spec
+        voided = view.voided | ({void} if void is not None else set())
+        with self.engine.connect() as conn:
+            opening = conn.execute(select(cases.c.opening_facts, cases.c.opened_on)
+                                   .where(cases.c.id == view.id)).one()
+        case = Case(spec, opening.opened_on, _facts(spec, opening.opening_facts))
+        steps = [(e.effective_on, e.seq, e) for e in view.entries
+                 if e.kind != "correction" and e.seq not in voided]
+        if extra is not None:
+            steps.append((extra[0], len(view.entries) + 1, extra))
+        steps.sort(key=lambda s: (s[0], s[1]))
+        for on, seq, item in steps:
+            try:
+                if isinstance(item, tuple):
+                    case.fire(item[1], on, item[2], actor=item[3], note=item[4])
+                elif item.kind == "event":
+                    case.fire(item.event, on, item.facts, actor=item.actor, note=item.note)
+                else:
+                    case.advance_to(on)
+                    case.extend(item.timescale, item.extend_to, item.note)
+            except CaseError as err:
+                what = "the new event" if isinstance(item, tuple) else f"entry #{seq}"
+                change = f"voiding #{void}" if void is not None else "recording it there"
+                raise CaseError(f"{change} would leave an impossible history: {what} "
+                                f"({on.isoformat()}) fails: {err}") from None
+        case.advance_to(self.today)
+        return case
+
+    def _append(self, view: CaseView, base: int, entry: dict[str, Any], case: Case) -> CaseView:
+        seq = base + 1
+        try:
+            with self.engine.begin() as conn:
+                changed = conn.execute(update(cases).where(
+                    and_(cases.c.id == view.id, cases.c.version == base))
+                    .values(version=seq, **self._projection(case))).rowcount
+                if not changed:
+                    raise self._stale(conn, view.id, base)
+                conn.execute(insert(events).values(case_id=view.id, seq=seq,
+                                                   recorded_at=_now(), **entry))
+                self._write_timescales(conn, view.id, case)
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                raise self._stale(conn, view.id, base) from None
+        return self.get(view.id)
+
+    def _stale(self, conn, case_id: int, base: int) -> StaleCase:
+        now = conn.execute(select(cases.c.version).where(cases.c.id == case_id)).scalar_one()
+        return StaleCase(f"case {case_id} changed while you were working on it (you started "
+                         f"from version {base}, it is now at version {now}); nothing was "
+                         "written: look at the case again and re-enter the change if it is "
+                         "still needed")
+
+    def _projection(self, case: Case) -> dict[str, Any]:
+        spec = case.spec
+        rows = case.timescales(self.today)
+        pending = [r for r in rows if r.status == "pending" and r.due and r.met_on is None]
+        nxt = min(pending, key=lambda r: r.due) if pending else None
+        latest = case.latest_states()
+        roles = []
+        for name in latest:
+            role = next((spec.states[n].role for n in [name, *spec.ancestors(name)]
+                         if spec.states[n].role), None)
+            label = spec.roles[role].label if role in spec.roles else role
+            if label and label not in roles:
+                roles.append(label)
+        others = len(case.current_states) - len(latest)
+        fire = case.next_fire_date()
+        return {
+            "stage": "; ".join(spec.states[n].label for n in latest)
+            + (f" (+{others} other track{'s' if others > 1 else ''})" if others > 0 else ""),
+            "responsible": ", ".join(roles),
+            "next_due": nxt.due if nxt else None,
+            "next_due_label": nxt.label if nxt else None,
+            "next_fire": fire,
+            "finished_on": case.finished_on,
+            "as_of": self.today,
+            "snapshot": json.dumps(case.snapshot()),
+        }
+
+    def _write_timescales(self, conn, case_id: int, case: Case) -> None:
+        conn.execute(delete(timescales).where(timescales.c.case_id == case_id))
+        rows = [{
+            "case_id": case_id, "timescale": r.id, "occurrence": r.occurrence, "label": r.label,
+            "kind": r.kind, "anchor_on": r.anchor_date, "earliest": r.earliest, "due": r.due,
+            "status": r.status, "met_on": r.met_on, "extended_to": r.extended_to,
+            "extension_reason": r.extension_reason, "citation": r.citation,
+            "responsible": r.responsible, "approximate": r.approximate, "reason": r.reason,
+        } for r in case.timescales(self.today)]
+        if rows:
+            conn.execute(insert(timescales), rows)

@@ -1,0 +1,233 @@
+"""Where registers live: the SQLAlchemy 2 Core schema and opening a database safely.
+
+SQLite (WAL, foreign keys on) is the embedded default; the schema uses portable types so it also
+runs on PostgreSQL. A database is opened only if it is empty or a regflow register whose schema
+this version can read; anything else is refused before a byte is written.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+
+from .errors import RegflowError
+
+#: Bumped whenever the tables change; a register written by a newer regflow is refused.
+SCHEMA_VERSION = 1
+APP = "regflow register"
+
+metadata = MetaData()
+
+meta = Table(
+    "regflow_meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+specs = Table(
+    "specs", metadata,
+    Column("hash", String(64), primary_key=True),  # sha256 of the spec's text
+    Column("spec_id", String(100), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("regulator", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("spec_hash", String(64), ForeignKey("specs.hash"), nullable=False),
+    Column("spec_id", String(100), nullable=False),
+    Column("regulator", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("opening_facts", Text, nullable=False),  # JSON
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),  # entries appended so far
+    # projection, recomputed from the events on every append and on catch-up
+    Column("stage", Text, nullable=False),
+    Column("responsible", Text, nullable=False),
+    Column("next_due", Date),
+    Column("next_due_label", Text),
+    Column("next_fire", Date),  # when the next time-driven event falls due
+    Column("finished_on", Date),
+    Column("as_of", Date, nullable=False),
+    Column("snapshot", Text, nullable=False),  # JSON: Case.snapshot()
+    Index("cases_spec", "spec_id"),
+    Index("cases_next_due", "next_due"),
+    Index("cases_next_fire", "next_fire"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(12), nullable=False),  # event | correction | extension
+    Column("event", String(100)),
+    Column("effective_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text),
+    Column("facts", Text),  # JSON
+    Column("note", Text, nullable=False),
+    Column("voids_seq", Integer),  # correction: the entry it voids
+    Column("timescale", String(100)),  # extension: which timescale
+    Column("extend_to", Date),  # extension: the new due date
+    UniqueConstraint("case_id", "seq", name="events_case_seq"),
+)
+
+timescales = Table(
+    "timescales", metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("timescale", String(100), primary_key=True),
+    Column("occurrence", Integer, primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("anchor_on", Date),
+    Column("earliest", Date),
+    Column("due", Date),
+    Column("status", String(16), nullable=False),
+    Column("met_on", Date),
+    Column("extended_to", Date),
+    Column("extension_reason", Text),
+    Column("citation", Text, nullable=False),
+    Column("responsible", Text),
+    Column("approximate", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("timescales_open_due", "status", "due"),
+)
+
+
+class StoreError(RegflowError):
+    """A database that cannot be used as a register (and was left untouched)."""
+
+
+def default_url() -> str:
+    """The embedded default: a SQLite file in the user's data folder."""
+    from platformdirs import user_data_path
+
+    folder = user_data_path("regflow", appauthor=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'register.db'}"
+
+
+def normalise_url(url: str | os.PathLike[str] | None) -> str:
+    """A SQLAlchemy URL from ``--db``: a URL, or a plain file path for SQLite."""
+    if url is None:
+        return default_url()
+    text = os.fspath(url)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    return text
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a register file")
+    if not path.parent.is_dir():
+        raise StoreError(f"folder {path.parent} does not exist")
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+        if head != _SQLITE_MAGIC:
+            raise StoreError(f"{path} is not a regflow register (not an SQLite database); "
+                             "nothing was written to it")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def open_engine(url: str | os.PathLike[str] | None) -> Engine:
+    """An engine on a register database, created if new, refused if foreign or too new."""
+    text = normalise_url(url)
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise StoreError(f"'{text}' is not a database URL (e.g. sqlite:///path/register.db, "
+                         "or just a file path)") from None
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if sqlite and parsed.database and parsed.database != ":memory:":
+        _check_sqlite_file(Path(parsed.database))
+    try:
+        engine = create_engine(text, connect_args={"timeout": 30} if sqlite else {})
+    except (ArgumentError, ImportError) as err:
+        raise StoreError(f"cannot use database '{text}': {err}") from None
+    if sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        _prepare(engine, text)
+    except (DatabaseError, OperationalError) as err:
+        engine.dispose()
+        raise StoreError(f"cannot open register {text}: {_db_message(err)}; "
+                         "nothing was written to it") from None
+    except StoreError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _db_message(err: Exception) -> str:
+    return str(getattr(err, "orig", err)).split("\n")[0]
+
+
+def _prepare(engine: Engine, where: str) -> None:
+    names = set(inspect(engine).get_table_names())
+    if not names:
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            conn.execute(meta.insert(), [
+                {"key": "app", "value": APP},
+                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                {"key": "created_at", "value": datetime.now(UTC).isoformat()},
+            ])
+        return
+    if "regflow_meta" not in names:
+        shown = ", ".join(sorted(names)[:5])
+        raise StoreError(f"{where} is a database but not a regflow register (it has tables: "
+                         f"{shown}); nothing was written to it")
+    with engine.connect() as conn:
+        values = dict(conn.execute(select(meta.c.key, meta.c.value)).all())
+    if values.get("app") != APP:
+        raise StoreError(f"{where} is not a regflow register; nothing was written to it")
+    version = int(values.get("schema_version", "0"))
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{where} was written by a newer regflow (register schema {version}; "
+                         f"this regflow reads up to {SCHEMA_VERSION}): upgrade regflow to open it")
+    missing = {t.name for t in metadata.sorted_tables} - names
+    if missing:
+        raise StoreError(f"{where} is an incomplete regflow register (missing tables: "
+                         f"{', '.join(sorted(missing))})")
