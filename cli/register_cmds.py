@@ -242,18 +242,18 @@ def cmd_due(args) -> int:
 
 # -- demo -------------------------------------------------------------------------------------
 
-DEMO = [
-    ("specs/ciw_2019.toml", "examples/ciw_significant.toml", "Example County Council - adult services"),
-    ("specs/ciw_2019.toml", "examples/ciw_no_concerns.toml", "Llanfair Borough - children's services"),
-    ("specs/ciw_2019.toml", "examples/ciw_christmas.toml", "Bryn Valley Council - adult services"),
-    ("specs/swia_handover.toml", "examples/swia_low_risk.toml", "Glenmore Council - social work services"),
-    ("specs/swia_handover.toml", "examples/swia_serious_concerns.toml", "Eastport Council - social work services"),
+DEMO = [  # (spec, scenario, title)
+    ("ciw_2019", "ciw_significant", "Example County Council - adult services"),
+    ("ciw_2019", "ciw_no_concerns", "Llanfair Borough - children's services"),
+    ("ciw_2019", "ciw_christmas", "Bryn Valley Council - adult services"),
+    ("swia_handover", "swia_low_risk", "Glenmore Council - social work services"),
+    ("swia_handover", "swia_serious_concerns", "Eastport Council - social work services"),
 ]
 
 
 def _demo_root() -> Path:
-    here = Path(__file__).resolve().parent.parent
-    return here
+    """The project folder (specs/ and examples/), from an editable install or a checkout."""
+    return Path(__file__).resolve().parent.parent
 
 
 def cmd_demo(args) -> int:
@@ -263,13 +263,14 @@ def cmd_demo(args) -> int:
         if reg.count_cases():
             raise RegflowError("this register already has cases; run the demo on a new one, "
                                "e.g. regflow demo --db demo.db")
-        for spec_path, scenario_path, title in DEMO:
-            scenario = load_scenario(root / scenario_path)
+        for spec_name, scenario_name, title in DEMO:
+            spec_path = root / "specs" / f"{spec_name}.toml"
+            scenario = load_scenario(root / "examples" / f"{scenario_name}.toml")
             # stop each story part-way, at a point that lies in the past today
             events = list(scenario.events)
             keep = events[: max(2, (len(events) * 2) // 3)]
             shift = reg.today - keep[-1].on - timedelta(days=10)
-            view = reg.new_case(root / spec_path, title, scenario.start + shift, scenario.facts)
+            view = reg.new_case(spec_path, title, scenario.start + shift, scenario.facts)
             for e in keep:
                 view = reg.fire(view.id, e.event, e.on + shift, e.set, actor=e.actor or "demo",
                                 note=e.note)

@@ -256,7 +256,11 @@ class Register:
                  .where(or_(*clauses))
                  .order_by(timescales.c.due, timescales.c.case_id))
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:  # stored as of the last change; a deadline passed since is missed now
+            if row["status"] == "pending" and row["kind"] in ("deadline", "window", "recurring"):
+                row["status"] = "missed"
+        return rows
 
     # -- time ------------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ this version can read; anything else is refused before a byte is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -151,16 +153,33 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def _check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an empty or regflow SQLite database, reading it only."""
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a register file")
     if not path.parent.is_dir():
         raise StoreError(f"folder {path.parent} does not exist")
-    if path.exists() and path.stat().st_size > 0:
-        with path.open("rb") as handle:
-            head = handle.read(16)
-        if head != _SQLITE_MAGIC:
-            raise StoreError(f"{path} is not a regflow register (not an SQLite database); "
-                             "nothing was written to it")
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head != _SQLITE_MAGIC:
+        raise StoreError(f"{path} is not a regflow register (not an SQLite database); "
+                         "nothing was written to it")
+    # Look before the engine's settings (WAL) touch the file: a foreign database stays as it was.
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+            names = {r[0] for r in conn.execute(
+                "select name from sqlite_master where type = 'table'")}
+            app = None
+            if "regflow_meta" in names:
+                app = next(iter(conn.execute(
+                    "select value from regflow_meta where key = 'app'")), (None,))[0]
+    except sqlite3.DatabaseError as err:
+        raise StoreError(f"cannot open register {path}: {err}; nothing was written to it") from None
+    if names and app != APP:
+        shown = ", ".join(sorted(names)[:5])
+        raise StoreError(f"{path} is a database but not a regflow register (it has tables: "
+                         f"{shown}); nothing was written to it")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

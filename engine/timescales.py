@@ -143,8 +143,6 @@ def _judge(kind: str, earliest: date | None, due: date | None, met_on: date | No
         return MET, ""
     if kind in ("deadline", "window") and today > due:
         return MISSED, f"due {due.isoformat()}, not met"
-    if kind in ("delay", "target") and today > due:
-        return PENDING, f"due since {due.isoformat()}"
     return PENDING, ""
 
 

@@ -1,0 +1,98 @@
+"""The register from the command line: case new/list/show/fire/correct/extend, due, demo."""
+
+import json
+
+import pytest
+from test_cli import regflow
+
+from conftest import REVIEW, ROOT
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "register.db")
+
+
+def run(db, *args, today="2027-06-01"):
+    return regflow(*args, "--db", db, "--today", today)
+
+
+def test_a_case_from_opening_to_correction(db):
+    proc = run(db, "case", "new", "--spec", REVIEW, "--title", "Example Council", "--on", "2026-03-02")
+    assert proc.returncode == 0 and "opened case 1: Example Council (review)" in proc.stdout
+    assert run(db, "case", "fire", "1", "fieldwork_started", "--on", "2026-03-30",
+               "--actor", "lead").returncode == 0
+    proc = run(db, "case", "fire", "1", "fieldwork_completed", "--on", "2026-12-18",
+               "--set", "concern=significant", "--note", "poor outcomes")
+    assert "recorded fieldwork_completed as #2" in proc.stdout
+    run(db, "case", "fire", "1", "report_published", "--on", "2027-01-27")
+    run(db, "case", "fire", "1", "notice_given", "--on", "2027-02-01")
+    show = run(db, "case", "show", "1").stdout
+    assert "Notice review due" in show and "Recorded by regflow when due" in show
+    assert "#2  2026-12-18" in show and "facts: concern = significant" in show
+    proc = run(db, "case", "correct", "1", "4", "--reason", "wrong case")
+    assert proc.returncode == 0 and "#4 voided by #5" in proc.stdout
+    show = run(db, "case", "show", "1").stdout
+    assert "VOIDED by #5: Notice given" in show
+    data = json.loads(run(db, "case", "show", "1", "--json").stdout)
+    assert data["current_states"] == ["awaiting_report", "no_notice"] and data["version"] == 5
+
+
+def test_list_due_and_flags(db):
+    run(db, "case", "new", "--spec", REVIEW, "--title", "Quiet", "--on", "2027-05-01")
+    run(db, "case", "new", "--spec", REVIEW, "--title", "Busy", "--on", "2026-03-02")
+    run(db, "case", "fire", "2", "fieldwork_started", "--on", "2026-03-30")
+    run(db, "case", "fire", "2", "fieldwork_completed", "--on", "2027-04-01", "--set", "concern=none")
+    listing = run(db, "case", "list").stdout
+    busy = next(line for line in listing.splitlines() if "Busy" in line)
+    assert "OVERDUE" in busy and "Drafting the report" in busy
+    overdue = json.loads(run(db, "due", "--overdue", "--json").stdout)
+    assert [(r["case_id"], r["timescale"], r["due"]) for r in overdue] == [(2, "draft", "2027-05-07")]
+    assert "nothing due" in run(db, "due", "--within", "3d").stdout
+    soon = run(db, "due", "--within", "2w").stdout
+    assert "Fieldwork not before four weeks" not in soon
+    only = json.loads(run(db, "case", "list", "--overdue", "--json").stdout)
+    assert [c["title"] for c in only] == ["Busy"]
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["case", "show", "9"], "no case 9 in this register"),
+    (["case", "fire", "1", "fieldwork_started", "--on", "2027-07-01"], "is in the future"),
+    (["case", "fire", "1", "fieldwork_startd"], "did you mean 'fieldwork_started'"),
+    (["case", "fire", "1", "fieldwork_started", "--set", "concern"], "write FACT=VALUE"),
+    (["case", "fire", "1", "fieldwork_started", "--expect-version", "7"], "it is now at version 0"),
+    (["case", "correct", "1", "3", "--reason", "x"], "has no entry #3"),
+    (["case", "extend", "1", "announcement", "--to", "2027-09-01", "--reason", "x"],
+     "allows no extension"),
+    (["case", "show", "one"], "is not a case number"),
+    (["due", "--within", "soon"], "is not a number of days"),
+])
+def test_bad_input_is_explained_and_nothing_changes(db, args, fragment):
+    run(db, "case", "new", "--spec", REVIEW, "--title", "Example", "--on", "2026-03-02")
+    proc = run(db, *args)
+    assert proc.returncode != 0 and fragment in proc.stderr
+    assert json.loads(run(db, "case", "show", "1", "--json").stdout)["version"] == 0
+
+
+def test_a_foreign_file_as_db(tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a database")
+    proc = regflow("case", "list", "--db", bad)
+    assert proc.returncode == 1 and "not a regflow register" in proc.stderr
+    assert bad.read_text() == "not a database"
+
+
+def test_demo_makes_a_register_with_something_overdue(db):
+    proc = regflow("demo", "--db", db, "--today", "2026-11-23")
+    assert proc.returncode == 0, proc.stderr
+    listing = json.loads(regflow("case", "list", "--db", db, "--json", "--today", "2026-11-23").stdout)
+    assert len(listing) == 5
+    assert {c["regulator"] for c in listing} == {"Care Inspectorate Wales",
+                                                  "Social Work Inspection Agency (SWIA), Scotland"}
+    assert json.loads(regflow("due", "--db", db, "--json", "--today", "2026-11-23").stdout)
+    again = regflow("demo", "--db", db)
+    assert again.returncode == 1 and "already has cases" in again.stderr
+
+
+def test_specs_path_in_demo_exists():
+    assert (ROOT / "examples" / "ciw_significant.toml").exists()
