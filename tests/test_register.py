@@ -165,7 +165,7 @@ def test_catching_up_once_equals_catching_up_every_day(tmp_path):
 
 def test_an_unknown_case_says_what_there_is(db):
     reg, _ = opened(db)
-    with pytest.raises(UnknownCase, match="no case 7 in this register .the register has 1 case"):
+    with pytest.raises(UnknownCase, match=r"no case 7 in this register \(the register has 1 case"):
         reg.get(7)
 
 
