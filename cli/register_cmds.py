@@ -240,6 +240,50 @@ def cmd_due(args) -> int:
     return 0
 
 
+def _records(path: str):
+    """``(file:line, record)`` for each line of a JSON Lines file (blank lines skipped)."""
+    try:
+        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed when the generator ends
+    except OSError as err:
+        raise RegflowError(f"cannot read {path}: {err.strerror}") from None
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                yield f"{path}:{number}:{err.colno}", {"__error__": f"not JSON: {err.msg}"}
+                continue
+            yield f"{path}:{number}", record
+
+
+def cmd_import(args) -> int:
+    from tqdm import tqdm
+
+    def items():
+        for where, record in _records(args.file):
+            if not isinstance(record, dict) or "__error__" in record:
+                reason = record.get("__error__") if isinstance(record, dict) else "not an object"
+                result_problems.append(f"{where}: {reason}")
+                continue
+            yield where, record
+
+    result_problems: list[str] = []
+    with _open(args) as reg, tqdm(unit=" events", file=sys.stderr,
+                                  disable=args.quiet or None) as bar:
+        def progress(_cases: int, events_done: int) -> None:
+            bar.update(events_done - bar.n)
+
+        result = reg.import_cases(items(), batch=args.batch, progress=progress)
+    problems = result_problems + result.problems
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"imported {result.cases} cases with {result.events} events"
+          + (f"; {len(problems)} record(s) skipped" if problems else ""))
+    return 1 if problems else 0
+
+
 # -- demo -------------------------------------------------------------------------------------
 
 DEMO = [  # (spec, scenario, title)
@@ -342,6 +386,13 @@ def add_commands(sub) -> None:
     p.add_argument("--overdue", action="store_true", help="overdue ones (the default)")
     common(p, json_flag=True)
     p.set_defaults(func=cmd_due)
+
+    p = sub.add_parser("import", help="open many cases from a JSON Lines file (one case a line)")
+    p.add_argument("file", metavar="FILE.jsonl")
+    p.add_argument("--batch", type=int, default=500, help="cases per transaction (default 500)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    common(p)
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("demo", help="make a sample register for a first look")
     common(p)

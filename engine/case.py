@@ -17,7 +17,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from statemachine.orderedset import OrderedSet
 
 from .calendars import calendar
-from .compiler import machine_class
+from .compiler import machine_class, transition_memo
 from .errors import (
     DateError,
     EventRefused,
@@ -31,6 +31,7 @@ from .model import Ref, Spec, Timescale, Transition
 from .suggest import closest
 
 AUTO_ACTOR = "regflow"
+_START = ("start",)  # memo key of the initial configuration
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -103,8 +104,26 @@ class Case:
         self._handled: set[tuple[str, int]] = set()  # delay instances already fired or skipped
         self._clock, self._clock_seq = opened_on, 0
         self._active_cache: tuple[Any, list[str]] = (None, [])
-        self.machine = machine_class(spec)(model=_Model(), listeners=[_EntryLog(self)])
+        self._machine = None
+        memo = transition_memo(spec)
+        known = memo.get(_START)
+        if known is None:
+            self._machine = machine_class(spec)(model=_Model(), listeners=[_EntryLog(self)])
+            known = memo[_START] = (tuple(self._machine.configuration_values),
+                                    tuple(name for name, _, _ in self._entries))
+        else:
+            self._entries.extend((name, opened_on, 0) for name in known[1])
+        self._config: tuple[str, ...] = known[0]
         self._initial_states = self.active_states
+
+    @property
+    def machine(self):
+        """The python-statemachine instance, created on first need at the current
+        configuration (most steps are looked up, see ``compiler.transition_memo``)."""
+        if self._machine is None:
+            self._machine = machine_class(self.spec)(model=_Model(state=OrderedSet(self._config)),
+                                                     listeners=[_EntryLog(self)])
+        return self._machine
 
     # -- storing ---------------------------------------------------------------------------
 
@@ -120,7 +139,7 @@ class Case:
             "opened_on": self.opened_on.isoformat(),
             "facts": _dump_facts(self.facts),
             "opening_facts": _dump_facts(self._opening_facts),
-            "configuration": list(self.machine.configuration_values),
+            "configuration": list(self._config),
             "initial_states": self._initial_states,
             "history": [[h.seq, h.event, h.on.isoformat(), h.actor, _dump_facts(h.facts), h.note,
                          h.auto, list(h.source), list(h.target)] for h in self.history],
@@ -154,8 +173,8 @@ class Case:
         case.finished_on = date.fromisoformat(data["finished_on"]) if data["finished_on"] else None
         case._clock, case._clock_seq = case.last_date, len(case.history)
         case._active_cache = (None, [])
-        model = _Model(state=OrderedSet(data["configuration"]))
-        case.machine = machine_class(spec)(model=model, listeners=[_EntryLog(case)])
+        case._machine = None
+        case._config = tuple(data["configuration"])
         case._initial_states = list(data["initial_states"])
         return case
 
@@ -164,9 +183,10 @@ class Case:
     @property
     def active_states(self) -> list[str]:
         """Every active state, parents included, in the spec's order."""
-        active = self.machine.configuration_values
-        if self._active_cache[0] is not active:  # the library replaces the set on every change
-            self._active_cache = (active, [n for n in self.spec.states if n in active])
+        config = self._config
+        if self._active_cache[0] is not config:
+            active = set(config)
+            self._active_cache = (config, [n for n in self.spec.states if n in active])
         return list(self._active_cache[1])
 
     @property
@@ -226,11 +246,12 @@ class Case:
 
     def candidates(self, event: str) -> list[Transition]:
         """Transitions on ``event`` from the active states, innermost source first."""
-        depth = {name: self.spec.depth[name] for name in self.active_states}
+        depth = self.spec.depth
+        active = set(self._config)
         found = [
-            (t, max(depth[s] for s in t.sources if s in depth))
-            for t in self.spec.transitions
-            if t.event == event and any(s in depth for s in t.sources)
+            (t, max(depth[s] for s in t.sources if s in active))
+            for t in self.spec.transitions_by_event.get(event, ())
+            if any(s in active for s in t.sources)
         ]
         found.sort(key=lambda pair: (-pair[1], pair[0].index))
         return [t for t, _ in found]
@@ -242,7 +263,7 @@ class Case:
         for t in self.candidates(event):
             if t.guard is None or self.spec.guards[t.guard].holds(values):
                 return []
-            source = next(s for s in t.sources if s in self.machine.configuration_values)
+            source = next(s for s in t.sources if s in self._config)
             failures.append(GuardFailure(source, t.target, t.guard, t.citation))
         return failures
 
@@ -370,12 +391,24 @@ class Case:
         seq = len(self.history) + 1
         before = tuple(self.current_states)
         self._clock, self._clock_seq = on, seq
-        mark = len(self._entries)
-        try:
-            self.machine.send(event, facts=merged)
-        except TransitionNotAllowed:
-            del self._entries[mark:]
-            raise self._not_now(event) from None
+        memo = transition_memo(self.spec)
+        key = (self._config, event, tuple(merged.get(n) for n in self.spec.guard_facts))
+        known = memo.get(key)
+        if known is None:
+            machine = self.machine
+            mark = len(self._entries)
+            try:
+                machine.send(event, facts=merged)
+            except TransitionNotAllowed:
+                del self._entries[mark:]
+                raise self._not_now(event) from None
+            known = memo[key] = (tuple(machine.configuration_values),
+                                 tuple(name for name, _, _ in self._entries[mark:]))
+        else:
+            self._entries.extend((name, on, seq) for name in known[1])
+            if self._machine is not None:  # keep a live machine in step
+                self._machine.model.state = OrderedSet(known[0])
+        self._config = known[0]
         self.facts = merged
         entry = HistoryEntry(seq, event, on, actor, values, note, auto, before,
                              tuple(self.current_states))

@@ -22,6 +22,22 @@ from .model import Spec
 ROOT = "regflow_root"
 
 _CACHE: weakref.WeakKeyDictionary[Spec, type[StateChart]] = weakref.WeakKeyDictionary()
+_MEMO: weakref.WeakKeyDictionary[Spec, dict] = weakref.WeakKeyDictionary()
+MEMO_LIMIT = 100_000
+
+
+def transition_memo(spec: Spec) -> dict:
+    """Outcomes of transitions already worked out by python-statemachine for ``spec``.
+
+    A transition's outcome (the new configuration and the states entered, in order) depends
+    only on the configuration, the event and the facts guards read: the spec has no other
+    callbacks. Cases of one spec repeat the same steps, so each is computed once by the library
+    and then looked up (bounded; cleared when full).
+    """
+    memo = _MEMO.get(spec)
+    if memo is None or len(memo) > MEMO_LIMIT:
+        memo = _MEMO[spec] = {}
+    return memo
 
 
 def _cond(guard) -> Any:

@@ -7,6 +7,7 @@ case runtime reads it. Field names follow the TOML keys (see docs/spec-format.md
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,6 +165,23 @@ class Spec:
     @property
     def id(self) -> str:
         return self.process.id
+
+    @functools.cached_property
+    def transitions_by_event(self) -> dict[str, tuple[Transition, ...]]:
+        out: dict[str, list[Transition]] = {}
+        for t in self.transitions:
+            out.setdefault(t.event, []).append(t)
+        return {event: tuple(ts) for event, ts in out.items()}
+
+    @functools.cached_property
+    def content_hash(self) -> str:
+        """sha256 of the spec's text: what a stored case is pinned to."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    @functools.cached_property
+    def guard_facts(self) -> tuple[str, ...]:
+        """Every fact some guard reads (what a transition's outcome can depend on)."""
+        return tuple(sorted({n for g in self.guards.values() for n in g.names}))
 
     @functools.cached_property
     def depth(self) -> dict[str, int]:

@@ -13,10 +13,9 @@ have fallen due for, so the register reads the same whether the app ran all week
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -24,7 +23,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .case import Case
-from .errors import CaseError, DateError
+from .errors import CaseError, DateError, RegflowError
 from .loader import load_spec, loads_spec
 from .model import Spec
 from .storage import cases, events, open_engine, specs, timescales
@@ -53,6 +52,13 @@ class Entry:
     voids_seq: int | None
     timescale: str | None
     extend_to: date | None
+
+
+@dataclass
+class ImportResult:
+    cases: int = 0
+    events: int = 0
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +99,7 @@ class Register:
         self.engine: Engine = open_engine(url)
         self.today = today or date.today()
         self._specs: dict[str, Spec] = {}
+        self._spec_by_path: dict[str, Spec] = {}
 
     def close(self) -> None:
         self.engine.dispose()
@@ -108,7 +115,7 @@ class Register:
     def store_spec(self, path: str | os.PathLike[str]) -> Spec:
         """Load and check the spec at ``path`` and keep its exact text in the register."""
         spec = load_spec(path)
-        digest = hashlib.sha256(spec.text.encode()).hexdigest()
+        digest = spec.content_hash
         with self.engine.begin() as conn:
             known = conn.execute(select(specs.c.hash).where(specs.c.hash == digest)).first()
             if known is None:
@@ -130,7 +137,7 @@ class Register:
 
     @staticmethod
     def spec_hash(spec: Spec) -> str:
-        return hashlib.sha256(spec.text.encode()).hexdigest()
+        return spec.content_hash
 
     # -- cases -----------------------------------------------------------------------------
 
@@ -215,6 +222,83 @@ class Register:
                      facts=None, note=reason, timescale=timescale, extend_to=to)
         view.case.advance_to(self.today)
         return self._append(view, base, entry, view.case)
+
+    # -- bulk import -----------------------------------------------------------------------
+
+    def import_cases(self, items, batch: int = 500, progress=None) -> ImportResult:
+        """Open many cases with their histories, ``batch`` cases per transaction.
+
+        ``items`` yields ``(where, record)``: ``where`` names the record for messages (e.g.
+        ``file:line``); ``record`` is a dict with ``spec`` (a path), ``title``, ``opened_on``,
+        optional ``facts`` and ``events`` (each ``on``, ``event``, optional ``set``, ``actor``,
+        ``note``). Every case is run through the engine before it is written; a case that does
+        not run is reported and skipped, the others are kept. A batch is all-or-nothing, so an
+        interrupted import leaves whole cases only. ``progress(cases, events)`` is called
+        after each batch.
+        """
+        result = ImportResult()
+        pending: list[tuple[Case, str, list[dict[str, Any]], dict[str, Any]]] = []
+        for where, record in items:
+            try:
+                pending.append(self._import_one(record))
+            except (RegflowError, KeyError, TypeError, ValueError) as err:
+                detail = f"missing {err}" if isinstance(err, KeyError) else str(err)
+                result.problems.append(f"{where}: {detail}")
+                continue
+            if len(pending) >= batch:
+                self._write_batch(pending, result, progress)
+        if pending:
+            self._write_batch(pending, result, progress)
+        return result
+
+    def _import_one(self, record: dict[str, Any]):
+        spec_path = record["spec"]
+        spec = self._spec_by_path.get(spec_path)
+        if spec is None:
+            spec = self._spec_by_path[spec_path] = self.store_spec(spec_path)
+        opened_on = date.fromisoformat(record["opened_on"])
+        self._not_future(opened_on, "the opening date")
+        title = str(record["title"]).strip()
+        if not title:
+            raise CaseError("a case needs a title")
+        case = Case(spec, opened_on, record.get("facts") or {})
+        rows = []
+        for e in record.get("events", []):
+            on = date.fromisoformat(e["on"])
+            self._not_future(on, f"the date of '{e['event']}'")
+            case.fire(e["event"], on, e.get("set") or {}, actor=e.get("actor"),
+                      note=e.get("note", ""))
+            rows.append(dict(kind="event", event=e["event"], effective_on=on,
+                             actor=e.get("actor"), facts=_json(e.get("set") or {}),
+                             note=e.get("note", "")))
+        case.advance_to(self.today)
+        return case, title, rows, case.facts_at(0)
+
+    def _write_batch(self, pending, result: ImportResult, progress) -> None:
+        now = _now()
+        with self.engine.begin() as conn:
+            event_rows, timescale_rows = [], []
+            for case, title, rows, opening in pending:
+                spec = case.spec
+                status = case.timescales(self.today)
+                case_id = conn.execute(insert(cases).values(
+                    spec_hash=self.spec_hash(spec), spec_id=spec.process.id,
+                    regulator=spec.process.regulator, title=title, opened_on=case.opened_on,
+                    opening_facts=_json(opening), created_at=now, version=len(rows),
+                    **self._projection(case, status))).inserted_primary_key[0]
+                for seq, row in enumerate(rows, 1):
+                    event_rows.append({**row, "case_id": case_id, "seq": seq, "recorded_at": now,
+                                       "voids_seq": None, "timescale": None, "extend_to": None})
+                timescale_rows.extend(self._timescale_rows(case_id, case, status))
+            if event_rows:
+                conn.execute(insert(events), event_rows)
+            if timescale_rows:
+                conn.execute(insert(timescales), timescale_rows)
+        result.cases += len(pending)
+        result.events += sum(len(rows) for _, _, rows, _ in pending)
+        pending.clear()
+        if progress is not None:
+            progress(result.cases, result.events)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -356,9 +440,9 @@ class Register:
                          "written: look at the case again and re-enter the change if it is "
                          "still needed")
 
-    def _projection(self, case: Case) -> dict[str, Any]:
+    def _projection(self, case: Case, rows=None) -> dict[str, Any]:
         spec = case.spec
-        rows = case.timescales(self.today)
+        rows = case.timescales(self.today) if rows is None else rows
         pending = [r for r in rows if r.status == "pending" and r.due and r.met_on is None]
         nxt = min(pending, key=lambda r: r.due) if pending else None
         latest = case.latest_states()
@@ -385,12 +469,16 @@ class Register:
 
     def _write_timescales(self, conn, case_id: int, case: Case) -> None:
         conn.execute(delete(timescales).where(timescales.c.case_id == case_id))
-        rows = [{
+        rows = self._timescale_rows(case_id, case)
+        if rows:
+            conn.execute(insert(timescales), rows)
+
+    def _timescale_rows(self, case_id: int, case: Case, rows=None) -> list[dict[str, Any]]:
+        rows = case.timescales(self.today) if rows is None else rows
+        return [{
             "case_id": case_id, "timescale": r.id, "occurrence": r.occurrence, "label": r.label,
             "kind": r.kind, "anchor_on": r.anchor_date, "earliest": r.earliest, "due": r.due,
             "status": r.status, "met_on": r.met_on, "extended_to": r.extended_to,
             "extension_reason": r.extension_reason, "citation": r.citation,
             "responsible": r.responsible, "approximate": r.approximate, "reason": r.reason,
-        } for r in case.timescales(self.today)]
-        if rows:
-            conn.execute(insert(timescales), rows)
+        } for r in rows]

@@ -211,3 +211,25 @@ def test_a_restored_case_carries_on_exactly_like_the_original(review):
     assert restored.history == original.history
     assert restored.active_states == original.active_states
     assert restored.snapshot() == original.snapshot()
+
+
+def test_looked_up_steps_give_exactly_what_the_library_computes(review):
+    """Steps are computed by python-statemachine once per (configuration, event, guard facts)
+    and looked up afterwards: both ways must give the same case."""
+    from regflow.engine.compiler import transition_memo
+
+    def story(concern):
+        case = published(review, concern=concern)
+        if concern == "significant":
+            case.fire("notice_given", D(2027, 2, 1))
+            case.fire("notice_reviewed", D(2027, 5, 10), {"further_notice": True})
+        case.fire("closing_meeting", D(2028, 1, 20))
+        return case
+
+    transition_memo(review).clear()
+    cold = [story(c).snapshot() for c in ("significant", "none")]
+    assert len(transition_memo(review)) > 5
+    warm = [story(c).snapshot() for c in ("significant", "none")]
+    assert warm == cold
+    assert cold[0]["configuration"] == cold[1]["configuration"] == ["regflow_root", "closed"]
+    assert cold[0]["entries"] != cold[1]["entries"]  # the guard read the facts
