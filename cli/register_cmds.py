@@ -18,6 +18,7 @@ from regflow.engine.register import CaseView, Register
 from .report import _fact, _left, table
 
 SOON_DAYS = 14
+DUE_PAGE = 200  # rows `regflow due` prints unless --all
 
 
 def _date(text: str) -> date:
@@ -228,7 +229,9 @@ def cmd_extend(args) -> int:
 
 def cmd_due(args) -> int:
     with _open(args) as reg:
-        rows = reg.due(within=args.within, overdue=args.overdue)
+        limit = None if args.all or args.json else DUE_PAGE
+        rows = reg.due(within=args.within, overdue=args.overdue, limit=limit)
+        total = reg.count_due(within=args.within, overdue=args.overdue) if limit else len(rows)
         for r in rows:
             r["days_left"] = (r["due"] - reg.today).days if r["due"] else None
         lines = [["OVERDUE" if r["days_left"] is not None and r["days_left"] < 0 else "due",
@@ -236,6 +239,8 @@ def cmd_due(args) -> int:
                   f"{r['label']}  [{r['citation']}]"] for r in rows]
         text = table(["", "due", "left", "case", "title", "timescale  [source]"], lines) + "\n" \
             if rows else "nothing due\n"
+        if total > len(rows):
+            text += f"... and {total - len(rows)} more (the earliest {len(rows)} shown; --all)\n"
         _emit(args, rows, text)
     return 0
 
@@ -384,6 +389,7 @@ def add_commands(sub) -> None:
     p = sub.add_parser("due", help="timescales overdue or due soon, across all cases")
     p.add_argument("--within", type=_days, metavar="DAYS", help="due within e.g. 14d or 2w")
     p.add_argument("--overdue", action="store_true", help="overdue ones (the default)")
+    p.add_argument("--all", action="store_true", help=f"every row, not the first {DUE_PAGE}")
     common(p, json_flag=True)
     p.set_defaults(func=cmd_due)
 

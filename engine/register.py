@@ -326,8 +326,29 @@ class Register:
         return and_(timescales.c.met_on.is_(None), timescales.c.due < self.today,
                     timescales.c.status.in_(("pending", "missed")))
 
-    def due(self, within: int | None = None, overdue: bool = False) -> list[dict[str, Any]]:
-        """Open timescale instances: overdue ones, and/or those due within ``within`` days."""
+    def due(self, within: int | None = None, overdue: bool = False,
+            limit: int | None = None) -> list[dict[str, Any]]:
+        """Open timescale instances: overdue ones, and/or those due within ``within`` days,
+        earliest first (at most ``limit``; see :meth:`count_due`)."""
+        query = (select(timescales, cases.c.title, cases.c.spec_id)
+                 .join(cases, cases.c.id == timescales.c.case_id)
+                 .where(self._due_clause(within, overdue))
+                 .order_by(timescales.c.due, timescales.c.case_id))
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:  # stored as of the last change; a deadline passed since is missed now
+            if row["status"] == "pending" and row["kind"] in ("deadline", "window", "recurring"):
+                row["status"] = "missed"
+        return rows
+
+    def count_due(self, within: int | None = None, overdue: bool = False) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(timescales)
+                                .where(self._due_clause(within, overdue))).scalar_one()
+
+    def _due_clause(self, within: int | None, overdue: bool):
         clauses = []
         if overdue or within is None:
             clauses.append(self._overdue_clause())
@@ -335,16 +356,7 @@ class Register:
             clauses.append(and_(timescales.c.met_on.is_(None), timescales.c.status == "pending",
                                 timescales.c.due >= self.today,
                                 timescales.c.due <= self.today + timedelta(days=within)))
-        query = (select(timescales, cases.c.title, cases.c.spec_id)
-                 .join(cases, cases.c.id == timescales.c.case_id)
-                 .where(or_(*clauses))
-                 .order_by(timescales.c.due, timescales.c.case_id))
-        with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        for row in rows:  # stored as of the last change; a deadline passed since is missed now
-            if row["status"] == "pending" and row["kind"] in ("deadline", "window", "recurring"):
-                row["status"] = "missed"
-        return rows
+        return or_(*clauses)
 
     # -- time ------------------------------------------------------------------------------
 
@@ -418,20 +430,25 @@ class Register:
 
     def _append(self, view: CaseView, base: int, entry: dict[str, Any], case: Case) -> CaseView:
         seq = base + 1
+        status = case.timescales(self.today)
         try:
             with self.engine.begin() as conn:
                 changed = conn.execute(update(cases).where(
                     and_(cases.c.id == view.id, cases.c.version == base))
-                    .values(version=seq, **self._projection(case))).rowcount
+                    .values(version=seq, **self._projection(case, status))).rowcount
                 if not changed:
                     raise self._stale(conn, view.id, base)
+                recorded_at = _now()
                 conn.execute(insert(events).values(case_id=view.id, seq=seq,
-                                                   recorded_at=_now(), **entry))
-                self._write_timescales(conn, view.id, case)
+                                                   recorded_at=recorded_at, **entry))
+                self._write_timescales(conn, view.id, case, status)
         except IntegrityError:
             with self.engine.connect() as conn:
                 raise self._stale(conn, view.id, base) from None
-        return self.get(view.id)
+        stored = Entry(seq, entry["kind"], entry.get("event"), entry["effective_on"], recorded_at,
+                       entry.get("actor"), _facts(view.spec, entry.get("facts")), entry["note"],
+                       entry.get("voids_seq"), entry.get("timescale"), entry.get("extend_to"))
+        return CaseView(view.id, view.title, view.spec, seq, case, [*view.entries, stored])
 
     def _stale(self, conn, case_id: int, base: int) -> StaleCase:
         now = conn.execute(select(cases.c.version).where(cases.c.id == case_id)).scalar_one()
@@ -467,9 +484,9 @@ class Register:
             "snapshot": json.dumps(case.snapshot()),
         }
 
-    def _write_timescales(self, conn, case_id: int, case: Case) -> None:
+    def _write_timescales(self, conn, case_id: int, case: Case, status=None) -> None:
         conn.execute(delete(timescales).where(timescales.c.case_id == case_id))
-        rows = self._timescale_rows(case_id, case)
+        rows = self._timescale_rows(case_id, case, status)
         if rows:
             conn.execute(insert(timescales), rows)
 

@@ -12,11 +12,12 @@ from datetime import date
 
 import pytest
 
-from conftest import REVIEW, ROOT
 from regflow.engine.register import Register
 
+from conftest import REVIEW, ROOT
+
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import write_jsonl  # noqa: E402
+from synthetic import write_jsonl
 
 TODAY = date(2026, 11, 23)
 

@@ -1,0 +1,111 @@
+"""Register benchmarks (issue: case register), each against a baseline in the same run.
+
+    .venv/bin/python benchmarks/register_bench.py [--cases 100000] [--mean-events 10]
+
+1. Bulk import of a synthetic register (example scenarios cut and moved in time; every case
+   runs through the engine): events per second. Aim: 20,000/s.
+2. ``due --overdue`` over the whole register. Aim: under 100 ms.
+3. The first page (50) of the case list. Aim: under 200 ms.
+4. Firing one event on a stored case (guard, deadlines, projection, commit), against a bare
+   python-statemachine transition plus one SQLite insert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import records
+
+from regflow.engine.compiler import machine_class
+from regflow.engine.register import Register
+
+TODAY = date(2026, 11, 23)
+
+
+def median_ms(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--mean-events", type=int, default=10)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="regflow-bench-"))
+    db = folder / "register.db"
+    reg = Register(db, today=TODAY)
+    items = ((str(i), r) for i, r in enumerate(records(args.cases, TODAY, args.mean_events)))
+
+    print(f"register benchmarks: {args.cases} cases (database {db})\n")
+    bar = tqdm(unit=" events", file=sys.stderr, mininterval=1.0)
+    start = time.perf_counter()
+    result = reg.import_cases(items, batch=1000,
+                              progress=lambda _c, e: bar.update(e - bar.n))
+    took = time.perf_counter() - start
+    bar.close()
+    rate = result.events / took
+    print(f"1. import: {result.cases} cases, {result.events} events in {took:.1f} s = "
+          f"{rate:,.0f} events/s (aim 20,000/s: {'met' if rate >= 20_000 else 'NOT met'}); "
+          f"{len(result.problems)} skipped")
+
+    def due_command():  # what `regflow due --overdue` does: the earliest page and the count
+        return reg.due(overdue=True, limit=200), reg.count_due(overdue=True)
+
+    total = due_command()[1]
+    t_due = median_ms(due_command, 5)
+    t_all = median_ms(lambda: reg.due(overdue=True), 3)
+    print(f"2. due --overdue: {t_due:.0f} ms (first 200 of {total} rows, and the count) "
+          f"(aim < 100 ms: {'met' if t_due < 100 else 'NOT met'}); all {total} rows: "
+          f"{t_all:.0f} ms")
+    t_page = median_ms(lambda: reg.list_cases(limit=50), 5)
+    print(f"3. first page of 50 cases: {t_page:.1f} ms "
+          f"(aim < 200 ms: {'met' if t_page < 200 else 'NOT met'})")
+
+    # 4. one event on a stored case, against a bare transition plus one SQLite insert
+    ours, bare = [], []
+    conn = sqlite3.connect(folder / "baseline.db")
+    conn.execute("create table log (id integer primary key, case_id int, event text, day text)")
+    for case_id in range(1, min(args.cases, 300) + 1):
+        view = reg.get(case_id)
+        if view.case.finished_on:
+            continue
+        spec = view.spec
+        event = next((e for e in view.case.available_events() if not spec.events[e].requires
+                      and not view.case.guard_failures(e)), None)
+        if event is None:
+            continue
+        machine = machine_class(spec)(model=type("M", (), {"state": None})())
+        from statemachine.orderedset import OrderedSet
+        machine.model.state = OrderedSet(view.case.snapshot()["configuration"])
+        start = time.perf_counter()
+        machine.send(event, facts=view.case.facts)
+        conn.execute("insert into log (case_id, event, day) values (?, ?, ?)",
+                     (case_id, event, TODAY.isoformat()))
+        conn.commit()
+        bare.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        reg.fire(case_id, event, TODAY, actor="bench")
+        ours.append(time.perf_counter() - start)
+    o, b = statistics.median(ours) * 1000, statistics.median(bare) * 1000
+    print(f"4. one event on a stored case: {o:.2f} ms; bare transition + one SQLite insert: "
+          f"{b:.2f} ms; ratio {o / b:.1f}x ({len(ours)} cases)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
