@@ -276,16 +276,19 @@ class Register:
 
     def _write_batch(self, pending, result: ImportResult, progress) -> None:
         now = _now()
+        statuses = [case.timescales(self.today) for case, _, _, _ in pending]
+        case_rows = [{
+            "spec_hash": self.spec_hash(case.spec), "spec_id": case.spec.process.id,
+            "regulator": case.spec.process.regulator, "title": title,
+            "opened_on": case.opened_on, "opening_facts": _json(opening), "created_at": now,
+            "version": len(rows), **self._projection(case, status),
+        } for (case, title, rows, opening), status in zip(pending, statuses, strict=True)]
         with self.engine.begin() as conn:
+            # one statement for the whole batch; the new ids come back in order
+            ids = conn.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True),
+                               case_rows).scalars().all()
             event_rows, timescale_rows = [], []
-            for case, title, rows, opening in pending:
-                spec = case.spec
-                status = case.timescales(self.today)
-                case_id = conn.execute(insert(cases).values(
-                    spec_hash=self.spec_hash(spec), spec_id=spec.process.id,
-                    regulator=spec.process.regulator, title=title, opened_on=case.opened_on,
-                    opening_facts=_json(opening), created_at=now, version=len(rows),
-                    **self._projection(case, status))).inserted_primary_key[0]
+            for case_id, (case, _, rows, _), status in zip(ids, pending, statuses, strict=True):
                 for seq, row in enumerate(rows, 1):
                     event_rows.append({**row, "case_id": case_id, "seq": seq, "recorded_at": now,
                                        "voids_seq": None, "timescale": None, "extend_to": None})
