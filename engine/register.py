@@ -26,7 +26,7 @@ from .case import Case
 from .errors import CaseError, DateError, RegflowError
 from .loader import load_spec, loads_spec
 from .model import Spec
-from .storage import cases, events, open_engine, specs, timescales
+from .storage import OPEN_STATUS, cases, events, open_engine, specs, timescales
 
 
 class StaleCase(CaseError):
@@ -315,7 +315,7 @@ class Register:
         if overdue:
             query = query.where(cases.c.id.in_(select(timescales.c.case_id)
                                                .where(self._overdue_clause())))
-        query = query.order_by(cases.c.next_due.is_(None), cases.c.next_due, cases.c.id)
+        query = query.order_by(cases.c.next_due_sort, cases.c.id)
         if limit is not None:
             query = query.limit(limit).offset(offset)
         with self.engine.connect() as conn:
@@ -325,9 +325,13 @@ class Register:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(cases)).scalar_one()
 
+    def _open_clause(self):
+        # written as the partial index timescales_open is, with no parameters, so that the
+        # database can use that index
+        return and_(timescales.c.met_on.is_(None), OPEN_STATUS)
+
     def _overdue_clause(self):
-        return and_(timescales.c.met_on.is_(None), timescales.c.due < self.today,
-                    timescales.c.status.in_(("pending", "missed")))
+        return and_(self._open_clause(), timescales.c.due < self.today)
 
     def due(self, within: int | None = None, overdue: bool = False,
             limit: int | None = None) -> list[dict[str, Any]]:
@@ -356,10 +360,10 @@ class Register:
         if overdue or within is None:
             clauses.append(self._overdue_clause())
         if within is not None:
-            clauses.append(and_(timescales.c.met_on.is_(None), timescales.c.status == "pending",
+            clauses.append(and_(self._open_clause(), timescales.c.status == "pending",
                                 timescales.c.due >= self.today,
                                 timescales.c.due <= self.today + timedelta(days=within)))
-        return or_(*clauses)
+        return clauses[0] if len(clauses) == 1 else and_(self._open_clause(), or_(*clauses))
 
     # -- time ------------------------------------------------------------------------------
 
@@ -480,6 +484,7 @@ class Register:
             + (f" (+{others} other track{'s' if others > 1 else ''})" if others > 0 else ""),
             "responsible": ", ".join(roles),
             "next_due": nxt.due if nxt else None,
+            "next_due_sort": nxt.due if nxt else date.max,
             "next_due_label": nxt.label if nxt else None,
             "next_fire": fire,
             "finished_on": case.finished_on,
