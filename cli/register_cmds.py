@@ -97,8 +97,11 @@ def _flag(row: dict[str, Any], today: date, overdue_ids: set[int]) -> str:
 
 def cmd_list(args) -> int:
     with _open(args) as reg:
-        rows = reg.list_cases(spec_id=args.spec, overdue=args.overdue)
-        overdue_ids = {r["case_id"] for r in reg.due(overdue=True)}
+        limit = None if args.all else args.limit
+        rows = reg.list_cases(spec_id=args.spec, overdue=args.overdue, limit=limit,
+                              offset=(args.page - 1) * args.limit if limit else 0)
+        shown = {r["id"] for r in rows}
+        overdue_ids = {r["case_id"] for r in reg.due(overdue=True) if r["case_id"] in shown}
         for row in rows:
             row["flag"] = _flag(row, reg.today, overdue_ids)
             row["days_left"] = (row["next_due"] - reg.today).days if row["next_due"] else None
@@ -108,6 +111,10 @@ def cmd_list(args) -> int:
                   if r["next_due"] else "-", r["next_due_label"] or ""] for r in rows]
         text = (table(["#", "flag", "title", "regulator", "stage", "responsible", "next deadline",
                        "what"], lines) + "\n") if rows else "no cases\n"
+        total = reg.count_cases()
+        if limit and total > len(rows) and not args.overdue and not args.spec:
+            text += (f"page {args.page}: cases {(args.page - 1) * limit + 1}-"
+                     f"{(args.page - 1) * limit + len(rows)} of {total} (--page N, or --all)\n")
         _emit(args, rows, text)
     return 0
 
@@ -352,6 +359,9 @@ def add_commands(sub) -> None:
     p = csub.add_parser("list", help="every case, next deadline first")
     p.add_argument("--spec", metavar="SPEC_ID", help="only cases of this spec id (e.g. ciw_2019)")
     p.add_argument("--overdue", action="store_true", help="only cases with an overdue timescale")
+    p.add_argument("--limit", type=int, default=100, help="cases a page (default 100)")
+    p.add_argument("--page", type=int, default=1, help="which page (default 1)")
+    p.add_argument("--all", action="store_true", help="every case on one page")
     common(p, json_flag=True)
     p.set_defaults(func=cmd_list)
 
