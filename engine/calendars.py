@@ -34,6 +34,7 @@ class WorkingCalendar:
         country, subdiv = code.split("-")
         self.code = code
         self._holidays = holidays.country_holidays(country, subdiv=subdiv)
+        self._added: dict[tuple[date, Duration], date] = {}
 
     def is_working_day(self, day: date) -> bool:
         return self._holidays.is_working_day(day)
@@ -48,6 +49,16 @@ class WorkingCalendar:
         return self._holidays.get_nth_working_day(start, n)
 
     def add(self, start: date, duration: Duration) -> date:
+        """``start`` plus ``duration`` (a pure function, so results are kept)."""
+        key = (start, duration)
+        known = self._added.get(key)
+        if known is None:
+            known = self._add(start, duration)
+            if len(self._added) < 200_000:
+                self._added[key] = known
+        return known
+
+    def _add(self, start: date, duration: Duration) -> date:
         unit, n = duration.unit, duration.amount
         if unit == "working_days":
             return self.add_working_days(start, n)

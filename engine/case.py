@@ -104,6 +104,7 @@ class Case:
         self._handled: set[tuple[str, int]] = set()  # delay instances already fired or skipped
         self._clock, self._clock_seq = opened_on, 0
         self._active_cache: tuple[Any, list[str]] = (None, [])
+        self._occurrence_index: tuple[tuple[int, int], dict] = ((-1, -1), {})
         self._machine = None
         memo = transition_memo(spec)
         known = memo.get(_START)
@@ -173,6 +174,7 @@ class Case:
         case.finished_on = date.fromisoformat(data["finished_on"]) if data["finished_on"] else None
         case._clock, case._clock_seq = case.last_date, len(case.history)
         case._active_cache = (None, [])
+        case._occurrence_index = ((-1, -1), {})
         case._machine = None
         case._config = tuple(data["configuration"])
         case._initial_states = list(data["initial_states"])
@@ -240,9 +242,15 @@ class Case:
 
     def occurrences(self, ref: Ref) -> list[Occurrence]:
         """When ``ref`` happened: each recording of an event, or each entry into a state."""
-        if ref.kind == "event":
-            return [Occurrence(h.on, h.seq) for h in self.history if h.event == ref.name]
-        return [Occurrence(on, seq) for name, on, seq in self._entries if name == ref.name]
+        size = (len(self.history), len(self._entries))
+        if self._occurrence_index[0] != size:  # both logs only grow; rebuilt after a change
+            index: dict[tuple[str, str], list[Occurrence]] = {}
+            for h in self.history:
+                index.setdefault(("event", h.event), []).append(Occurrence(h.on, h.seq))
+            for name, on, seq in self._entries:
+                index.setdefault(("state", name), []).append(Occurrence(on, seq))
+            self._occurrence_index = (size, index)
+        return list(self._occurrence_index[1].get((ref.kind, ref.name), ()))
 
     def candidates(self, event: str) -> list[Transition]:
         """Transitions on ``event`` from the active states, innermost source first."""
@@ -324,12 +332,14 @@ class Case:
         # happen first only if this event needs them (a review "after 90 days" recorded on
         # day 90); otherwise this event wins the day (comments on the last day of a period).
         self.advance_to(on - timedelta(days=1))
-        if not self._enabled(event, {**self.facts, **values}):
-            self.advance_to(on)
-        if not self.candidates(event):
-            raise self._not_now(event)
         merged = {**self.facts, **values}
         failures = self.guard_failures(event, merged)
+        if failures or not self.candidates(event):
+            self.advance_to(on)
+            merged = {**self.facts, **values}
+            failures = self.guard_failures(event, merged)
+        if not self.candidates(event):
+            raise self._not_now(event)
         if failures:
             raise EventRefused(event, failures)
         return self._record(event, on, values, merged, actor, note, auto=False)

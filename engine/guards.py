@@ -40,7 +40,7 @@ class GuardSyntaxError(ValueError):
 class Guard:
     """A compiled guard: ``guard.holds(facts)``."""
 
-    __slots__ = ("_facts", "_rule", "names", "text")
+    __slots__ = ("_facts", "_known", "_order", "_rule", "names", "text")
 
     def __init__(self, text: str, rule: rule_engine.Rule, facts: dict[str, Fact]):
         self.text = text
@@ -48,13 +48,21 @@ class Guard:
         self._facts = facts
         #: the facts this guard reads
         self.names = frozenset(_symbols(rule.statement.expression))
+        self._order = tuple(sorted(self.names))
+        self._known: dict[tuple, bool] = {}  # a guard is a pure function of the facts it reads
 
     def holds(self, values: dict[str, Any]) -> bool:
         """True when the guard holds; a comparison with a date not yet known does not hold."""
-        try:
-            return bool(self._rule.evaluate(guard_values(self._facts, values)))
-        except rule_engine.EvaluationError:
-            return False
+        key = tuple(values.get(n) for n in self._order)
+        known = self._known.get(key)
+        if known is None:
+            try:
+                known = bool(self._rule.evaluate(guard_values(self._facts, values)))
+            except rule_engine.EvaluationError:
+                known = False
+            if len(self._known) < 10_000:
+                self._known[key] = known
+        return known
 
     def __repr__(self) -> str:
         return f"Guard({self.text!r})"
@@ -93,10 +101,15 @@ _LITERALS = (
 
 
 def _children(node: ast.ExpressionBase):
-    for value in vars(node).values():
+    """Sub-expressions of ``node``; some node classes keep them in ``__slots__``."""
+    names = list(getattr(node, "__dict__", {}))
+    for cls in type(node).__mro__:
+        names.extend(getattr(cls, "__slots__", ()))
+    for name in dict.fromkeys(names):
+        value = getattr(node, name, None)
         if isinstance(value, ast.ExpressionBase):
             yield value
-        elif isinstance(value, tuple):
+        elif isinstance(value, tuple | list):
             yield from (v for v in value if isinstance(v, ast.ExpressionBase))
 
 

@@ -90,3 +90,18 @@ def test_a_guard_in_a_spec_cannot_run_code(tmp_path, variant):
 def test_guard_reports_the_facts_it_reads():
     assert compile_guard('concern == "serious" and not same_inspector', FACTS).names == {
         "concern", "same_inspector"}
+
+
+def test_every_fact_a_guard_reads_is_found_even_inside_lists():
+    guard = compile_guard('same_inspector and concern in ["serious", "significant"] '
+                          'and risk in ["high"]', FACTS)
+    assert guard.names == {"same_inspector", "concern", "risk"}
+    # answers are kept per fact values: a different value of any read fact is a new answer
+    assert guard.holds({"same_inspector": True, "concern": "serious", "risk": "high"})
+    assert not guard.holds({"same_inspector": True, "concern": "none", "risk": "high"})
+    assert not guard.holds({"same_inspector": True, "concern": "serious", "risk": "low"})
+
+
+def test_forbidden_names_are_found_inside_lists_too():
+    with pytest.raises(GuardSyntaxError, match="not allowed"):
+        compile_guard("published_on in [$now]", FACTS)
