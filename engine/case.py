@@ -104,7 +104,7 @@ class Case:
         self._handled: set[tuple[str, int]] = set()  # delay instances already fired or skipped
         self._clock, self._clock_seq = opened_on, 0
         self._active_cache: tuple[Any, list[str]] = (None, [])
-        self._occurrence_index: tuple[tuple[int, int], dict] = ((-1, -1), {})
+        self._occurrence_index: tuple[tuple[int, int], dict] = ((0, 0), {})
         self._machine = None
         memo = transition_memo(spec)
         known = memo.get(_START)
@@ -174,7 +174,7 @@ class Case:
         case.finished_on = date.fromisoformat(data["finished_on"]) if data["finished_on"] else None
         case._clock, case._clock_seq = case.last_date, len(case.history)
         case._active_cache = (None, [])
-        case._occurrence_index = ((-1, -1), {})
+        case._occurrence_index = ((0, 0), {})
         case._machine = None
         case._config = tuple(data["configuration"])
         case._initial_states = list(data["initial_states"])
@@ -242,14 +242,14 @@ class Case:
 
     def occurrences(self, ref: Ref) -> list[Occurrence]:
         """When ``ref`` happened: each recording of an event, or each entry into a state."""
-        size = (len(self.history), len(self._entries))
-        if self._occurrence_index[0] != size:  # both logs only grow; rebuilt after a change
-            index: dict[tuple[str, str], list[Occurrence]] = {}
-            for h in self.history:
-                index.setdefault(("event", h.event), []).append(Occurrence(h.on, h.seq))
-            for name, on, seq in self._entries:
-                index.setdefault(("state", name), []).append(Occurrence(on, seq))
-            self._occurrence_index = (size, index)
+        (h_done, e_done), index = self._occurrence_index
+        if h_done > len(self.history) or e_done > len(self._entries):  # a log was cut back
+            (h_done, e_done), index = (0, 0), {}
+        for h in self.history[h_done:]:  # both logs only grow: index what is new
+            index.setdefault(("event", h.event), []).append(Occurrence(h.on, h.seq))
+        for name, on, seq in self._entries[e_done:]:
+            index.setdefault(("state", name), []).append(Occurrence(on, seq))
+        self._occurrence_index = ((len(self.history), len(self._entries)), index)
         return list(self._occurrence_index[1].get((ref.kind, ref.name), ()))
 
     def candidates(self, event: str) -> list[Transition]:
