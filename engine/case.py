@@ -194,7 +194,11 @@ class Case:
     @property
     def current_states(self) -> list[str]:
         """The innermost active states (what a person calls "where the case is")."""
-        return self.spec.leaves(self.active_states)
+        key = ("leaves", self._config)
+        known = self.spec.step_cache.get(key)
+        if known is None:
+            known = self.spec.step_cache[key] = tuple(self.spec.leaves(self.active_states))
+        return list(known)
 
     def latest_states(self) -> list[str]:
         """The innermost states entered most recently and still active: "where things are
@@ -254,15 +258,19 @@ class Case:
 
     def candidates(self, event: str) -> list[Transition]:
         """Transitions on ``event`` from the active states, innermost source first."""
-        depth = self.spec.depth
-        active = set(self._config)
-        found = [
-            (t, max(depth[s] for s in t.sources if s in active))
-            for t in self.spec.transitions_by_event.get(event, ())
-            if any(s in active for s in t.sources)
-        ]
-        found.sort(key=lambda pair: (-pair[1], pair[0].index))
-        return [t for t, _ in found]
+        key = (self._config, event)
+        known = self.spec.step_cache.get(key)
+        if known is None:
+            depth = self.spec.depth
+            active = set(self._config)
+            found = [
+                (t, max(depth[s] for s in t.sources if s in active))
+                for t in self.spec.transitions_by_event.get(event, ())
+                if any(s in active for s in t.sources)
+            ]
+            found.sort(key=lambda pair: (-pair[1], pair[0].index))
+            known = self.spec.step_cache[key] = tuple(t for t, _ in found)
+        return list(known)
 
     def guard_failures(self, event: str, facts: dict[str, Any] | None = None) -> list[GuardFailure]:
         """Why ``event`` would be refused now (empty if some transition is enabled)."""

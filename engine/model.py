@@ -124,6 +124,10 @@ class Timescale:
     def approximate(self) -> bool:
         return self.kind == "target"
 
+    @functools.cached_property
+    def rule(self) -> str:
+        return self.rule_text()
+
     def rule_text(self) -> str:
         """The rule in a few words, e.g. ``within 25 working days``."""
         parts = {
@@ -165,6 +169,11 @@ class Spec:
     @property
     def id(self) -> str:
         return self.process.id
+
+    @functools.cached_property
+    def step_cache(self) -> dict:
+        """Answers that depend only on a configuration (and an event): shared by all cases."""
+        return {}
 
     @functools.cached_property
     def transitions_by_event(self) -> dict[str, tuple[Transition, ...]]:

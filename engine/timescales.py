@@ -62,7 +62,7 @@ def evaluate(case: Case, today: date) -> list[TimescaleStatus]:
 
 def _rows(case: Case, t: Timescale, today: date) -> list[TimescaleStatus]:
     anchors = [a for a in case.occurrences(t.anchor) if a.on <= today]
-    base = dict(id=t.id, label=t.label, kind=t.kind, rule=t.rule_text(), citation=t.citation,
+    base = dict(id=t.id, label=t.label, kind=t.kind, rule=t.rule, citation=t.citation,
                 responsible=t.responsible, extendable=t.extendable, approximate=t.approximate)
     if not anchors:
         return [TimescaleStatus(**base, occurrence=1, anchor_date=None, anchor_seq=0,
