@@ -287,7 +287,8 @@ def cmd_import(args) -> int:
         def progress(_cases: int, events_done: int) -> None:
             bar.update(events_done - bar.n)
 
-        result = reg.import_cases(items(), batch=args.batch, progress=progress)
+        result = reg.import_cases(items(), batch=args.batch, progress=progress,
+                                  workers=args.workers)
     problems = result_problems + result.problems
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -406,6 +407,8 @@ def add_commands(sub) -> None:
     p = sub.add_parser("import", help="open many cases from a JSON Lines file (one case a line)")
     p.add_argument("file", metavar="FILE.jsonl")
     p.add_argument("--batch", type=int, default=500, help="cases per transaction (default 500)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes that run the engine (default: one per core, at most 4)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     common(p)
     p.set_defaults(func=cmd_import)

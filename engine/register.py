@@ -182,7 +182,7 @@ def projection(case: Case, today: date, rows) -> dict[str, Any]:
         "next_fire": case.next_fire_date(),
         "finished_on": case.finished_on,
         "as_of": today,
-        "snapshot": json.dumps(case.snapshot()),
+        "snapshot": json.dumps(case.snapshot(), separators=(",", ":")),
     }
 
 
@@ -373,7 +373,7 @@ class Register:
         with contextlib.ExitStack() as stack:
             if workers > 1:
                 pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
-                done = pool.imap(prepare_case, jobs, chunksize=32)
+                done = pool.imap(prepare_case, jobs, chunksize=64)
             else:
                 done = map(prepare_case, jobs)
             for where, outcome in done:
