@@ -15,7 +15,7 @@ from regflow.engine import load_scenario
 from regflow.engine.errors import RegflowError
 from regflow.engine.register import CaseView, Register
 
-from .report import _fact, _left, table
+from .report import _fact, _left, days_text, table
 
 SOON_DAYS = 14
 DUE_PAGE = 200  # rows `regflow due` prints unless --all
@@ -107,7 +107,7 @@ def cmd_list(args) -> int:
             row["days_left"] = (row["next_due"] - reg.today).days if row["next_due"] else None
         lines = [[str(r["id"]), r["flag"], r["title"], r["regulator"], r["stage"],
                   r["responsible"],
-                  (r["next_due"].isoformat() + f" ({_left_days(r['days_left'])})")
+                  (r["next_due"].isoformat() + f" ({days_text(r['days_left'])})")
                   if r["next_due"] else "-", r["next_due_label"] or ""] for r in rows]
         text = (table(["#", "flag", "title", "regulator", "stage", "responsible", "next deadline",
                        "what"], lines) + "\n") if rows else "no cases\n"
@@ -117,15 +117,6 @@ def cmd_list(args) -> int:
                      f"{(args.page - 1) * limit + len(rows)} of {total} (--page N, or --all)\n")
         _emit(args, rows, text)
     return 0
-
-
-def _left_days(n: int | None) -> str:
-    if n is None:
-        return ""
-    if n == 0:
-        return "due today"
-    days = "1 day" if abs(n) == 1 else f"{abs(n)} days"
-    return f"{days} over" if n < 0 else f"{days} left"
 
 
 def show_text(view: CaseView, today: date) -> str:
@@ -242,7 +233,7 @@ def cmd_due(args) -> int:
         for r in rows:
             r["days_left"] = (r["due"] - reg.today).days if r["due"] else None
         lines = [["OVERDUE" if r["days_left"] is not None and r["days_left"] < 0 else "due",
-                  r["due"].isoformat(), _left_days(r["days_left"]), str(r["case_id"]), r["title"],
+                  r["due"].isoformat(), days_text(r["days_left"]), str(r["case_id"]), r["title"],
                   f"{r['label']}  [{r['citation']}]"] for r in rows]
         text = table(["", "due", "left", "case", "title", "timescale  [source]"], lines) + "\n" \
             if rows else "nothing due\n"

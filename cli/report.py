@@ -36,14 +36,18 @@ def _status_text(row) -> str:
     return text
 
 
-def _left(row) -> str:
-    n = row.days_left
+def days_text(n: int | None) -> str:
+    """``12 days left``, ``1 day over``, ``due today`` (calendar days to a due date)."""
     if n is None:
         return ""
     if n == 0:
         return "due today"
     days = "1 day" if abs(n) == 1 else f"{abs(n)} days"
     return f"{days} over" if n < 0 else f"{days} left"
+
+
+def _left(row) -> str:
+    return days_text(row.days_left)
 
 
 def text_report(result: SimulationResult, scenario: Scenario) -> str:
