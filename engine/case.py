@@ -301,9 +301,6 @@ class Case:
         return UnknownEvent(event, self.available_events(), known=True, suggestion=None,
                             where=where, ended=ended)
 
-    def _enabled(self, event: str, facts: dict[str, Any]) -> bool:
-        return bool(self.candidates(event)) and not self.guard_failures(event, facts)
-
     def blocked_events(self) -> dict[str, list[GuardFailure]]:
         """Events that have transitions from here but whose guards are all false now."""
         return {
