@@ -317,7 +317,8 @@ def cmd_demo(args) -> int:
             # stop each story part-way, at a point that lies in the past today
             events = list(scenario.events)
             keep = events[: max(2, (len(events) * 2) // 3)]
-            shift = reg.today - keep[-1].on - timedelta(days=10)
+            # whole weeks, so weekdays (and most working-day counts) stay as in the story
+            shift = timedelta(weeks=(reg.today - keep[-1].on).days // 7 - 1)
             view = reg.new_case(spec_path, title, scenario.start + shift, scenario.facts)
             for e in keep:
                 view = reg.fire(view.id, e.event, e.on + shift, e.set, actor=e.actor or "demo",
