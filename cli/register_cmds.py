@@ -36,10 +36,36 @@ def _days(text: str) -> int:
     return n * 7 if (match.group(2) or "d").startswith("w") else n
 
 
+_MAX = 2**62  # beyond any id, page or version a register holds
+
+
 def _case_number(text: str) -> int:
-    if not text.isdigit():
+    if not text.isdigit() or not 0 < int(text) < _MAX:
         raise argparse.ArgumentTypeError(f"'{text}' is not a case number (see 'regflow case list')")
     return int(text)
+
+
+def _count(text: str) -> int:
+    """A whole number of at least 1 (pages, page sizes, batches, workers)."""
+    if not text.isdigit() or not 0 < int(text) < _MAX:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
+
+
+def _version(text: str) -> int:
+    if not text.isdigit() or int(text) >= _MAX:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a case version (see 'regflow case show')")
+    return int(text)
+
+
+def _spec_path(text: str) -> str:
+    """A spec file, or the id of a spec shipped with regflow (``ciw_2019``)."""
+    if Path(text).exists() or "/" in text or text.endswith(".toml"):
+        return text
+    from importlib import resources
+
+    shipped = resources.files("regflow.specs").joinpath(f"{text}.toml")
+    return str(shipped) if shipped.is_file() else text
 
 
 def _assignments(pairs: list[str]) -> dict[str, str]:
@@ -52,8 +78,8 @@ def _assignments(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _open(args) -> Register:
-    register = Register(args.db, today=args.today)
+def _open(args, create: bool = False) -> Register:
+    register = Register(args.db, today=args.today, create=create)
     register.catch_up()
     return register
 
@@ -79,8 +105,8 @@ def _emit(args, data: Any, text: str) -> None:
 
 
 def cmd_new(args) -> int:
-    with _open(args) as reg:
-        view = reg.new_case(args.spec, args.title, args.on or reg.today, _assignments(args.set))
+    with _open(args, create=True) as reg:
+        view = reg.new_case(_spec_path(args.spec), args.title, args.on or reg.today, _assignments(args.set))
         stage = "; ".join(view.spec.states[n].label for n in view.case.current_states)
         print(f"opened case {view.id}: {view.title} ({view.spec.process.id}); now: {stage}")
     return 0
@@ -112,6 +138,10 @@ def cmd_list(args) -> int:
         text = (table(["#", "flag", "title", "regulator", "stage", "responsible", "next deadline",
                        "what"], lines) + "\n") if rows else "no cases\n"
         total = reg.count_cases()
+        if limit and not rows and args.page > 1:
+            pages = max(1, -(-total // limit))
+            raise RegflowError(f"--page {args.page} is past the last page ({pages} page"
+                               f"{'s' if pages > 1 else ''} of {limit})")
         if limit and total > len(rows) and not args.overdue and not args.spec:
             text += (f"page {args.page}: cases {(args.page - 1) * limit + 1}-"
                      f"{(args.page - 1) * limit + len(rows)} of {total} (--page N, or --all)\n")
@@ -227,9 +257,12 @@ def cmd_extend(args) -> int:
 
 def cmd_due(args) -> int:
     with _open(args) as reg:
+        within, overdue = args.within, args.overdue
+        if within is None and not overdue:  # plain `regflow due`: what needs attention now
+            within, overdue = SOON_DAYS, True
         limit = None if args.all or args.json else DUE_PAGE
-        rows = reg.due(within=args.within, overdue=args.overdue, limit=limit)
-        total = reg.count_due(within=args.within, overdue=args.overdue) if limit else len(rows)
+        rows = reg.due(within=within, overdue=overdue, limit=limit)
+        total = reg.count_due(within=within, overdue=overdue) if limit else len(rows)
         for r in rows:
             r["days_left"] = (r["due"] - reg.today).days if r["due"] else None
         lines = [["OVERDUE" if r["days_left"] is not None and r["days_left"] < 0 else "due",
@@ -273,19 +306,27 @@ def cmd_import(args) -> int:
             yield where, record
 
     result_problems: list[str] = []
-    with _open(args) as reg, tqdm(unit=" events", file=sys.stderr,
+    with _open(args, create=True) as reg, tqdm(unit=" events", file=sys.stderr,
                                   disable=args.quiet or None) as bar:
         def progress(_cases: int, events_done: int) -> None:
             bar.update(events_done - bar.n)
 
         result = reg.import_cases(items(), batch=args.batch, progress=progress,
                                   workers=args.workers)
-    problems = result_problems + result.problems
+    problems = sorted(result_problems + result.problems, key=_line_order)
+    for line in sorted(result.skipped, key=_line_order):
+        print(line)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"imported {result.cases} cases with {result.events} events"
-          + (f"; {len(problems)} record(s) skipped" if problems else ""))
+          + (f"; {len(result.skipped)} already in the register" if result.skipped else "")
+          + (f"; {len(problems)} record(s) with problems not imported" if problems else ""))
     return 1 if problems else 0
+
+
+def _line_order(message: str) -> tuple[int, str]:
+    match = re.search(r":(\d+)", message)
+    return (int(match.group(1)) if match else 0, message)
 
 
 # -- demo -------------------------------------------------------------------------------------
@@ -307,7 +348,7 @@ def _demo_root() -> Path:
 def cmd_demo(args) -> int:
     """A sample register: the example scenarios, moved in time so they are under way today."""
     root = _demo_root()
-    with Register(args.db, today=args.today) as reg:
+    with Register(args.db, today=args.today, create=True) as reg:
         if reg.count_cases():
             raise RegflowError("this register already has cases; run the demo on a new one, "
                                "e.g. regflow demo --db demo.db")
@@ -352,8 +393,8 @@ def add_commands(sub) -> None:
     p = csub.add_parser("list", help="every case, next deadline first")
     p.add_argument("--spec", metavar="SPEC_ID", help="only cases of this spec id (e.g. ciw_2019)")
     p.add_argument("--overdue", action="store_true", help="only cases with an overdue timescale")
-    p.add_argument("--limit", type=int, default=100, help="cases a page (default 100)")
-    p.add_argument("--page", type=int, default=1, help="which page (default 1)")
+    p.add_argument("--limit", type=_count, default=100, help="cases a page (default 100)")
+    p.add_argument("--page", type=_count, default=1, help="which page (default 1)")
     p.add_argument("--all", action="store_true", help="every case on one page")
     common(p, json_flag=True)
     p.set_defaults(func=cmd_list)
@@ -384,22 +425,23 @@ def add_commands(sub) -> None:
             p.add_argument("--to", required=True, type=_date, metavar="DATE")
             p.add_argument("--reason", required=True)
         p.add_argument("--actor", help="who records it (default: your user name)")
-        p.add_argument("--expect-version", type=int, metavar="N",
+        p.add_argument("--expect-version", type=_version, metavar="N",
                        help="refuse if the case is no longer at version N")
         common(p)
         p.set_defaults(func=func)
 
-    p = sub.add_parser("due", help="timescales overdue or due soon, across all cases")
+    p = sub.add_parser("due", help="timescales overdue or due soon, across all cases (default: "
+                       f"overdue and due within {SOON_DAYS} days)")
     p.add_argument("--within", type=_days, metavar="DAYS", help="due within e.g. 14d or 2w")
-    p.add_argument("--overdue", action="store_true", help="overdue ones (the default)")
+    p.add_argument("--overdue", action="store_true", help="overdue ones")
     p.add_argument("--all", action="store_true", help=f"every row, not the first {DUE_PAGE}")
     common(p, json_flag=True)
     p.set_defaults(func=cmd_due)
 
     p = sub.add_parser("import", help="open many cases from a JSON Lines file (one case a line)")
     p.add_argument("file", metavar="FILE.jsonl")
-    p.add_argument("--batch", type=int, default=500, help="cases per transaction (default 500)")
-    p.add_argument("--workers", type=int, metavar="N",
+    p.add_argument("--batch", type=_count, default=500, help="cases per transaction (default 500)")
+    p.add_argument("--workers", type=_count, metavar="N",
                    help="processes that run the engine (default: one per core, at most 4)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     common(p)

@@ -31,6 +31,7 @@ from .model import Ref, Spec, Timescale, Transition
 from .suggest import closest
 
 AUTO_ACTOR = "regflow"
+_BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False}
 _START = ("start",)  # memo key of the initial configuration
 
 @dataclass(frozen=True)
@@ -441,15 +442,17 @@ class Case:
             if fact is None:
                 near = closest(name, self.spec.facts)
                 hint = f" (did you mean '{near}'?)" if near else ""
-                raise FactError(f"unknown fact '{name}'{hint}")
+                sets = f"; '{allowed.name}' sets: {', '.join(allowed.sets) or 'no facts'}" \
+                    if allowed is not None else ""
+                raise FactError(f"unknown fact '{name}'{hint}{sets}")
             if allowed is not None and name not in allowed.sets:
                 sets = ", ".join(allowed.sets) or "no facts"
                 raise FactError(f"event '{allowed.name}' does not set '{name}' (it sets: {sets})")
             if fact.type == "number" and isinstance(value, str):
                 with contextlib.suppress(ValueError):
                     value = float(value) if "." in value else int(value)
-            if fact.type == "bool" and isinstance(value, str) and value.lower() in ("true", "false"):
-                value = value.lower() == "true"
+            if fact.type == "bool" and isinstance(value, str) and value.lower() in _BOOL_WORDS:
+                value = _BOOL_WORDS[value.lower()]
             if fact.type == "date" and isinstance(value, str):
                 with contextlib.suppress(ValueError):
                     value = date.fromisoformat(value)
@@ -462,7 +465,9 @@ class Case:
         if allowed is not None:
             missing = [f for f in allowed.requires if f not in out]
             if missing:
-                raise FactError(f"event '{allowed.name}' requires: {', '.join(missing)}")
+                hint = " ".join(f"--set {m}=..." for m in missing)
+                raise FactError(f"event '{allowed.name}' needs a value for {', '.join(missing)} "
+                                f"(on the command line: {hint})")
         return out
 
     def _next_due(self, day: date) -> tuple[date, Timescale, int] | None:

@@ -61,6 +61,7 @@ class ImportResult:
     cases: int = 0
     events: int = 0
     problems: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already in the register
 
 
 @dataclass
@@ -98,6 +99,7 @@ def _facts(spec: Spec, text: str | None) -> dict[str, Any]:
 class Prepared:
     """A case ready to be written: its row, its events and its timescales (no ids yet)."""
 
+    where: str
     spec_path: str
     case_row: dict[str, Any]
     event_rows: list[dict[str, Any]]
@@ -111,19 +113,19 @@ def prepare_case(job: tuple[str, dict[str, Any], date]) -> tuple[str, Prepared |
     """Run one import record through the engine (in a worker process, or in this one)."""
     where, record, today = job
     try:
-        return where, _prepare(record, today)
+        return where, _prepare(where, record, today)
     except (RegflowError, KeyError, TypeError, ValueError, AttributeError) as err:
         return where, (f"missing {err}" if isinstance(err, KeyError) else str(err))
 
 
-def _prepare(record: dict[str, Any], today: date) -> Prepared:
+def _prepare(where: str, record: dict[str, Any], today: date) -> Prepared:
     if not isinstance(record, dict):
         raise TypeError("a record is a JSON object with spec, title, opened_on and events")
     spec_path = str(record["spec"])
     spec = _WORKER_SPECS.get(spec_path)
     if spec is None:
         spec = _WORKER_SPECS[spec_path] = load_spec(spec_path)
-    opened_on = date.fromisoformat(record["opened_on"])
+    opened_on = _iso(record["opened_on"], "opened_on")
     _not_future(opened_on, "the opening date", today)
     title = str(record["title"]).strip()
     if not title:
@@ -131,7 +133,7 @@ def _prepare(record: dict[str, Any], today: date) -> Prepared:
     case = Case(spec, opened_on, record.get("facts") or {})
     event_rows = []
     for seq, e in enumerate(record.get("events", []), 1):
-        on = date.fromisoformat(e["on"])
+        on = _iso(e["on"], f"the date of event {seq}")
         _not_future(on, f"the date of '{e['event']}'", today)
         case.fire(e["event"], on, e.get("set") or {}, actor=e.get("actor"),
                   note=e.get("note", ""))
@@ -147,7 +149,14 @@ def _prepare(record: dict[str, Any], today: date) -> Prepared:
         "opening_facts": _json(case.facts_at(0)), "version": len(event_rows),
         **projection(case, today, status),
     }
-    return Prepared(spec_path, case_row, event_rows, timescale_rows(case, status))
+    return Prepared(where, spec_path, case_row, event_rows, timescale_rows(case, status))
+
+
+def _iso(text: Any, what: str) -> date:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        raise DateError(f"{what} '{text}' is not a date: write YYYY-MM-DD") from None
 
 
 def _not_future(day: date, what: str, today: date) -> None:
@@ -223,8 +232,9 @@ def _bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
 class Register:
     """Cases stored in one database (``url``: a SQLAlchemy URL or a SQLite file path)."""
 
-    def __init__(self, url: str | os.PathLike[str] | None = None, today: date | None = None):
-        self.engine: Engine = open_engine(url)
+    def __init__(self, url: str | os.PathLike[str] | None = None, today: date | None = None,
+                 create: bool = True):
+        self.engine: Engine = open_engine(url, create=create)
         self.today = today or date.today()
         self._specs: dict[str, Spec] = {}
         self._spec_by_path: dict[str, Spec] = {}
@@ -308,7 +318,7 @@ class Register:
         or if it changed since ``expect_version`` (default: the version read now)."""
         self._not_future(on, f"the date of '{event}'")
         view = self.get(case_id)
-        base = view.version if expect_version is None else expect_version
+        base = self._base(view, expect_version)
         entry = dict(kind="event", event=event, effective_on=on, actor=actor,
                      facts=_json(facts or {}), note=note)
         if on >= view.case.last_date:
@@ -326,9 +336,12 @@ class Register:
         if not reason.strip():
             raise CaseError("a correction needs a reason")
         view = self.get(case_id)
-        base = view.version if expect_version is None else expect_version
+        base = self._base(view, expect_version)
         target = next((e for e in view.entries if e.seq == seq), None)
-        if target is None or target.kind == "correction":
+        if target is not None and target.kind == "correction":
+            raise CaseError(f"#{seq} is a correction; corrections cannot be voided (record the "
+                            "event again instead)")
+        if target is None:
             numbers = [e.seq for e in view.entries if e.kind != "correction"
                        and e.seq not in view.voided]
             raise CaseError(f"case {case_id} has no entry #{seq} that can be voided; entries: "
@@ -344,7 +357,7 @@ class Register:
                actor: str | None = None, expect_version: int | None = None) -> CaseView:
         """Extend a timescale whose source allows it (e.g. 'in exceptional circumstances')."""
         view = self.get(case_id)
-        base = view.version if expect_version is None else expect_version
+        base = self._base(view, expect_version)
         view.case.extend(timescale, to, reason)
         entry = dict(kind="extension", event=None, effective_on=self.today, actor=actor,
                      facts=None, note=reason, timescale=timescale, extend_to=to)
@@ -392,6 +405,24 @@ class Register:
         for spec_path in {p.spec_path for p in pending} - set(self._spec_by_path):
             self._spec_by_path[spec_path] = self.store_spec(spec_path)
         with self.engine.begin() as conn:
+            # a case already in the register (same spec, title and opening date) is not
+            # imported twice, so an import can be run again after fixing some lines
+            titles = {p.case_row["title"] for p in pending}
+            existing = {(r.spec_id, r.title, r.opened_on): r.id for r in conn.execute(
+                select(cases.c.id, cases.c.spec_id, cases.c.title, cases.c.opened_on)
+                .where(cases.c.title.in_(titles)))}
+            fresh = []
+            for p in pending:
+                key = (p.case_row["spec_id"], p.case_row["title"], p.case_row["opened_on"])
+                if key in existing:
+                    result.skipped.append(f"{p.where}: already in the register as case "
+                                          f"{existing[key]}; not imported again")
+                else:
+                    existing[key] = 0
+                    fresh.append(p)
+            pending[:] = fresh
+            if not pending:
+                return
             # one statement for the whole batch; the new ids come back in order
             ids = conn.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True),
                                [{**p.case_row, "created_at": now} for p in pending]
@@ -559,6 +590,13 @@ class Register:
                        entry.get("actor"), _facts(view.spec, entry.get("facts")), entry["note"],
                        entry.get("voids_seq"), entry.get("timescale"), entry.get("extend_to"))
         return CaseView(view.id, view.title, view.spec, seq, case, [*view.entries, stored])
+
+    def _base(self, view: CaseView, expect_version: int | None) -> int:
+        """The version a change builds on; a stale one is refused before anything else."""
+        if expect_version is not None and expect_version != view.version:
+            with self.engine.connect() as conn:
+                raise self._stale(conn, view.id, expect_version)
+        return view.version
 
     def _stale(self, conn, case_id: int, base: int) -> StaleCase:
         now = conn.execute(select(cases.c.version).where(cases.c.id == case_id)).scalar_one()

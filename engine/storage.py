@@ -160,8 +160,11 @@ def normalise_url(url: str | os.PathLike[str] | None) -> str:
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def _check_sqlite_file(path: Path) -> None:
+def _check_sqlite_file(path: Path, create: bool) -> None:
     """Refuse a file that is not an empty or regflow SQLite database, reading it only."""
+    if not create and not path.exists():
+        raise StoreError(f"no register at {path} (check the --db path; 'regflow case new' or "
+                         "'regflow demo' creates one)")
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a register file")
     if not path.parent.is_dir():
@@ -198,7 +201,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def open_engine(url: str | os.PathLike[str] | None) -> Engine:
+def open_engine(url: str | os.PathLike[str] | None, create: bool = True) -> Engine:
     """An engine on a register database, created if new, refused if foreign or too new."""
     text = normalise_url(url)
     try:
@@ -208,7 +211,7 @@ def open_engine(url: str | os.PathLike[str] | None) -> Engine:
                          "or just a file path)") from None
     sqlite = parsed.get_backend_name() == "sqlite"
     if sqlite and parsed.database and parsed.database != ":memory:":
-        _check_sqlite_file(Path(parsed.database))
+        _check_sqlite_file(Path(parsed.database), create)
     try:
         engine = create_engine(text, connect_args={"timeout": 30} if sqlite else {})
     except (ArgumentError, ImportError) as err:

@@ -96,3 +96,61 @@ def test_demo_makes_a_register_with_something_overdue(db):
 
 def test_specs_path_in_demo_exists():
     assert (ROOT / "examples" / "ciw_significant.toml").exists()
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["case", "show", "99999999999999999999"], "is not a case number"),
+    (["case", "list", "--limit", "0"], "is not a whole number of at least 1"),
+    (["case", "list", "--page", "99999999999999999999"], "is not a whole number of at least 1"),
+    (["case", "fire", "1", "x", "--expect-version", "99999999999999999999"], "is not a case version"),
+])
+def test_numbers_out_of_range_are_refused(db, args, fragment):
+    run(db, "case", "new", "--spec", REVIEW, "--title", "Example", "--on", "2026-03-02")
+    proc = run(db, *args)
+    assert proc.returncode == 2 and fragment in proc.stderr
+
+
+def test_a_page_past_the_end_and_a_missing_register_are_errors(db, tmp_path):
+    run(db, "case", "new", "--spec", REVIEW, "--title", "Example", "--on", "2026-03-02")
+    proc = run(db, "case", "list", "--limit", "1", "--page", "3")
+    assert proc.returncode == 1 and "--page 3 is past the last page (1 page of 1)" in proc.stderr
+    missing = tmp_path / "typo.db"
+    proc = regflow("case", "list", "--db", missing)
+    assert proc.returncode == 1 and "no register at" in proc.stderr and not missing.exists()
+
+
+def test_yes_and_no_set_true_or_false_facts_and_shipped_specs_by_id(db):
+    proc = run(db, "case", "new", "--spec", "ciw_2019", "--title", "By id", "--on", "2026-03-02")
+    assert proc.returncode == 0, proc.stderr
+    run(db, "case", "fire", "1", "inspection_announced", "--on", "2026-03-02",
+        "--set", "inspection_type=scheduled_thematic")
+    proc = run(db, "case", "fire", "1", "team_composition_reviewed", "--on", "2026-03-04",
+               "--set", "conflict_of_interest=no")
+    assert proc.returncode == 0, proc.stderr
+    assert "Inspection team settled" in run(db, "case", "show", "1").stdout
+
+
+def test_plain_due_shows_overdue_and_soon(db):
+    day = "2027-05-01"
+    run(db, "case", "new", "--spec", REVIEW, "--title", "Busy", "--on", "2026-03-02", today=day)
+    run(db, "case", "fire", "1", "fieldwork_started", "--on", "2026-03-30", today=day)
+    run(db, "case", "fire", "1", "fieldwork_completed", "--on", "2027-04-01", "--set",
+        "concern=none", today=day)
+    data = json.loads(run(db, "due", "--json", today="2027-05-01").stdout)
+    assert [r["timescale"] for r in data] == ["draft"]  # due 7 May: within 14 days
+    data = json.loads(run(db, "due", "--json", today="2027-05-10").stdout)
+    assert [(r["timescale"], r["status"]) for r in data] == [("draft", "missed")]
+
+
+def test_importing_the_same_file_twice_adds_nothing(db, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import write_jsonl
+
+    source = tmp_path / "cases.jsonl"
+    write_jsonl(source, 6, __import__("datetime").date(2026, 11, 23), mean_events=3)
+    first = regflow("import", source, "--db", db, "--today", "2026-11-23", "--quiet")
+    assert first.returncode == 0 and "imported 6 cases" in first.stdout
+    again = regflow("import", source, "--db", db, "--today", "2026-11-23", "--quiet")
+    assert "imported 0 cases with 0 events; 6 already in the register" in again.stdout
