@@ -36,6 +36,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/register_bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build *.egg-info
