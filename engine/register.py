@@ -24,11 +24,13 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .bulk import Prepared, bulk_insert, prepare_case
 from .case import Case
-from .errors import CaseError, DateError, RegflowError
+from .errors import CaseError
 from .loader import load_spec, loads_spec
 from .model import Spec
 from .storage import OPEN_STATUS, cases, events, open_engine, specs, timescales
+from .stored import facts_json, not_future, projection, timescale_rows
 
 
 class StaleCase(CaseError):
@@ -84,149 +86,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _json(values: dict[str, Any]) -> str:
-    return json.dumps({k: v.isoformat() if isinstance(v, date) else v
-                       for k, v in values.items()}, sort_keys=True)
-
-
 def _facts(spec: Spec, text: str | None) -> dict[str, Any]:
     values = json.loads(text) if text else {}
     return {k: date.fromisoformat(v) if k in spec.facts and spec.facts[k].type == "date"
             and isinstance(v, str) else v for k, v in values.items()}
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A case ready to be written: its row, its events and its timescales (no ids yet)."""
-
-    where: str
-    spec_path: str
-    case_row: dict[str, Any]
-    event_rows: list[dict[str, Any]]
-    timescale_rows: list[dict[str, Any]]
-
-
-_WORKER_SPECS: dict[str, Spec] = {}
-
-
-def prepare_case(job: tuple[str, dict[str, Any], date]) -> tuple[str, Prepared | str]:
-    """Run one import record through the engine (in a worker process, or in this one)."""
-    where, record, today = job
-    try:
-        return where, _prepare(where, record, today)
-    except (RegflowError, KeyError, TypeError, ValueError, AttributeError) as err:
-        return where, (f"missing {err}" if isinstance(err, KeyError) else str(err))
-
-
-def _prepare(where: str, record: dict[str, Any], today: date) -> Prepared:
-    if not isinstance(record, dict):
-        raise TypeError("a record is a JSON object with spec, title, opened_on and events")
-    spec_path = str(record["spec"])
-    spec = _WORKER_SPECS.get(spec_path)
-    if spec is None:
-        spec = _WORKER_SPECS[spec_path] = load_spec(spec_path)
-    opened_on = _iso(record["opened_on"], "opened_on")
-    _not_future(opened_on, "the opening date", today)
-    title = str(record["title"]).strip()
-    if not title:
-        raise CaseError("a case needs a title")
-    case = Case(spec, opened_on, record.get("facts") or {})
-    event_rows = []
-    for seq, e in enumerate(record.get("events", []), 1):
-        on = _iso(e["on"], f"the date of event {seq}")
-        _not_future(on, f"the date of '{e['event']}'", today)
-        case.fire(e["event"], on, e.get("set") or {}, actor=e.get("actor"),
-                  note=e.get("note", ""))
-        event_rows.append(dict(seq=seq, kind="event", event=e["event"], effective_on=on,
-                               actor=e.get("actor"), facts=_json(e.get("set") or {}),
-                               note=e.get("note", ""), voids_seq=None, timescale=None,
-                               extend_to=None))
-    case.advance_to(today)
-    status = case.timescales(today)
-    case_row = {
-        "spec_hash": spec.content_hash, "spec_id": spec.process.id,
-        "regulator": spec.process.regulator, "title": title, "opened_on": opened_on,
-        "opening_facts": _json(case.facts_at(0)), "version": len(event_rows),
-        **projection(case, today, status),
-    }
-    return Prepared(where, spec_path, case_row, event_rows, timescale_rows(case, status))
-
-
-def _iso(text: Any, what: str) -> date:
-    try:
-        return date.fromisoformat(str(text))
-    except ValueError:
-        raise DateError(f"{what} '{text}' is not a date: write YYYY-MM-DD") from None
-
-
-def _not_future(day: date, what: str, today: date) -> None:
-    if not isinstance(day, date):
-        raise DateError(f"{what} must be a date")
-    if day > today:
-        raise DateError(f"{what} ({day.isoformat()}) is in the future (today is "
-                        f"{today.isoformat()}); record events when they have happened")
-
-
-def projection(case: Case, today: date, rows) -> dict[str, Any]:
-    """The stored projection of a case as of ``today`` (``rows``: its timescales then)."""
-    spec = case.spec
-    pending = [r for r in rows if r.status == "pending" and r.due and r.met_on is None]
-    nxt = min(pending, key=lambda r: r.due) if pending else None
-    latest = case.latest_states()
-    roles = []
-    for name in latest:
-        role = next((spec.states[n].role for n in [name, *spec.ancestors(name)]
-                     if spec.states[n].role), None)
-        label = spec.roles[role].label if role in spec.roles else role
-        if label and label not in roles:
-            roles.append(label)
-    others = len(case.current_states) - len(latest)
-    return {
-        "stage": "; ".join(spec.states[n].label for n in latest)
-        + (f" (+{others} other track{'s' if others > 1 else ''})" if others > 0 else ""),
-        "responsible": ", ".join(roles),
-        "next_due": nxt.due if nxt else None,
-        "next_due_sort": nxt.due if nxt else date.max,
-        "next_due_label": nxt.label if nxt else None,
-        "next_fire": case.next_fire_date(),
-        "finished_on": case.finished_on,
-        "as_of": today,
-        "snapshot": json.dumps(case.snapshot(), separators=(",", ":")),
-    }
-
-
-def timescale_rows(case: Case, rows) -> list[dict[str, Any]]:
-    """The stored timescale rows of a case (no case id yet): every instance whose clock has
-    started (one that has not is the spec's timescale, waiting for its anchor)."""
-    return [{
-        "timescale": r.id, "occurrence": r.occurrence, "label": r.label,
-        "kind": r.kind, "anchor_on": r.anchor_date, "earliest": r.earliest, "due": r.due,
-        "status": r.status, "met_on": r.met_on, "extended_to": r.extended_to,
-        "extension_reason": r.extension_reason, "citation": r.citation,
-        "responsible": r.responsible, "approximate": r.approximate, "reason": r.reason,
-    } for r in rows if r.anchor_date is not None]
-
-
-def _bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows with one statement through the driver.
-
-    The values are converted by the columns' own types first (dates as the dialect stores
-    them), so the rows read back exactly as if SQLAlchemy had written them; only the per-row
-    parameter handling, most of a bulk insert's cost, is skipped. Drivers with named
-    parameters take the ordinary path.
-    """
-    if not rows:
-        return
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
-    order = compiled.positiontup
-    if not order:
-        conn.execute(insert(table), rows)
-        return
-    convert = [table.c[key].type.bind_processor(conn.dialect) for key in order]
-    plan = list(zip(order, convert, strict=True))
-    data = [tuple(f(row[key]) if f else row[key] for key, f in plan) for row in rows]
-    conn.exec_driver_sql(str(compiled), data)
 
 
 class Register:
@@ -292,7 +155,7 @@ class Register:
             case_id = conn.execute(insert(cases).values(
                 spec_hash=self.spec_hash(spec), spec_id=spec.process.id,
                 regulator=spec.process.regulator, title=title.strip(), opened_on=opened_on,
-                opening_facts=_json(case.facts_at(0)), created_at=_now(), version=0,
+                opening_facts=facts_json(case.facts_at(0)), created_at=_now(), version=0,
                 **self._projection(case))).inserted_primary_key[0]
             self._write_timescales(conn, case_id, case)
         return self.get(case_id)
@@ -320,7 +183,7 @@ class Register:
         view = self.get(case_id)
         base = self._base(view, expect_version)
         entry = dict(kind="event", event=event, effective_on=on, actor=actor,
-                     facts=_json(facts or {}), note=note)
+                     facts=facts_json(facts or {}), note=note)
         if on >= view.case.last_date:
             case = view.case  # the common case: carry on from the stored state
             case.fire(event, on, facts, actor=actor, note=note)
@@ -433,8 +296,8 @@ class Register:
                                   for row in prepared.event_rows)
                 timescale_rows.extend({**row, "case_id": case_id}
                                       for row in prepared.timescale_rows)
-            _bulk_insert(conn, events, event_rows)
-            _bulk_insert(conn, timescales, timescale_rows)
+            bulk_insert(conn, events, event_rows)
+            bulk_insert(conn, timescales, timescale_rows)
         result.cases += len(pending)
         result.events += sum(len(p.event_rows) for p in pending)
         pending.clear()
@@ -530,7 +393,7 @@ class Register:
     # -- internals -------------------------------------------------------------------------
 
     def _not_future(self, day: date, what: str) -> None:
-        _not_future(day, what, self.today)
+        not_future(day, what, self.today)
 
     def _unknown(self, conn, case_id: int) -> UnknownCase:
         count = conn.execute(select(func.count()).select_from(cases)).scalar_one()

@@ -1,0 +1,69 @@
+"""What a stored case looks like: its projection row, its timescale rows, facts as JSON.
+
+Shared by single appends (:mod:`regflow.engine.register`) and bulk imports
+(:mod:`regflow.engine.bulk`), which may run in worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from .case import Case
+from .errors import DateError
+
+
+def facts_json(values: dict[str, Any]) -> str:
+    return json.dumps({k: v.isoformat() if isinstance(v, date) else v
+                       for k, v in values.items()}, sort_keys=True)
+
+
+def not_future(day: date, what: str, today: date) -> None:
+    if not isinstance(day, date):
+        raise DateError(f"{what} must be a date")
+    if day > today:
+        raise DateError(f"{what} ({day.isoformat()}) is in the future (today is "
+                        f"{today.isoformat()}); record events when they have happened")
+
+
+
+
+def projection(case: Case, today: date, rows) -> dict[str, Any]:
+    """The stored projection of a case as of ``today`` (``rows``: its timescales then)."""
+    spec = case.spec
+    pending = [r for r in rows if r.status == "pending" and r.due and r.met_on is None]
+    nxt = min(pending, key=lambda r: r.due) if pending else None
+    latest = case.latest_states()
+    roles = []
+    for name in latest:
+        role = next((spec.states[n].role for n in [name, *spec.ancestors(name)]
+                     if spec.states[n].role), None)
+        label = spec.roles[role].label if role in spec.roles else role
+        if label and label not in roles:
+            roles.append(label)
+    others = len(case.current_states) - len(latest)
+    return {
+        "stage": "; ".join(spec.states[n].label for n in latest)
+        + (f" (+{others} other track{'s' if others > 1 else ''})" if others > 0 else ""),
+        "responsible": ", ".join(roles),
+        "next_due": nxt.due if nxt else None,
+        "next_due_sort": nxt.due if nxt else date.max,
+        "next_due_label": nxt.label if nxt else None,
+        "next_fire": case.next_fire_date(),
+        "finished_on": case.finished_on,
+        "as_of": today,
+        "snapshot": json.dumps(case.snapshot(), separators=(",", ":")),
+    }
+
+
+def timescale_rows(case: Case, rows) -> list[dict[str, Any]]:
+    """The stored timescale rows of a case (no case id yet): every instance whose clock has
+    started (one that has not is the spec's timescale, waiting for its anchor)."""
+    return [{
+        "timescale": r.id, "occurrence": r.occurrence, "label": r.label,
+        "kind": r.kind, "anchor_on": r.anchor_date, "earliest": r.earliest, "due": r.due,
+        "status": r.status, "met_on": r.met_on, "extended_to": r.extended_to,
+        "extension_reason": r.extension_reason, "citation": r.citation,
+        "responsible": r.responsible, "approximate": r.approximate, "reason": r.reason,
+    } for r in rows if r.anchor_date is not None]
