@@ -15,17 +15,18 @@ from .errors import DateError
 
 
 def facts_json(values: dict[str, Any]) -> str:
+    """Facts as stored: JSON with dates as YYYY-MM-DD."""
     return json.dumps({k: v.isoformat() if isinstance(v, date) else v
                        for k, v in values.items()}, sort_keys=True)
 
 
 def not_future(day: date, what: str, today: date) -> None:
+    """Events are recorded when they have happened: never dated after today."""
     if not isinstance(day, date):
         raise DateError(f"{what} must be a date")
     if day > today:
         raise DateError(f"{what} ({day.isoformat()}) is in the future (today is "
                         f"{today.isoformat()}); record events when they have happened")
-
 
 
 
