@@ -150,16 +150,7 @@ def _handovers(case) -> list[tuple[date, str, str, str]]:
     out = []
 
     def roles(states) -> list[str]:
-        found = []
-        for name in states:
-            for candidate in [name, *spec.ancestors(name)]:
-                role = spec.states[candidate].role
-                if role:
-                    label = spec.roles[role].label if role in spec.roles else role
-                    if label not in found:
-                        found.append(label)
-                    break
-        return found
+        return list(dict.fromkeys(spec.role_label(r) for r in spec.roles_of(states)))
 
     for h in case.history:
         before, after = roles(h.source), roles(h.target)

@@ -217,15 +217,7 @@ class Case:
 
     def responsible_roles(self) -> list[str]:
         """Roles responsible now: the innermost active states' roles (or their parents')."""
-        roles: list[str] = []
-        for name in self.current_states:
-            for candidate in [name, *self.spec.ancestors(name)]:
-                role = self.spec.states[candidate].role
-                if role:
-                    if role not in roles:
-                        roles.append(role)
-                    break
-        return roles
+        return self.spec.roles_of(self.current_states)
 
     def states_on(self, day: date) -> tuple[str, ...]:
         """The innermost states the case was in at the end of ``day``."""

@@ -209,6 +209,18 @@ class Spec:
             parent = self.states[parent].parent
         return out
 
+    def role_of(self, name: str) -> str | None:
+        """The role responsible in state ``name``: its own, else its nearest parent's."""
+        return next((self.states[n].role for n in [name, *self.ancestors(name)]
+                     if self.states[n].role), None)
+
+    def roles_of(self, names) -> list[str]:
+        """The roles responsible in states ``names``, each once, in order."""
+        return list(dict.fromkeys(r for r in map(self.role_of, names) if r))
+
+    def role_label(self, role: str) -> str:
+        return self.roles[role].label if role in self.roles else role
+
     def is_compound(self, name: str) -> bool:
         return any(s.parent == name for s in self.states.values())
 

@@ -36,13 +36,7 @@ def projection(case: Case, today: date, rows) -> dict[str, Any]:
     pending = [r for r in rows if r.status == "pending" and r.due and r.met_on is None]
     nxt = min(pending, key=lambda r: r.due) if pending else None
     latest = case.latest_states()
-    roles = []
-    for name in latest:
-        role = next((spec.states[n].role for n in [name, *spec.ancestors(name)]
-                     if spec.states[n].role), None)
-        label = spec.roles[role].label if role in spec.roles else role
-        if label and label not in roles:
-            roles.append(label)
+    roles = list(dict.fromkeys(spec.role_label(r) for r in spec.roles_of(latest)))
     others = len(case.current_states) - len(latest)
     return {
         "stage": "; ".join(spec.states[n].label for n in latest)
