@@ -15,7 +15,16 @@ from regflow.engine import load_scenario
 from regflow.engine.errors import RegflowError
 from regflow.engine.register import CaseView, Register
 
-from .report import _fact, _left, days_text, table
+from .report import (
+    _fact,
+    _left,
+    _status_text,
+    days_text,
+    fact_lines,
+    next_lines,
+    table,
+    where_lines,
+)
 
 SOON_DAYS = 14
 DUE_PAGE = 200  # rows `regflow due` prints unless --all
@@ -154,23 +163,12 @@ def show_text(view: CaseView, today: date) -> str:
     out = [f"Case {view.id}: {view.title}",
            f"{spec.process.title} ({spec.process.regulator}; spec {spec.process.id}, "
            f"version {spec.process.version}); opened {case.opened_on.isoformat()}; "
-           f"as of {today.isoformat()}; version {view.version}", "", "Where the case is"]
-    for name in case.current_states:
-        role = spec.states[name].role
-        who = f"  [{spec.roles[role].label}]" if role in spec.roles else ""
-        out.append(f"  {spec.states[name].label}{who}")
-    if case.finished_on:
-        out.append(f"  The process ended on {case.finished_on.isoformat()}.")
-    out += ["", "Can be recorded next"]
-    out += [f"  {spec.events[e].label} ({e})" for e in case.available_events()] or ["  nothing"]
-    if case.facts:
-        out += ["", "Facts"] + [f"  {spec.facts[k].label} ({k}): {_fact(v)}"
-                                for k, v in case.facts.items()]
+           f"as of {today.isoformat()}; version {view.version}", ""]
+    out += where_lines(case) + next_lines(case) + fact_lines(case)
     out += ["", "Timescales"]
     rows = []
     for r in case.timescales(today):
-        status = "OVERDUE" if r.overdue else (r.status.upper() if r.status == "missed"
-                                               else r.status)
+        status = _status_text(r)
         extra = f"\nextended to {r.extended_to} ({r.extension_reason})" if r.extended_to else ""
         rows.append([status, r.due.isoformat() if r.due else "-", _left(r),
                      f"{r.label}  [{r.citation}]  ({r.id})" + extra

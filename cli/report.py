@@ -58,33 +58,14 @@ def text_report(result: SimulationResult, scenario: Scenario) -> str:
         f"Scenario: {scenario.title}",
         f"As of {today.isoformat()}; working days: {CALENDARS[p.calendar]}",
         "",
-        "Where the case is",
     ]
-    # a single top-level state that holds everything says nothing in every line: leave it out
-    tops = spec.children(None)
-    skip = {tops[0]} if len([t for t in tops if not spec.states[t].final]) == 1 else set()
-    for name in case.current_states:
-        chain = [n for n in [*reversed(spec.ancestors(name)), name] if n not in skip]
-        path = " > ".join(spec.states[n].label for n in chain)
-        role = spec.states[name].role
-        who = f"  [{spec.roles[role].label}]" if role in spec.roles else ""
-        out.append(f"  {path}{who}")
-    if case.finished_on:
-        out.append(f"  The process ended on {case.finished_on.isoformat()}.")
+    out += where_lines(case)
     rows = case.timescales(today)
     upcoming = sorted((r for r in rows if r.status == "pending" and r.due), key=lambda r: r.due)
     out += ["", "Next due"]
     out += [f"  {r.due.isoformat()}{'~' if r.approximate else ' '} {_left(r):>16}  {_label(case, r)}"
             f"  [{r.citation}]" for r in upcoming[:6]] or ["  nothing pending"]
-    available = case.available_events()
-    out += ["", "Can be recorded next"]
-    out += [f"  {spec.events[e].label} ({e})" for e in available] or ["  nothing"]
-    for event, failures in case.blocked_events().items():
-        needs = "; ".join(f"{f.guard} ({f.citation})" if f.citation else f.guard for f in failures)
-        out.append(f"  not now: {spec.events[event].label} ({event}) needs {needs}")
-    if case.facts:
-        out += ["", "Facts"]
-        out += [f"  {spec.facts[k].label} ({k}): {_fact(v)}" for k, v in case.facts.items()]
+    out += next_lines(case) + fact_lines(case)
     out += ["", "Timescales"]
     table_rows = []
     for row in rows:
@@ -123,6 +104,43 @@ def text_report(result: SimulationResult, scenario: Scenario) -> str:
         out += [f"  {e.on.isoformat()}  {spec.events[e.event].label} ({e.event})"
                 for e in result.not_yet]
     return "\n".join(out) + "\n"
+
+
+def where_lines(case) -> list[str]:
+    """Where the case is: each innermost state with the path to it and who is responsible."""
+    spec = case.spec
+    out = ["Where the case is"]
+    # a single top-level state that holds everything says nothing in every line: leave it out
+    tops = spec.children(None)
+    skip = {tops[0]} if len([t for t in tops if not spec.states[t].final]) == 1 else set()
+    for name in case.current_states:
+        chain = [n for n in [*reversed(spec.ancestors(name)), name] if n not in skip]
+        path = " > ".join(spec.states[n].label for n in chain)
+        role = spec.states[name].role
+        who = f"  [{spec.role_label(role)}]" if role else ""
+        out.append(f"  {path}{who}")
+    if case.finished_on:
+        out.append(f"  The process ended on {case.finished_on.isoformat()}.")
+    return out
+
+
+def next_lines(case) -> list[str]:
+    """What can be recorded next, and what cannot yet (with the guard and its paragraph)."""
+    spec = case.spec
+    out = ["", "Can be recorded next"]
+    out += [f"  {spec.events[e].label} ({e})" for e in case.available_events()] or ["  nothing"]
+    for event, failures in case.blocked_events().items():
+        needs = "; ".join(f"{f.guard} ({f.citation})" if f.citation else f.guard for f in failures)
+        out.append(f"  not now: {spec.events[event].label} ({event}) needs {needs}")
+    return out
+
+
+def fact_lines(case) -> list[str]:
+    spec = case.spec
+    if not case.facts:
+        return []
+    return ["", "Facts"] + [f"  {spec.facts[k].label} ({k}): {_fact(v)}"
+                            for k, v in case.facts.items()]
 
 
 def _label(case, row) -> str:
