@@ -24,6 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import median_time
 from synthetic import records
 
 from regflow.engine.compiler import machine_class
@@ -33,12 +34,7 @@ TODAY = date(2026, 11, 23)
 
 
 def median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    return median_time(fn, repeat) * 1000
 
 
 def main() -> int:
