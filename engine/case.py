@@ -219,6 +219,10 @@ class Case:
         """Roles responsible now: the innermost active states' roles (or their parents')."""
         return self.spec.roles_of(self.current_states)
 
+    def entered_states(self) -> set[str]:
+        """Every state the case has been in (the path it has travelled)."""
+        return {name for name, _, _ in self._entries}
+
     def states_on(self, day: date) -> tuple[str, ...]:
         """The innermost states the case was in at the end of ``day``."""
         if day < self.opened_on:

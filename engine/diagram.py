@@ -224,7 +224,7 @@ def case_highlight(case, today) -> Highlight:
     where the obligation was not met.
     """
     spec = case.spec
-    travelled = {name for name, _, _ in case._entries}
+    travelled = case.entered_states()
     missed: set[str] = set()
     for row in case.timescales(today):
         if (row.status == "missed" or row.overdue) and row.due is not None:
