@@ -120,6 +120,12 @@ def _version() -> str:
         return "(not installed)"
 
 
+def cmd_gui(args: argparse.Namespace) -> int:
+    from regflow.gui.app import run
+
+    return run(args.db, args.screenshot, args.case, args.today, args.settings)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="regflow",
@@ -157,6 +163,17 @@ def parser() -> argparse.ArgumentParser:
     from .register_cmds import add_commands
 
     add_commands(sub)
+
+    p = sub.add_parser("gui", help="the desktop app: track the cases of a register")
+    p.add_argument("--db", metavar="URL", help="register database: a SQLAlchemy URL or a file "
+                   "path (default: register.db in your data folder, with demo cases the first "
+                   "time)")
+    p.add_argument("--screenshot", metavar="PATH", help="save the main window as a PNG once it "
+                   "has loaded, then exit (no screen needed)")
+    p.add_argument("--case", type=int, metavar="N", help="with --screenshot: show case N")
+    p.add_argument("--settings", metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_gui)
 
     p = sub.add_parser("plugins", help="list installed plugins and export formats")
     p.add_argument("--json", action="store_true")

@@ -7,13 +7,13 @@ import getpass
 import json
 import re
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from regflow.engine import load_scenario
+from regflow.engine.demo import make_demo
 from regflow.engine.errors import RegflowError
-from regflow.engine.register import CaseView, Register
+from regflow.engine.register import SOON_DAYS, CaseView, Register, attention
 
 from .report import (
     _fact,
@@ -26,7 +26,6 @@ from .report import (
     where_lines,
 )
 
-SOON_DAYS = 14
 DUE_PAGE = 200  # rows `regflow due` prints unless --all
 
 
@@ -71,10 +70,10 @@ def _spec_path(text: str) -> str:
     """A spec file, or the id of a spec shipped with regflow (``ciw_2019``)."""
     if Path(text).exists() or "/" in text or text.endswith(".toml"):
         return text
-    from importlib import resources
+    from regflow.specs import shipped
 
-    shipped = resources.files("regflow.specs").joinpath(f"{text}.toml")
-    return str(shipped) if shipped.is_file() else text
+    found = shipped().get(text)
+    return str(found) if found else text
 
 
 def _assignments(pairs: list[str]) -> dict[str, str]:
@@ -121,13 +120,9 @@ def cmd_new(args) -> int:
     return 0
 
 
-def _flag(row: dict[str, Any], today: date, overdue_ids: set[int]) -> str:
-    if row["id"] in overdue_ids:
-        return "OVERDUE"
-    due = row["next_due"]
-    if due is not None and 0 <= (due - today).days <= SOON_DAYS:
-        return "due soon"
-    return ""
+def _flag(row: dict[str, Any]) -> str:
+    flag = attention(row["days_left"])
+    return flag.upper() if flag == "overdue" else flag
 
 
 def cmd_list(args) -> int:
@@ -135,11 +130,9 @@ def cmd_list(args) -> int:
         limit = None if args.all else args.limit
         rows = reg.list_cases(spec_id=args.spec, overdue=args.overdue, limit=limit,
                               offset=(args.page - 1) * args.limit if limit else 0)
-        shown = {r["id"] for r in rows}
-        overdue_ids = {r["case_id"] for r in reg.due(overdue=True) if r["case_id"] in shown}
         for row in rows:
-            row["flag"] = _flag(row, reg.today, overdue_ids)
             row["days_left"] = (row["next_due"] - reg.today).days if row["next_due"] else None
+            row["flag"] = _flag(row)
         lines = [[str(r["id"]), r["flag"], r["title"], r["regulator"], r["stage"],
                   r["responsible"],
                   (r["next_due"].isoformat() + f" ({days_text(r['days_left'])})")
@@ -329,42 +322,11 @@ def _line_order(message: str) -> tuple[int, str]:
 
 # -- demo -------------------------------------------------------------------------------------
 
-DEMO = [  # (spec, scenario, title)
-    ("ciw_2019", "ciw_significant", "Example County Council - adult services"),
-    ("ciw_2019", "ciw_no_concerns", "Llanfair Borough - children's services"),
-    ("ciw_2019", "ciw_christmas", "Bryn Valley Council - adult services"),
-    ("swia_handover", "swia_low_risk", "Glenmore Council - social work services"),
-    ("swia_handover", "swia_serious_concerns", "Eastport Council - social work services"),
-]
-
-
-def _demo_root() -> Path:
-    """The project folder (specs/ and examples/), from an editable install or a checkout."""
-    return Path(__file__).resolve().parent.parent
-
 
 def cmd_demo(args) -> int:
     """A sample register: the example scenarios, moved in time so they are under way today."""
-    root = _demo_root()
     with Register(args.db, today=args.today, create=True) as reg:
-        if reg.count_cases():
-            raise RegflowError("this register already has cases; run the demo on a new one, "
-                               "e.g. regflow demo --db demo.db")
-        for spec_name, scenario_name, title in DEMO:
-            spec_path = root / "specs" / f"{spec_name}.toml"
-            scenario = load_scenario(root / "examples" / f"{scenario_name}.toml")
-            # stop each story part-way, at a point that lies in the past today
-            events = list(scenario.events)
-            keep = events[: max(2, (len(events) * 2) // 3)]
-            # whole weeks, so weekdays (and most working-day counts) stay as in the story
-            shift = timedelta(weeks=(reg.today - keep[-1].on).days // 7 - 1)
-            view = reg.new_case(spec_path, title, scenario.start + shift, scenario.facts)
-            for e in keep:
-                view = reg.fire(view.id, e.event, e.on + shift, e.set, actor=e.actor or "demo",
-                                note=e.note)
-            print(f"case {view.id}: {title} ({view.spec.process.id}), "
-                  f"{len(keep)} events, now: "
-                  + "; ".join(view.spec.states[n].label for n in view.case.current_states[:2]))
+        make_demo(reg, report=print)
         print(f"\ndemo register ready: regflow case list{' --db ' + args.db if args.db else ''}")
     return 0
 

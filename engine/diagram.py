@@ -156,7 +156,8 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
                     ACTIVE_LINE if child in hl.active else "#8C8C8C")
                 title = state.label + (" (in parallel)" if state.parallel else "")
                 out.append(f"{indent}subgraph {_cluster(child)} {{")
-                out.append(f"{indent}  graph [label={_quote(title)}, style=\"{style},filled\", "
+                out.append(f"{indent}  graph [id={_quote(state_id(child))}, "
+                           f"label={_quote(title)}, style=\"{style},filled\", "
                            f"fillcolor=\"{fill}\", color=\"{line}\", penwidth={pen}, "
                            f"tooltip={_tooltip(spec, child)}, fontsize=11];")
                 emit(child, indent + "  ")
@@ -165,28 +166,14 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
                 out.append(f"{indent}{_id(child)} [{_node_attrs(spec, child, hl)}];")
 
     emit(focus, "  ")
-    # Arrows with the same ends are drawn once with their labels stacked: Graphviz draws
-    # several self-loops on one state on top of each other, labels overprinted.
-    edges: dict[tuple[str, str, str | None, str | None], list] = {}
-    for t in spec.transitions:
-        if t.target not in inside:
-            continue
-        for source in t.sources:
-            if source not in inside:
-                continue
-            ltail = source if (spec.is_compound(source) and source != t.target
-                               and source not in spec.ancestors(t.target)) else None
-            lhead = t.target if (spec.is_compound(t.target)
-                                 and t.target not in (source, *spec.ancestors(source))) else None
-            key = (_entry_leaf(spec, source), _entry_leaf(spec, t.target), ltail, lhead)
-            edges.setdefault(key, []).append(t)
-    for (tail, head, ltail, lhead), group in edges.items():
+    for edge_id, (tail, head, ltail, lhead), group in edge_groups(spec, inside):
         texts = [_edge_text(spec, t) for t in group]
         label = texts[0] if len(texts) == 1 else "\n".join(
             "• " + text.replace("\n", "\n   ") for text in texts)
         tip = "; ".join(spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
                         for t in group)
-        attrs = [f"label={_quote(label)}", f"tooltip={_quote(tip)}"]
+        attrs = [f"id={_quote(edge_id)}", f"label={_quote(label)}", f"tooltip={_quote(tip)}",
+                 f"labeltooltip={_quote(tip)}"]
         if ltail and clip:
             attrs.append(f"ltail={_cluster(ltail)}")
         if lhead and clip:
@@ -200,9 +187,38 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
     return "\n".join(out) + "\n"
 
 
+def state_id(name: str) -> str:
+    """The id of a state's node or frame in the SVG (what a viewer finds it by)."""
+    return f"s__{name}"
+
+
+def edge_groups(spec: Spec, inside: set[str] | None = None):
+    """The arrows of the diagram: ``(svg id, (tail, head, ltail, lhead), transitions)``.
+
+    Transitions with the same ends are drawn as one arrow with their labels stacked: Graphviz
+    draws several self-loops on one state on top of each other, labels overprinted.
+    """
+    inside = set(spec.states) if inside is None else inside
+    edges: dict[tuple[str, str, str | None, str | None], list] = {}
+    for t in spec.transitions:
+        if t.target not in inside:
+            continue
+        for source in t.sources:
+            if source not in inside:
+                continue
+            ltail = source if (spec.is_compound(source) and source != t.target
+                               and source not in spec.ancestors(t.target)) else None
+            lhead = t.target if (spec.is_compound(t.target)
+                                 and t.target not in (source, *spec.ancestors(source))) else None
+            key = (_entry_leaf(spec, source), _entry_leaf(spec, t.target), ltail, lhead)
+            edges.setdefault(key, []).append(t)
+    return [(f"e__{group[0].index}_{n}", key, group)
+            for n, (key, group) in enumerate(edges.items())]
+
+
 def _node_attrs(spec: Spec, name: str, hl: Highlight) -> str:
     state = spec.states[name]
-    attrs = [f"label={_state_label(spec, name, name in hl.missed)}",
+    attrs = [f"id={_quote(state_id(name))}", f"label={_state_label(spec, name, name in hl.missed)}",
              f"tooltip={_tooltip(spec, name)}"]
     if state.final:
         attrs.append("peripheries=2")

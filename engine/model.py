@@ -128,8 +128,9 @@ class Timescale:
     def rule(self) -> str:
         return self.rule_text()
 
-    def rule_text(self) -> str:
-        """The rule in a few words, e.g. ``within 25 working days``."""
+    def rule_text(self, anchor: str | None = None) -> str:
+        """The rule in a few words, e.g. ``within 25 working days of event 'x'``; ``anchor``
+        words the anchor instead (e.g. its label, for people)."""
         parts = {
             "deadline": f"within {self.within}",
             "lead_time": f"not before {self.after}",
@@ -138,7 +139,7 @@ class Timescale:
             "recurring": f"every {self.every}",
             "target": f"about {self.about}",
         }
-        return f"{parts[self.kind]} of {self.anchor}"
+        return f"{parts[self.kind]} of {anchor or self.anchor}"
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,15 @@ class Spec:
             if t.id == ident:
                 return t
         raise KeyError(ident)
+
+    def ref_label(self, ref: Ref) -> str:
+        """An event or state in plain words, quoted: what a person reads in a rule."""
+        found = (self.events if ref.kind == "event" else self.states).get(ref.name)
+        return f"‘{found.label}’" if found else str(ref)
+
+    def rule_words(self, timescale: Timescale) -> str:
+        """A timescale's rule with its anchor in plain words."""
+        return timescale.rule_text(self.ref_label(timescale.anchor))
 
     def citation_text(self, citation: str) -> str:
         return self.paragraphs.get(citation, "")

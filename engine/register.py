@@ -32,6 +32,41 @@ from .model import Spec
 from .storage import OPEN_STATUS, cases, events, open_engine, specs, timescales
 from .stored import facts_json, not_future, projection, timescale_rows
 
+#: days ahead in which a deadline counts as "due soon"
+SOON_DAYS = 14
+
+
+def attention(days_left: int | None, finished_on: date | None = None) -> str:
+    """How a case's next deadline stands: "overdue", "due soon", "finished" or ""."""
+    if days_left is not None and days_left < 0:
+        return "overdue"
+    if days_left is not None and days_left <= SOON_DAYS:
+        return "due soon"
+    return "finished" if finished_on else ""
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Which cases to show and in what order (see :meth:`Register.page`).
+
+    ``attention``: "" (all), "overdue", "due soon", "needs attention" (either) or "open"
+    (not finished); ``search`` matches title, stage, responsible role or case number.
+    """
+
+    spec_id: str = ""
+    search: str = ""
+    attention: str = ""
+    sort: str = "next_due"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sort not in Register.SORT_KEYS:
+            raise ValueError(f"cannot sort cases by {self.sort!r}; one of {Register.SORT_KEYS}")
+
 
 class StaleCase(CaseError):
     """An append based on a version of the case that is no longer the latest."""
@@ -325,6 +360,63 @@ class Register:
     def count_cases(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(cases)).scalar_one()
+
+    #: what a page of cases can be sorted by (column names of :meth:`page`)
+    SORT_KEYS = ("id", "title", "regulator", "stage", "responsible", "next_due")
+
+    def page(self, query: CaseQuery, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+        """One page of the cases ``query`` selects, in its order, each with ``days_left`` and
+        ``attention`` ("overdue", "due soon", "finished" or ""). Made for views that show
+        one screenful of a large register at a time."""
+        key = cases.c.next_due_sort if query.sort == "next_due" else cases.c[query.sort]
+        order = [key.desc(), cases.c.id.desc()] if query.descending else [key, cases.c.id]
+        select_ = (select(cases.c.id, cases.c.title, cases.c.spec_id, cases.c.regulator,
+                          cases.c.stage, cases.c.responsible, cases.c.next_due,
+                          cases.c.next_due_label, cases.c.finished_on, cases.c.version)
+                   .where(*self._filters(query)).order_by(*order).limit(limit).offset(offset))
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(select_)]
+        for row in rows:
+            due = row["next_due"]
+            row["days_left"] = (due - self.today).days if due else None
+            row["attention"] = attention(row["days_left"], row["finished_on"])
+        return rows
+
+    def count(self, query: CaseQuery) -> int:
+        """How many cases ``query`` selects."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(cases)
+                                .where(*self._filters(query))).scalar_one()
+
+    def spec_ids(self) -> list[tuple[str, str]]:
+        """``(spec id, title)`` of every spec some case follows, for choosing among them."""
+        with self.engine.connect() as conn:
+            ids = {r[0] for r in conn.execute(select(cases.c.spec_id).distinct())}
+            titles = dict(conn.execute(select(specs.c.spec_id, specs.c.title)).all())
+        return sorted((i, titles.get(i, i)) for i in ids)
+
+    def _filters(self, query: CaseQuery) -> list:
+        out = []
+        if query.spec_id:
+            out.append(cases.c.spec_id == query.spec_id)
+        if query.search.strip():
+            words = query.search.strip()
+            match = [cases.c.title.ilike(f"%{_like(words)}%", escape="\\"),
+                     cases.c.stage.ilike(f"%{_like(words)}%", escape="\\"),
+                     cases.c.responsible.ilike(f"%{_like(words)}%", escape="\\")]
+            if words.lstrip("#").isdigit():
+                match.append(cases.c.id == int(words.lstrip("#")))
+            out.append(or_(*match))
+        soon = self.today + timedelta(days=SOON_DAYS)
+        if query.attention == "overdue":
+            out.append(cases.c.next_due_sort < self.today)
+        elif query.attention == "due soon":
+            out.append(and_(cases.c.next_due_sort >= self.today, cases.c.next_due_sort <= soon))
+        elif query.attention == "needs attention":
+            out.append(cases.c.next_due_sort <= soon)
+        elif query.attention == "open":
+            out.append(cases.c.finished_on.is_(None))
+        return out
 
     def _open_clause(self):
         # written as the partial index timescales_open is, with no parameters, so that the

@@ -39,7 +39,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from .errors import RegflowError
 
 #: Bumped whenever the tables change; a register written by a newer regflow is refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP = "regflow register"
 
 metadata = MetaData()
@@ -261,3 +261,31 @@ def _prepare(engine: Engine, where: str) -> None:
     if missing:
         raise StoreError(f"{where} is an incomplete regflow register (missing tables: "
                          f"{', '.join(sorted(missing))})")
+    if version < SCHEMA_VERSION:
+        _upgrade(engine, version)
+
+
+#: Schema 2: a case's next deadline is its earliest unmet one, missed ones included (schema 1
+#: skipped deadlines already missed when the case last changed). Recomputed from the stored
+#: timescale rows, in one transaction.
+_UPGRADES = {
+    1: [
+        """UPDATE cases SET next_due = (
+             SELECT min(t.due) FROM timescales t WHERE t.case_id = cases.id
+             AND t.met_on IS NULL AND t.status IN ('pending', 'missed') AND t.due IS NOT NULL)""",
+        """UPDATE cases SET next_due_label = (
+             SELECT t.label FROM timescales t WHERE t.case_id = cases.id AND t.due = cases.next_due
+             AND t.met_on IS NULL AND t.status IN ('pending', 'missed')
+             ORDER BY t.timescale, t.occurrence LIMIT 1)""",
+        "UPDATE cases SET next_due_sort = coalesce(next_due, '9999-12-31')",
+    ],
+}
+
+
+def _upgrade(engine: Engine, version: int) -> None:
+    with engine.begin() as conn:
+        for step in range(version, SCHEMA_VERSION):
+            for statement in _UPGRADES[step]:
+                conn.execute(text(statement))
+        conn.execute(meta.update().where(meta.c.key == "schema_version")
+                     .values(value=str(SCHEMA_VERSION)))

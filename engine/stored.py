@@ -13,6 +13,9 @@ from typing import Any
 from .case import Case
 from .errors import DateError
 
+#: statuses of a timescale instance whose obligation is still open
+OPEN_STATUSES = ("pending", "missed")
+
 
 def facts_json(values: dict[str, Any]) -> str:
     """Facts as stored: JSON with dates as YYYY-MM-DD."""
@@ -29,12 +32,13 @@ def not_future(day: date, what: str, today: date) -> None:
                         f"{today.isoformat()}); record events when they have happened")
 
 
-
 def projection(case: Case, today: date, rows) -> dict[str, Any]:
     """The stored projection of a case as of ``today`` (``rows``: its timescales then)."""
     spec = case.spec
-    pending = [r for r in rows if r.status == "pending" and r.due and r.met_on is None]
-    nxt = min(pending, key=lambda r: r.due) if pending else None
+    # the earliest obligation not met yet: a missed one stays first until it is met, as in
+    # `regflow due --overdue`, so registers sort the cases that need attention to the top
+    unmet = [r for r in rows if r.status in OPEN_STATUSES and r.due and r.met_on is None]
+    nxt = min(unmet, key=lambda r: r.due) if unmet else None
     latest = case.latest_states()
     roles = list(dict.fromkeys(spec.role_label(r) for r in spec.roles_of(latest)))
     others = len(case.current_states) - len(latest)

@@ -1,0 +1,101 @@
+"""What can be recorded on a case now, and why the rest cannot: the questions a case screen asks.
+
+Kept out of the desktop app so that its widgets only show answers: which events are possible,
+which facts each one asks for, where it leads, and for each blocked event the guard that stops
+it with the paragraph that says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .case import Case
+from .errors import GuardFailure
+from .model import Fact, Spec
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an event cannot be recorded now: a guard that is false, and its source."""
+
+    guard: str
+    citation: str
+    citation_text: str
+    source: str  # state label the transition leaves
+    target: str  # state label it would lead to
+
+    def __str__(self) -> str:
+        cited = f" ({self.citation})" if self.citation else ""
+        return f"only when {self.guard}{cited}: from '{self.source}' to '{self.target}'"
+
+
+@dataclass(frozen=True)
+class Action:
+    """An event as the case screen offers it."""
+
+    event: str
+    label: str
+    role: str  # who records it, in words ("" if the spec does not say)
+    citation: str
+    citation_text: str
+    facts: tuple[Fact, ...]  # what its form asks for
+    required: frozenset[str]  # facts that must be given
+    targets: tuple[str, ...]  # states it can lead to from where the case is
+    reasons: tuple[Reason, ...] = ()  # empty when it can be recorded now
+
+    @property
+    def available(self) -> bool:
+        return not self.reasons
+
+
+def _reasons(spec: Spec, failures: list[GuardFailure]) -> tuple[Reason, ...]:
+    return tuple(Reason(f.guard, f.citation, spec.citation_text(f.citation),
+                        spec.states[f.source].label, spec.states[f.target].label)
+                 for f in failures)
+
+
+def _action(case: Case, event: str, reasons: tuple[Reason, ...] = ()) -> Action:
+    spec = case.spec
+    e = spec.events[event]
+    targets = tuple(dict.fromkeys(t.target for t in case.candidates(event)))
+    return Action(event, e.label, spec.role_label(e.role) if e.role else "", e.citation,
+                  spec.citation_text(e.citation), tuple(spec.facts[f] for f in e.sets),
+                  frozenset(e.requires), targets, reasons)
+
+
+def actions(case: Case) -> list[Action]:
+    """The events that can be recorded now (spec order), then those a guard blocks."""
+    out = [_action(case, name) for name in case.available_events()]
+    out += [_action(case, name, _reasons(case.spec, failures))
+            for name, failures in case.blocked_events().items()]
+    return out
+
+
+def refusal(case: Case, event: str, entered: dict[str, Any]) -> tuple[Reason, ...]:
+    """Why ``event`` would be refused with the facts ``entered`` in its form (empty: it
+    would be recorded). Lets a form warn before anything is submitted."""
+    return _reasons(case.spec, case.guard_failures(event, {**case.facts, **entered}))
+
+
+def opening_facts(spec: Spec) -> list[Fact]:
+    """Facts no event sets: known when a case is opened, so a new-case form asks for them."""
+    set_by_events = {f for e in spec.events.values() for f in e.sets}
+    return [f for name, f in spec.facts.items() if name not in set_by_events]
+
+
+def state_summary(spec: Spec, name: str) -> str:
+    """A state in a few lines: its label, who is responsible, and its source."""
+    state = spec.states[name]
+    lines = [state.label]
+    role = spec.role_of(name)
+    if role:
+        lines.append(f"Responsible: {spec.role_label(role)}")
+    if state.description:
+        lines.append(state.description)
+    if state.citation:
+        lines.append(f"Source: {state.citation}")
+        text = spec.citation_text(state.citation)
+        if text:
+            lines.append(f"“{text}”")
+    return "\n".join(lines)

@@ -1,0 +1,52 @@
+"""The demo register: the example scenarios, moved in time so that they are under way today.
+
+Used by ``regflow demo`` and by the desktop app the first time it opens the default register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from .errors import RegflowError
+from .register import Register
+from .scenario import load_scenario
+
+DEMO = [  # (spec, scenario, title)
+    ("ciw_2019", "ciw_significant", "Example County Council - adult services"),
+    ("ciw_2019", "ciw_no_concerns", "Llanfair Borough - children's services"),
+    ("ciw_2019", "ciw_christmas", "Bryn Valley Council - adult services"),
+    ("swia_handover", "swia_low_risk", "Glenmore Council - social work services"),
+    ("swia_handover", "swia_serious_concerns", "Eastport Council - social work services"),
+]
+
+
+def project_root() -> Path:
+    """The project folder (specs/ and examples/), from an editable install or a checkout."""
+    return Path(__file__).resolve().parent.parent
+
+
+def make_demo(reg: Register, report: Callable[[str], None] = lambda _line: None) -> list[int]:
+    """Fill an empty register with the demo cases; returns their numbers."""
+    root = project_root()
+    if reg.count_cases():
+        raise RegflowError("this register already has cases; run the demo on a new one, "
+                           "e.g. regflow demo --db demo.db")
+    made = []
+    for spec_name, scenario_name, title in DEMO:
+        spec_path = root / "specs" / f"{spec_name}.toml"
+        scenario = load_scenario(root / "examples" / f"{scenario_name}.toml")
+        # stop each story part-way, at a point that lies in the past today
+        events = list(scenario.events)
+        keep = events[: max(2, (len(events) * 2) // 3)]
+        # whole weeks, so weekdays (and most working-day counts) stay as in the story
+        shift = timedelta(weeks=(reg.today - keep[-1].on).days // 7 - 1)
+        view = reg.new_case(spec_path, title, scenario.start + shift, scenario.facts)
+        for e in keep:
+            view = reg.fire(view.id, e.event, e.on + shift, e.set, actor=e.actor or "demo",
+                            note=e.note)
+        made.append(view.id)
+        report(f"case {view.id}: {title} ({view.spec.process.id}), {len(keep)} events, now: "
+               + "; ".join(view.spec.states[n].label for n in view.case.current_states[:2]))
+    return made

@@ -1,0 +1,1 @@
+"""regflow's desktop app (PySide6): a thin layer over :mod:`regflow.engine`."""

@@ -1,0 +1,648 @@
+"""The case screen: where the case is (live diagram), what can be recorded next, its
+timescales and its history. Every answer comes from the engine; this module only shows them
+and passes the user's requests to the register.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regflow.engine.actions import Action, actions, state_summary
+from regflow.engine.diagram import case_highlight
+from regflow.engine.errors import RegflowError
+from regflow.engine.register import CaseView, Register, attention
+from regflow.engine.timescales import MET, MISSED, NOT_APPLICABLE, TimescaleStatus
+
+from .diagram_svg import MARKS, DiagramSvg
+from .diagram_view import DiagramView
+from .forms import CorrectForm, EventForm, ExtendForm
+from .register_model import days_text
+from .tasks import run_task
+
+OVERDUE_BG, SOON_BG, MET_FG, MUTED = "#F4D9E8", "#FCEBD2", "#1B6E3A", "#777777"
+
+
+def timescale_status(row: TimescaleStatus) -> str:
+    """A timescale's status in words with a symbol (never by colour alone)."""
+    if row.overdue:
+        return "⚠ Overdue"
+    if row.status == MISSED:
+        return "✗ Missed"
+    if row.status == MET:
+        return "✓ Met"
+    if row.status == NOT_APPLICABLE:
+        return "– Not applicable" if row.anchor_date else "… Not started"
+    if row.days_left is not None and row.days_left <= 14:
+        return "◷ Due soon"
+    return "◷ Running"
+
+
+def _item(text: str, tip: str = "", data: Any = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    if tip:
+        item.setToolTip(tip)
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
+
+
+def _table(headings: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headings))
+    table.setHorizontalHeaderLabels(headings)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setWordWrap(False)
+    table.setAlternatingRowColors(True)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fact_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+
+
+class CasePanel(QWidget):
+    """Shows one case of a register and records what the user does on it."""
+
+    #: a change was stored on case (id): the register view refreshes
+    changed = Signal(int)
+    #: the case and its diagram are on screen
+    ready = Signal()
+    #: something to say in the status bar
+    message = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.register: Register | None = None
+        self.view: CaseView | None = None
+        self.today = date.today()
+        self.actor = ""
+        self.actions: list[Action] = []
+        self.form = None  # the form open now, if any
+        self._documents: dict[str, DiagramSvg] = {}
+        self._laying_out: set[str] = set()
+        self._build()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack)
+        self.empty = QLabel("Choose a case in the register on the left,\n"
+                            "or open a new one with File ▸ New case (Ctrl+N).")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #555555; font-size: 15px;")
+        self.stack.addWidget(self.empty)
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.title = QLabel()
+        self.title.setObjectName("case_title")
+        self.title.setStyleSheet("font-size: 17px; font-weight: bold;")
+        self.title.setWordWrap(True)
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet("color: #555555;")
+        self.subtitle.setWordWrap(True)
+        self.where = QLabel()
+        self.where.setWordWrap(True)
+        self.where.setTextFormat(Qt.TextFormat.RichText)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        for w in (self.title, self.subtitle, self.where, self.banner):
+            layout.addWidget(w)
+
+        self.vsplit = QSplitter(Qt.Orientation.Vertical)
+        self.hsplit = QSplitter(Qt.Orientation.Horizontal)
+        self.hsplit.addWidget(self._diagram_box())
+        self.hsplit.addWidget(self._steps_box())
+        self.hsplit.setStretchFactor(0, 3)
+        self.hsplit.setStretchFactor(1, 1)
+        self.hsplit.setSizes([640, 300])
+        self.vsplit.addWidget(self.hsplit)
+        self.bsplit = QSplitter(Qt.Orientation.Horizontal)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._timescales_box(), "Timescales")
+        self.tabs.addTab(self._history_box(), "History")
+        self.facts_table = _table(["Fact", "Value", "Source"])
+        self.tabs.addTab(self.facts_table, "Facts")
+        self.bsplit.addWidget(self.tabs)
+        self.source = QTextBrowser()
+        self.source.setObjectName("source")
+        self.source.setOpenExternalLinks(False)
+        self.source.setPlaceholderText("Select a timescale, a step or a state to read the "
+                                       "paragraph it comes from.")
+        self.bsplit.addWidget(self.source)
+        self.bsplit.setStretchFactor(0, 3)
+        self.bsplit.setStretchFactor(1, 1)
+        self.bsplit.setSizes([660, 280])
+        self.vsplit.addWidget(self.bsplit)
+        self.vsplit.setStretchFactor(0, 3)
+        self.vsplit.setStretchFactor(1, 2)
+        self.vsplit.setSizes([560, 300])
+        layout.addWidget(self.vsplit, 1)
+        self.stack.addWidget(page)
+
+    def _diagram_box(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.diagram = DiagramView()
+        self.diagram.setObjectName("diagram")
+        self.diagram.eventClicked.connect(self.open_event_form)
+        self.diagram.stateClicked.connect(self._state_clicked)
+        for text, tip, slot in (("−", "Zoom out (Ctrl+-)", lambda: self.diagram.zoom_by(1 / 1.25)),
+                                ("+", "Zoom in (Ctrl++)", lambda: self.diagram.zoom_by(1.25)),
+                                ("Fit", "Whole diagram in the window (Ctrl+0)", self.diagram.fit),
+                                ("Where is it?", "Centre on where the case is (Ctrl+L)",
+                                 lambda: self.diagram.show_where())):
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+        key = QLabel(
+            f"<span style='background:#F5C77E;border:2px solid #B06E00'>&nbsp;{MARKS['active']} "
+            "where the case is&nbsp;</span>&nbsp; "
+            f"<span style='background:#D6E6F2'>&nbsp;{MARKS['travelled']} travelled&nbsp;</span>"
+            f"&nbsp; <span style='color:#CC79A7'><b>{MARKS['missed']}</b> deadline missed "
+            "(dashed)</span>&nbsp; <span style='color:#B06E00'><b>━</b> can be recorded now: "
+            "click</span>")
+        key.setTextFormat(Qt.TextFormat.RichText)
+        key.setObjectName("key")
+        bar.addSpacing(12)
+        bar.addWidget(key)
+        bar.addStretch(1)
+        self.layout_note = QLabel()
+        self.layout_note.setStyleSheet("color: #777777;")
+        bar.addWidget(self.layout_note)
+        layout.addLayout(bar)
+        layout.addWidget(self.diagram, 1)
+        return box
+
+    def _steps_box(self) -> QWidget:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(240)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        self.steps = QVBoxLayout(inner)
+        self.steps.setContentsMargins(6, 2, 6, 6)
+        scroll.setWidget(inner)
+        return scroll
+
+    def _timescales_box(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.timescale_table = _table(["Status", "Timescale", "Rule", "Started", "Due",
+                                       "Days left", "Met on", "Extension", "Source"])
+        self.timescale_table.setObjectName("timescales")
+        self.timescale_table.itemSelectionChanged.connect(self._timescale_selected)
+        layout.addWidget(self.timescale_table)
+        row = QHBoxLayout()
+        self.show_waiting = QCheckBox("Also show timescales not started yet")
+        self.show_waiting.toggled.connect(lambda _on: self._fill_timescales())
+        self.extend_button = QPushButton("Extend…")
+        self.extend_button.setToolTip("Extend the selected timescale, where its source allows it")
+        self.extend_button.clicked.connect(self.open_extend_form)
+        self.extend_button.setEnabled(False)
+        row.addWidget(self.show_waiting)
+        row.addStretch(1)
+        row.addWidget(self.extend_button)
+        layout.addLayout(row)
+        return box
+
+    def _history_box(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.history_table = _table(["#", "Happened", "Recorded", "By", "What", "Facts", "Note"])
+        self.history_table.setObjectName("history")
+        self.history_table.itemSelectionChanged.connect(self._history_selected)
+        self.history_table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.history_table.customContextMenuRequested.connect(self._history_menu)
+        layout.addWidget(self.history_table)
+        row = QHBoxLayout()
+        hint = QLabel("Struck-through entries were voided by a correction; they stay on record.")
+        hint.setStyleSheet("color: #555555;")
+        self.correct_button = QPushButton("Correct…")
+        self.correct_button.setToolTip("Void the selected entry (it was recorded by mistake)")
+        self.correct_button.clicked.connect(self.open_correct_form)
+        self.correct_button.setEnabled(False)
+        row.addWidget(hint)
+        row.addStretch(1)
+        row.addWidget(self.correct_button)
+        layout.addLayout(row)
+        return box
+
+    # -- showing a case --------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.view = None
+        self.stack.setCurrentIndex(0)
+
+    def set_case(self, view: CaseView) -> None:
+        """Show ``view``; the diagram keeps its layout if the spec is the same."""
+        self.view = view
+        self.stack.setCurrentIndex(1)
+        case, spec = view.case, view.spec
+        self.actions = actions(case)
+        self.title.setText(f"#{view.id}  {view.title}")
+        finished = f"; finished {case.finished_on.isoformat()}" if case.finished_on else ""
+        self.subtitle.setText(f"{spec.process.title} — {spec.process.regulator} (spec "
+                              f"{spec.process.id}, version {spec.process.version}); opened "
+                              f"{case.opened_on.isoformat()}{finished}; as of "
+                              f"{self.today.isoformat()}")
+        latest = case.latest_states()
+        roles = ", ".join(spec.role_label(r) for r in spec.roles_of(latest))
+        now = "; ".join(html.escape(spec.states[n].label) for n in latest)
+        others = len(case.current_states) - len(latest)
+        more = f" <span style='color:#555'>(+{others} other track{'s' if others > 1 else ''} " \
+               "on the diagram)</span>" if others > 0 else ""
+        self.where.setText(f"<b>Now:</b> {now}{more}"
+                           + (f" &nbsp; <b>Responsible:</b> {html.escape(roles)}" if roles else ""))
+        self.rows = case.timescales(self.today)
+        self._fill_banner()
+        self._fill_steps()
+        self._fill_timescales()
+        self._fill_history()
+        self._fill_facts()
+        self._show_diagram()
+
+    def _fill_banner(self) -> None:
+        late = sorted((r for r in self.rows if r.overdue or (r.status == MISSED and r.met_on is None
+                                                             and r.due)), key=lambda r: r.due)
+        soon = sorted((r for r in self.rows if not r.overdue and r.status == "pending" and r.due
+                       and attention(r.days_left) == "due soon"), key=lambda r: r.due)
+        if late:
+            r = late[0]
+            more = f" and {len(late) - 1} more" if len(late) > 1 else ""
+            self.banner.setText(f"⚠ <b>Overdue:</b> {html.escape(r.label)} — was due "
+                                f"{r.due.isoformat()} ({days_text((r.due - self.today).days)})"
+                                f"{more}. See Timescales below.")
+            self.banner.setStyleSheet(f"background: {OVERDUE_BG}; padding: 4px; "
+                                      "border: 1px solid #CC79A7;")
+        elif soon:
+            r = soon[0]
+            self.banner.setText(f"◷ <b>Due soon:</b> {html.escape(r.label)} — due "
+                                f"{r.due.isoformat()} ({days_text(r.days_left)})")
+            self.banner.setStyleSheet(f"background: {SOON_BG}; padding: 4px;")
+        else:
+            self.banner.setText("")
+            self.banner.setStyleSheet("")
+        self.banner.setVisible(bool(late or soon))
+
+    def _fill_steps(self) -> None:
+        while self.steps.count():
+            item = self.steps.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.step_buttons: dict[str, QPushButton] = {}
+        available = [a for a in self.actions if a.available]
+        blocked = [a for a in self.actions if not a.available]
+        heading = QLabel("<b>Record what happened next</b>" if available else
+                         "<b>Nothing can be recorded now</b>")
+        heading.setWordWrap(True)
+        self.steps.addWidget(heading)
+        if available:
+            hint = QLabel("Click a step (or its orange arrow on the diagram):")
+            hint.setStyleSheet("color: #555555;")
+            hint.setWordWrap(True)
+            self.steps.addWidget(hint)
+        elif self.view is not None and self.view.case.finished_on:
+            self.steps.addWidget(QLabel("The case is finished."))
+        for action in available:
+            text = textwrap.fill(action.label, 34)
+            if action.role:
+                text += "\n— " + textwrap.shorten(action.role, 34, placeholder="…")
+            button = QPushButton(text)
+            button.setObjectName(f"step_{action.event}")
+            button.setStyleSheet("QPushButton { text-align: left; padding: 5px 8px; }")
+            tip = action.label + (f"\nRecorded by: {action.role}" if action.role else "")
+            if action.citation:
+                tip += f"\nSource: {action.citation}"
+                if action.citation_text:
+                    tip += "\n" + textwrap.fill(f"“{action.citation_text}”", 80)
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, e=action.event: self.open_event_form(e))
+            self.steps.addWidget(button)
+            self.step_buttons[action.event] = button
+        if blocked:
+            title = QLabel("<b>Not possible now</b>")
+            title.setContentsMargins(0, 10, 0, 0)
+            self.steps.addWidget(title)
+            for action in blocked:
+                reasons = "<br>".join(
+                    f"needs <code>{html.escape(r.guard)}</code>"
+                    + (f" ({html.escape(r.citation)})" if r.citation else "")
+                    for r in action.reasons)
+                label = QLabel(f"<span style='color:#555'>{html.escape(action.label)}</span>"
+                               f"<br><span style='color:#777;font-size:11px'>{reasons}</span>")
+                label.setObjectName(f"blocked_{action.event}")
+                label.setWordWrap(True)
+                label.setTextFormat(Qt.TextFormat.RichText)
+                label.setToolTip("\n".join(
+                    f"{r}\n“{r.citation_text}”" if r.citation_text else str(r)
+                    for r in action.reasons))
+                self.steps.addWidget(label)
+        self.steps.addStretch(1)
+
+    def _fill_timescales(self) -> None:
+        if self.view is None:
+            return
+        table = self.timescale_table
+        table.setRowCount(0)
+        shown = [r for r in self.rows if r.anchor_date is not None or self.show_waiting.isChecked()]
+        order = {"⚠": 0, "◷": 1, "✗": 2, "…": 4}
+        shown.sort(key=lambda r: (order.get(timescale_status(r)[0], 3), r.due or date.max))
+        spec = self.view.spec
+        for r in shown:
+            n = table.rowCount()
+            table.insertRow(n)
+            status = timescale_status(r)
+            paragraph = spec.citation_text(r.citation)
+            tip = f"{r.citation}: “{paragraph}”" if paragraph else r.citation
+            ext = f"to {r.extended_to.isoformat()}: {r.extension_reason}" if r.extended_to else \
+                ("can be extended" if r.extendable else "")
+            left = days_text(r.days_left) if r.status == "pending" and r.days_left is not None \
+                else ""
+            rule = spec.rule_words(spec.timescale(r.id))
+            cells = [status, r.label, rule, r.anchor_date.isoformat() if r.anchor_date else "—",
+                     (r.due.isoformat() + (" (about)" if r.approximate else "")) if r.due else "—",
+                     left, r.met_on.isoformat() if r.met_on else "", ext, r.citation]
+            for col, text in enumerate(cells):
+                item = _item(text, tip if col in (1, 8) else (r.reason or text), data=r)
+                if status.startswith("⚠") or status.startswith("✗"):
+                    item.setBackground(QBrush(QColor(OVERDUE_BG)))
+                    if col == 0:
+                        font = QFont()
+                        font.setBold(True)
+                        item.setFont(font)
+                elif status.startswith("◷ Due soon"):
+                    item.setBackground(QBrush(QColor(SOON_BG)))
+                elif status.startswith("✓"):
+                    item.setForeground(QBrush(QColor(MET_FG)))
+                elif status.startswith(("–", "…")):
+                    item.setForeground(QBrush(QColor(MUTED)))
+                table.setItem(n, col, item)
+        table.resizeColumnsToContents()
+        table.setColumnWidth(1, min(table.columnWidth(1), 380))
+        table.setColumnWidth(2, min(table.columnWidth(2), 260))
+        self.extend_button.setEnabled(False)
+
+    def _fill_history(self) -> None:
+        view = self.view
+        spec = view.spec
+        table = self.history_table
+        table.setRowCount(0)
+        voided_by = {e.voids_seq: e.seq for e in view.entries if e.kind == "correction"}
+        rows: list[tuple[date, int, list[str], Any, bool]] = []
+        for e in view.entries:
+            if e.kind == "event":
+                what = spec.events[e.event].label
+            elif e.kind == "extension":
+                label = spec.timescale(e.timescale).label if any(
+                    t.id == e.timescale for t in spec.timescales) else e.timescale
+                what = f"Extended: {label} to {e.extend_to.isoformat()}"
+            else:
+                what = f"Correction: voids #{e.voids_seq}"
+            if e.seq in voided_by:
+                what += f"  (voided by #{voided_by[e.seq]})"
+            facts = ", ".join(f"{spec.facts[k].label if k in spec.facts else k}: {_fact_text(v)}"
+                              for k, v in e.facts.items())
+            cells = [f"#{e.seq}", e.effective_on.isoformat(),
+                     e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor or "", what, facts, e.note]
+            rows.append((e.effective_on, e.seq, cells, e, e.seq in voided_by))
+        for h in view.case.history:
+            if h.auto:
+                cells = ["", h.on.isoformat(), "", "regflow (when due)",
+                         spec.events[h.event].label, "", "recorded by regflow: its time came"]
+                rows.append((h.on, 10**9 + h.seq, cells, None, False))
+        for _on, _seq, cells, entry, voided in rows:
+            n = table.rowCount()
+            table.insertRow(n)
+            for col, text in enumerate(cells):
+                item = _item(text, text if col in (4, 5, 6) else "", data=entry)
+                if voided:
+                    font = QFont()
+                    font.setStrikeOut(True)
+                    item.setFont(font)
+                    item.setForeground(QBrush(QColor(MUTED)))
+                elif entry is None:
+                    item.setForeground(QBrush(QColor("#555555")))
+                table.setItem(n, col, item)
+        table.resizeColumnsToContents()
+        table.setColumnWidth(4, min(table.columnWidth(4), 420))
+        table.setColumnWidth(5, min(table.columnWidth(5), 300))
+        table.scrollToBottom()
+        self.correct_button.setEnabled(False)
+
+    def _fill_facts(self) -> None:
+        view = self.view
+        table = self.facts_table
+        table.setRowCount(0)
+        for name, fact in view.spec.facts.items():
+            if name not in view.case.facts:
+                continue
+            n = table.rowCount()
+            table.insertRow(n)
+            table.setItem(n, 0, _item(fact.label, name))
+            table.setItem(n, 1, _item(_fact_text(view.case.facts[name])))
+            table.setItem(n, 2, _item(fact.citation, view.spec.citation_text(fact.citation)))
+        table.resizeColumnsToContents()
+
+    # -- the diagram -----------------------------------------------------------------------
+
+    def _show_diagram(self) -> None:
+        view = self.view
+        digest = view.spec.content_hash
+        document = self._documents.get(digest)
+        if document is None:
+            self.diagram.set_document(None)
+            self.layout_note.setText("laying out the diagram…")
+            if digest not in self._laying_out:
+                self._laying_out.add(digest)
+                spec = view.spec
+                run_task(self, f"Laying out the diagram of {spec.process.title}…",
+                         lambda: DiagramSvg(spec), lambda doc: self._laid_out(digest, doc),
+                         lambda err: self._layout_failed(digest, err), progress=False)
+            return
+        first = self.diagram.document is not document
+        if first:
+            self.diagram.set_document(document)
+        self.layout_note.setText("")
+        self.refresh_highlight()
+        if first:  # once the view has its size
+            QTimer.singleShot(0, self.diagram.show_where)
+        self.ready.emit()
+
+    def refresh_highlight(self) -> None:
+        """Re-mark the diagram for the case as it is now (no layout)."""
+        view = self.view
+        self.diagram.targets = {a.event: a.targets for a in self.actions if a.available}
+        self.diagram.show_case(case_highlight(view.case, self.today),
+                               frozenset(a.event for a in self.actions if a.available))
+
+    def _laid_out(self, digest: str, document: DiagramSvg) -> None:
+        self._laying_out.discard(digest)
+        self._documents[digest] = document
+        if self.view is not None and self.view.spec.content_hash == digest:
+            self._show_diagram()
+
+    def _layout_failed(self, digest: str, err: Exception) -> None:
+        self._laying_out.discard(digest)
+        self.layout_note.setText("")
+        self.diagram.set_document(None)
+        self.diagram.scene().addText(f"The diagram cannot be drawn: {err}")
+        self.message.emit(f"The diagram cannot be drawn: {err}")
+        self.ready.emit()
+
+    def _state_clicked(self, name: str) -> None:
+        if self.view is not None:
+            self.source.setPlainText(state_summary(self.view.spec, name))
+
+    # -- selections ------------------------------------------------------------------------
+
+    def _timescale_selected(self) -> None:
+        items = self.timescale_table.selectedItems()
+        row: TimescaleStatus | None = items[0].data(Qt.ItemDataRole.UserRole) if items else None
+        self.extend_button.setEnabled(bool(row and row.extendable and row.due
+                                           and row.met_on is None))
+        if row is None or self.view is None:
+            return
+        text = self.view.spec.citation_text(row.citation)
+        parts = [f"<h3>{html.escape(row.label)}</h3>",
+                 f"<p><b>Rule:</b> "
+                 f"{html.escape(self.view.spec.rule_words(self.view.spec.timescale(row.id)))}</p>"]
+        if row.responsible:
+            parts.append(f"<p><b>Responsible:</b> "
+                         f"{html.escape(self.view.spec.role_label(row.responsible))}</p>")
+        if row.reason:
+            parts.append(f"<p><b>Note:</b> {html.escape(row.reason)}</p>")
+        parts.append(f"<p><b>Source: {html.escape(row.citation)}</b></p>")
+        if text:
+            parts.append(f"<blockquote>“{html.escape(text)}”</blockquote>")
+        self.source.setHtml("".join(parts))
+
+    def _selected_entry(self):
+        items = self.history_table.selectedItems()
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+
+    def _history_selected(self) -> None:
+        entry = self._selected_entry()
+        voided = self.view.voided if self.view else set()
+        self.correct_button.setEnabled(bool(entry is not None and entry.kind != "correction"
+                                            and entry.seq not in voided))
+        if entry is not None and entry.kind == "event" and self.view is not None:
+            e = self.view.spec.events[entry.event]
+            text = self.view.spec.citation_text(e.citation)
+            self.source.setHtml(f"<h3>{html.escape(e.label)}</h3><p><b>Source: "
+                                f"{html.escape(e.citation)}</b></p>"
+                                + (f"<blockquote>“{html.escape(text)}”</blockquote>" if text else ""))
+
+    def _history_menu(self, pos) -> None:
+        if self.correct_button.isEnabled():
+            menu = QMenu(self)
+            menu.addAction("Correct this entry…", self.open_correct_form)
+            menu.popup(self.history_table.viewport().mapToGlobal(pos))
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def open_event_form(self, event: str) -> EventForm | None:
+        """Open the form that records ``event`` (one of the steps possible now)."""
+        action = next((a for a in self.actions if a.event == event and a.available), None)
+        if action is None or self.view is None:
+            return None
+        form = EventForm(self, self.view.case, action, self.today, self.actor)
+        form.submitted.connect(lambda values: self._record(form, values))
+        self._open(form)
+        return form
+
+    def _record(self, form: EventForm, values: dict[str, Any]) -> None:
+        self.actor = values["actor"] or self.actor
+        self._apply(form, lambda reg, view: reg.fire(
+            view.id, values["event"], values["on"], values["facts"], actor=values["actor"] or None,
+            note=values["note"], expect_version=view.version),
+            f"Recorded: {self.view.spec.events[values['event']].label}")
+
+    def open_correct_form(self) -> CorrectForm | None:
+        entry = self._selected_entry()
+        if entry is None or self.view is None:
+            return None
+        what = self.history_table.item(self.history_table.currentRow(), 4).text()
+        form = CorrectForm(self, entry.seq, f"{what} ({entry.effective_on.isoformat()})",
+                           self.actor)
+        form.submitted.connect(lambda values: self._apply(form, lambda reg, view: reg.correct(
+            view.id, values["seq"], values["reason"], actor=values["actor"] or None,
+            expect_version=view.version), f"Voided entry #{values['seq']}"))
+        self._open(form)
+        return form
+
+    def open_extend_form(self) -> ExtendForm | None:
+        items = self.timescale_table.selectedItems()
+        row = items[0].data(Qt.ItemDataRole.UserRole) if items else None
+        if row is None or self.view is None:
+            return None
+        due = row.extended_to or row.due
+        form = ExtendForm(self, row.id, row.label, due, row.citation,
+                          self.view.spec.citation_text(row.citation), self.actor)
+        form.submitted.connect(lambda values: self._apply(form, lambda reg, view: reg.extend(
+            view.id, values["timescale"], values["to"], values["reason"],
+            actor=values["actor"] or None, expect_version=view.version),
+            f"Extended: {row.label}"))
+        self._open(form)
+        return form
+
+    def _open(self, form) -> None:
+        self.form = form
+        form.finished.connect(lambda _result: setattr(self, "form", None))
+        form.open()
+
+    def _apply(self, form, change, done_text: str) -> None:
+        """Store a change; on refusal the form says why and stays open."""
+        try:
+            view = change(self.register, self.view)
+        except RegflowError as err:
+            form.show_problem(str(err))
+            return
+        form.accept()
+        self.set_case(view)
+        self.message.emit(f"Case #{view.id}: {done_text}")
+        self.changed.emit(view.id)

@@ -1,0 +1,381 @@
+"""The small forms of the case screen: record a step, open a case, correct an entry, extend.
+
+Each form collects values and says what is wrong before anything is sent; the register does
+the checking, and its refusal is shown in the form, which stays open so nothing typed is lost.
+Widgets follow the fact types: a list for enum, Yes/No for bool, a date picker for dates.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regflow.engine.actions import Action, opening_facts, refusal
+from regflow.engine.case import Case
+from regflow.engine.loader import load_spec
+from regflow.engine.model import Fact
+from regflow.specs import shipped
+
+NOT_GIVEN = "(not given)"
+_NO_DATE = QDate(1900, 1, 1)
+
+
+def qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
+class FactInput:
+    """One fact's input widget, chosen from its type; ``value()`` is None when not given."""
+
+    def __init__(self, fact: Fact, required: bool, today: date):
+        self.fact, self.required = fact, required
+        if fact.type in ("enum", "bool"):
+            box = QComboBox()
+            if not required:
+                box.addItem(NOT_GIVEN, None)
+            choices = [("Yes", True), ("No", False)] if fact.type == "bool" else \
+                [(_words(v), v) for v in fact.values]
+            for text, value in choices:
+                box.addItem(text, value)
+            self.widget = box
+        elif fact.type == "date":
+            edit = QDateEdit()
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            if not required:  # the earliest date stands for "not given"
+                edit.setMinimumDate(_NO_DATE)
+                edit.setSpecialValueText(NOT_GIVEN)
+                edit.setDate(_NO_DATE)
+            else:
+                edit.setDate(qdate(today))
+            self.widget = edit
+        else:
+            line = QLineEdit()
+            if fact.type == "number":
+                line.setValidator(QDoubleValidator())
+                line.setPlaceholderText("a number")
+            self.widget = line
+        tip = fact.label + (f" ({fact.citation})" if fact.citation else "")
+        self.widget.setToolTip(tip)
+        self.widget.setObjectName(f"fact_{fact.name}")
+
+    def value(self) -> Any:
+        w = self.widget
+        if isinstance(w, QComboBox):
+            return w.currentData()
+        if isinstance(w, QDateEdit):
+            return None if w.date() == _NO_DATE else pydate(w.date())
+        text = w.text().strip()
+        if not text:
+            return None
+        if self.fact.type == "number":
+            try:
+                number = float(text.replace(",", ""))
+            except ValueError:
+                return text  # the engine names the problem
+            return int(number) if number.is_integer() else number
+        return text
+
+    def set_value(self, value: Any) -> None:
+        w = self.widget
+        if isinstance(w, QComboBox):
+            w.setCurrentIndex(max(0, w.findData(value)))
+        elif isinstance(w, QDateEdit):
+            w.setDate(qdate(value) if value else _NO_DATE)
+        else:
+            w.setText("" if value is None else str(value))
+
+    def changed_signal(self):
+        w = self.widget
+        if isinstance(w, QComboBox):
+            return w.currentIndexChanged
+        if isinstance(w, QDateEdit):
+            return w.dateChanged
+        return w.textChanged
+
+
+def _paragraph(citation: str, text: str) -> QLabel:
+    label = QLabel(f"<b>{citation}</b> “{text}”" if text else f"<b>{citation}</b>")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setStyleSheet("color: #444444; background: #F4F4F4; padding: 6px; border-radius: 4px;")
+    return label
+
+
+class _Form(QDialog):
+    """A form with a message line for problems and OK/Cancel buttons."""
+
+    submitted = Signal(dict)
+
+    def __init__(self, parent: QWidget | None, title: str, ok_text: str):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.layout_ = QVBoxLayout(self)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setObjectName("problem")
+        self.problem.setStyleSheet("color: #8B1A1A; font-weight: bold;")
+        self.problem.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setDefault(True)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish_layout(self) -> None:
+        self.layout_.addWidget(self.problem)
+        self.layout_.addWidget(self.buttons)
+
+    def show_problem(self, text: str) -> None:
+        """Say what is wrong; the form stays open with everything as typed."""
+        self.problem.setText("⚠ " + text)
+        self.problem.setVisible(bool(text))
+
+    def values(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _submit(self) -> None:
+        self.submitted.emit(self.values())
+
+
+class EventForm(_Form):
+    """Record one step (event): the facts it sets, the date it happened, who, and a note."""
+
+    def __init__(self, parent: QWidget | None, case: Case, action: Action, today: date,
+                 actor: str = ""):
+        super().__init__(parent, f"Record: {action.label}", "Record")
+        self.case, self.action = case, action
+        heading = QLabel(f"<h3>{action.label}</h3>")
+        heading.setWordWrap(True)
+        self.layout_.addWidget(heading)
+        if action.role:
+            self.layout_.addWidget(QLabel(f"Recorded by: {action.role}"))
+        if action.citation:
+            self.layout_.addWidget(_paragraph(action.citation, action.citation_text))
+        form = QFormLayout()
+        self.inputs: dict[str, FactInput] = {}
+        for fact in action.facts:
+            fi = FactInput(fact, fact.name in action.required, today)
+            if fact.name in case.facts:
+                fi.set_value(case.facts[fact.name])
+            self.inputs[fact.name] = fi
+            label = fact.label + (" *" if fi.required else "")
+            caption = QLabel(label)
+            caption.setWordWrap(True)
+            form.addRow(caption, fi.widget)
+            fi.changed_signal().connect(self._check)
+        self.on = QDateEdit(qdate(today))
+        self.on.setObjectName("effective_date")
+        self.on.setCalendarPopup(True)
+        self.on.setDisplayFormat("yyyy-MM-dd")
+        self.on.setMaximumDate(qdate(today))
+        self.on.setMinimumDate(qdate(case.opened_on))
+        self.on.setToolTip("The day it happened: today, or earlier if it is recorded late")
+        form.addRow("Date it happened", self.on)
+        self.actor = QLineEdit(actor or default_actor())
+        self.actor.setObjectName("actor")
+        form.addRow("Recorded by (your name)", self.actor)
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("note")
+        self.note.setPlaceholderText("optional")
+        self.note.setFixedHeight(60)
+        form.addRow("Note", self.note)
+        self.layout_.addLayout(form)
+        self.finish_layout()
+        self._check()
+
+    def values(self) -> dict[str, Any]:
+        facts = {name: fi.value() for name, fi in self.inputs.items()}
+        return {"event": self.action.event, "on": pydate(self.on.date()),
+                "facts": {k: v for k, v in facts.items() if v is not None},
+                "actor": self.actor.text().strip(), "note": self.note.toPlainText().strip()}
+
+    def _check(self) -> None:
+        """Warn before submitting: facts still needed, or a guard these answers would fail."""
+        values = self.values()
+        missing = [self.inputs[n].fact.label for n in self.action.required
+                   if n in self.inputs and values["facts"].get(n) is None]
+        if missing:
+            self.show_problem("Still needed: " + "; ".join(missing))
+            self.ok.setEnabled(False)
+            return
+        self.ok.setEnabled(True)
+        try:
+            reasons = refusal(self.case, self.action.event, values["facts"])
+        except Exception:  # a half-typed value: the engine will say what is wrong on submit
+            reasons = ()
+        self.show_problem("With these answers the step would be refused: "
+                          + "; ".join(map(str, reasons)) if reasons else "")
+
+
+class NewCaseForm(_Form):
+    """Open a case: which process (spec), a title, the date it opened, facts known then."""
+
+    def __init__(self, parent: QWidget | None, today: date):
+        super().__init__(parent, "New case", "Open case")
+        self.today = today
+        form = QFormLayout()
+        row = QHBoxLayout()
+        self.spec_box = QComboBox()
+        self.spec_box.setObjectName("spec")
+        for ident, path in shipped().items():
+            spec = load_spec(path)
+            self.spec_box.addItem(f"{spec.process.title} ({ident})", str(path))
+        other = QPushButton("Other file…")
+        other.clicked.connect(self._choose_file)
+        row.addWidget(self.spec_box, 1)
+        row.addWidget(other)
+        form.addRow("Process", row)
+        self.title = QLineEdit()
+        self.title.setObjectName("title")
+        self.title.setPlaceholderText("e.g. Example Council - adult services 2027")
+        form.addRow("Title", self.title)
+        self.opened = QDateEdit(qdate(today))
+        self.opened.setObjectName("opened_on")
+        self.opened.setCalendarPopup(True)
+        self.opened.setDisplayFormat("yyyy-MM-dd")
+        self.opened.setMaximumDate(qdate(today))
+        form.addRow("Opened on", self.opened)
+        self.layout_.addLayout(form)
+        self.facts_box = QFormLayout()
+        self.facts_note = QLabel()
+        self.facts_note.setWordWrap(True)
+        self.layout_.addWidget(self.facts_note)
+        self.layout_.addLayout(self.facts_box)
+        self.inputs: dict[str, FactInput] = {}
+        self.spec_box.currentIndexChanged.connect(self._spec_changed)
+        self.finish_layout()
+        self._spec_changed()
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Spec file", "", "regflow specs (*.toml)")
+        if path:
+            self.spec_box.addItem(Path(path).name, path)
+            self.spec_box.setCurrentIndex(self.spec_box.count() - 1)
+
+    def _spec_changed(self) -> None:
+        while self.facts_box.rowCount():
+            self.facts_box.removeRow(0)
+        self.inputs = {}
+        path = self.spec_box.currentData()
+        try:
+            spec = load_spec(path)
+        except Exception as err:
+            self.show_problem(str(err))
+            self.ok.setEnabled(False)
+            return
+        self.show_problem("")
+        self.ok.setEnabled(True)
+        facts = opening_facts(spec)
+        self.facts_note.setText("Facts known when the case opens (others are asked for when "
+                                "the step that sets them is recorded):" if facts else
+                                "Nothing else is needed now: each step asks for its facts.")
+        for fact in facts:
+            fi = FactInput(fact, required=False, today=self.today)
+            if fact.default is not None:
+                fi.set_value(fact.default)
+            self.inputs[fact.name] = fi
+            self.facts_box.addRow(fact.label, fi.widget)
+
+    def values(self) -> dict[str, Any]:
+        facts = {n: fi.value() for n, fi in self.inputs.items()}
+        return {"spec": self.spec_box.currentData(), "title": self.title.text().strip(),
+                "opened_on": pydate(self.opened.date()),
+                "facts": {k: v for k, v in facts.items() if v is not None}}
+
+
+class CorrectForm(_Form):
+    """Void a wrongly recorded entry, with a reason; the case is replayed without it."""
+
+    def __init__(self, parent: QWidget | None, seq: int, what: str, actor: str = ""):
+        super().__init__(parent, f"Correct entry #{seq}", "Void this entry")
+        self.seq = seq
+        intro = QLabel(f"Entry <b>#{seq}</b>: {what}<br><br>It stays in the history, struck "
+                       "through; the case is worked out again without it.")
+        intro.setWordWrap(True)
+        self.layout_.addWidget(intro)
+        form = QFormLayout()
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reason")
+        self.reason.setPlaceholderText("e.g. recorded on the wrong case")
+        form.addRow("Reason *", self.reason)
+        self.actor = QLineEdit(actor or default_actor())
+        form.addRow("Recorded by", self.actor)
+        self.layout_.addLayout(form)
+        self.finish_layout()
+        self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
+        self.ok.setEnabled(False)
+
+    def values(self) -> dict[str, Any]:
+        return {"seq": self.seq, "reason": self.reason.text().strip(),
+                "actor": self.actor.text().strip()}
+
+
+class ExtendForm(_Form):
+    """Extend a timescale whose source allows it, to a later date, with the reason."""
+
+    def __init__(self, parent: QWidget | None, timescale: str, label: str, due: date,
+                 citation: str, citation_text: str, actor: str = ""):
+        super().__init__(parent, "Extend a timescale", "Extend")
+        self.timescale = timescale
+        intro = QLabel(f"<b>{label}</b><br>due {due.isoformat()}")
+        intro.setWordWrap(True)
+        self.layout_.addWidget(intro)
+        if citation:
+            self.layout_.addWidget(_paragraph(citation, citation_text))
+        form = QFormLayout()
+        self.to = QDateEdit(qdate(due))
+        self.to.setObjectName("extend_to")
+        self.to.setCalendarPopup(True)
+        self.to.setDisplayFormat("yyyy-MM-dd")
+        self.to.setMinimumDate(qdate(due).addDays(1))
+        form.addRow("New due date", self.to)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reason")
+        form.addRow("Reason *", self.reason)
+        self.actor = QLineEdit(actor or default_actor())
+        form.addRow("Recorded by", self.actor)
+        self.layout_.addLayout(form)
+        self.finish_layout()
+        self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
+        self.ok.setEnabled(False)
+
+    def values(self) -> dict[str, Any]:
+        return {"timescale": self.timescale, "to": pydate(self.to.date()),
+                "reason": self.reason.text().strip(), "actor": self.actor.text().strip()}

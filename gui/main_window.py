@@ -1,0 +1,371 @@
+"""The main window: the register on the left, the chosen case on the right.
+
+Owns the open :class:`Register`; opening one (and catching up its time-driven events, and
+filling a first-time demo register) runs off the UI thread. Window layout, recent registers
+and the user's name are remembered in :class:`QSettings`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+)
+
+from regflow.engine.errors import RegflowError
+from regflow.engine.register import CaseQuery, Register
+from regflow.engine.storage import normalise_url
+
+from .case_panel import CasePanel
+from .forms import NewCaseForm
+from .register_panel import RegisterPanel
+from .tasks import run_task
+
+MAX_RECENT = 8
+
+SHORTCUTS = [
+    ("Ctrl+N", "New case"),
+    ("Ctrl+O", "Open another register"),
+    ("Ctrl+F", "Search the register"),
+    ("Ctrl+Shift+O", "Show overdue cases only"),
+    ("Ctrl+Shift+A", "Show all cases"),
+    ("Ctrl+1 … Ctrl+9", "Record the 1st … 9th possible next step"),
+    ("Ctrl+L", "Centre the diagram on where the case is"),
+    ("Ctrl++ / Ctrl+- / Ctrl+0", "Zoom in / out / fit the diagram"),
+    ("Ctrl+wheel, drag", "Zoom / move the diagram"),
+    ("F5", "Read the register again"),
+    ("Ctrl+Q", "Quit"),
+]
+
+
+def _url_text(url: str) -> str:
+    return url.removeprefix("sqlite:///")
+
+
+class MainWindow(QMainWindow):
+    """regflow's main window on one register."""
+
+    #: a register was opened (or failed to open) and its first case, if any, is on screen
+    ready = Signal()
+
+    def __init__(self, settings: QSettings, today: date | None = None):
+        super().__init__()
+        self.settings = settings
+        self.today = today
+        self.register: Register | None = None
+        self.url: str | None = None
+        self.last_error: QMessageBox | None = None
+        self.setWindowTitle("regflow")
+        self.resize(1600, 1000)
+
+        self.register_panel = RegisterPanel()
+        self.case_panel = CasePanel()
+        self.case_panel.actor = str(settings.value("actor", ""))
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.register_panel)
+        self.split.addWidget(self.case_panel)
+        self.split.setStretchFactor(0, 2)
+        self.split.setStretchFactor(1, 3)
+        self.split.setSizes([640, 960])
+        self.setCentralWidget(self.split)
+
+        self.register_panel.caseSelected.connect(self.show_case)
+        self.case_panel.changed.connect(self._case_changed)
+        self.case_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.case_panel.ready.connect(self.ready)
+
+        self.where_label = QLabel()
+        self.counts_label = QLabel()
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self.statusBar().addPermanentWidget(self.where_label)
+        self._build_menus()
+        self._restore_layout()
+
+    # -- menus and shortcuts ---------------------------------------------------------------
+
+    def _action(self, menu, text: str, slot, shortcut: str | QKeySequence | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&New case…", self.new_case, QKeySequence.StandardKey.New,
+                     "Open a new case in this register")
+        self._action(file, "&Open register…", self.choose_register, QKeySequence.StandardKey.Open,
+                     "Open another register file")
+        self.recent_menu = file.addMenu("Open &recent")
+        self._action(file, "New register with &demo cases…", self.new_demo_register, None,
+                     "Make a register with example cases to try regflow on")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._fill_recent()
+
+        case = bar.addMenu("&Case")
+        for n in range(1, 10):
+            self._action(case, f"Record next step {n}", lambda _=False, n=n: self._step(n),
+                         f"Ctrl+{n}").setVisible(False)
+        self._action(case, "&Correct selected history entry…",
+                     self.case_panel.open_correct_form)
+        self._action(case, "&Extend selected timescale…", self.case_panel.open_extend_form)
+        case.addSeparator()
+        self._action(case, "Read the register &again", self.reload, "F5")
+
+        view = bar.addMenu("&View")
+        self._action(view, "&Find case", self._focus_search, QKeySequence.StandardKey.Find)
+        self._action(view, "&Overdue cases only", lambda: self._show("overdue"), "Ctrl+Shift+O")
+        self._action(view, "&All cases", lambda: self._show(""), "Ctrl+Shift+A")
+        view.addSeparator()
+        diagram = self.case_panel.diagram
+        self._action(view, "Zoom &in", lambda: diagram.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
+        self._action(view, "Zoom &out", lambda: diagram.zoom_by(1 / 1.25),
+                     QKeySequence.StandardKey.ZoomOut)
+        self._action(view, "&Fit diagram to window", diagram.fit, "Ctrl+0")
+        self._action(view, "&Where is the case?", lambda: diagram.show_where(), "Ctrl+L")
+
+        help_ = bar.addMenu("&Help")
+        self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
+        self._action(help_, "How to read the &diagram", self.show_key)
+        self._action(help_, "&About regflow", self.show_about)
+
+    def _step(self, n: int) -> None:
+        available = [a for a in self.case_panel.actions if a.available]
+        if self.case_panel.view is not None and n <= len(available):
+            self.case_panel.open_event_form(available[n - 1].event)
+
+    def _focus_search(self) -> None:
+        self.register_panel.search.setFocus()
+        self.register_panel.search.selectAll()
+
+    def _show(self, attention: str) -> None:
+        box = self.register_panel.show_box
+        box.setCurrentIndex(max(0, box.findData(attention)))
+
+    # -- registers -------------------------------------------------------------------------
+
+    def open_register(self, url: str | os.PathLike[str] | None, demo_if_new: bool = False) -> None:
+        """Open the register at ``url`` (a path or database URL; None: the default one) off
+        the UI thread, catching up its time-driven events. ``demo_if_new``: a register that
+        did not exist yet is filled with the demo cases."""
+        try:
+            text = normalise_url(url)
+        except RegflowError as err:
+            self.show_error("Cannot open the register", str(err))
+            return
+        path = Path(_url_text(text)) if text.startswith("sqlite:///") else None
+        fresh = demo_if_new and path is not None and not path.exists()
+        today = self.today
+
+        def work() -> tuple[Register, int]:
+            register = Register(text, today=today)
+            try:
+                if fresh and not register.count_cases():
+                    from regflow.engine.demo import make_demo
+
+                    make_demo(register)
+                caught = register.catch_up()
+            except BaseException:
+                register.close()
+                raise
+            return register, caught
+
+        self.statusBar().showMessage(f"Opening {_url_text(text)}…")
+        run_task(self, f"Opening the register {_url_text(text)}"
+                 + (" and adding the demo cases…" if fresh else "…"), work,
+                 lambda result: self._opened(text, *result), self._open_failed)
+
+    def _opened(self, url: str, register: Register, caught: int) -> None:
+        if self.register is not None:
+            self.register.close()
+        self.register, self.url = register, url
+        self.case_panel.register = register
+        self.case_panel.today = register.today
+        self.case_panel.clear()
+        self.register_panel.set_register(register)
+        self.setWindowTitle(f"regflow — {Path(_url_text(url)).name}")
+        self.where_label.setText(f"Register: {_url_text(url)}  ·  Today: "
+                                 f"{register.today.isoformat()}")
+        self._remember(url)
+        self._update_counts()
+        note = f"; {caught} time-driven step{'s' if caught != 1 else ''} caught up" if caught else ""
+        self.statusBar().showMessage(f"Opened {_url_text(url)}{note}", 8000)
+        if self.register_panel.model.rowCount():
+            self.register_panel.select_row(0)
+            self.register_panel.table.setFocus()
+        else:
+            self.case_panel.empty.setText("This register has no cases yet.\n\nOpen one with "
+                                          "File ▸ New case (Ctrl+N), or try File ▸ New register "
+                                          "with demo cases.")
+            self.ready.emit()
+
+    def _open_failed(self, err: Exception) -> None:
+        self.statusBar().clearMessage()
+        self.show_error("Cannot open the register", str(err) if isinstance(err, RegflowError)
+                        else f"{type(err).__name__}: {err}",
+                        "Choose another file with File ▸ Open register (Ctrl+O).")
+        self.ready.emit()
+
+    def choose_register(self) -> None:
+        start = str(Path(_url_text(self.url)).parent) if self.url else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open register", start,
+                                              "regflow registers (*.db *.sqlite);;All files (*)")
+        if path:
+            self.open_register(path)
+
+    def new_demo_register(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New register with demo cases", "demo.db",
+                                              "regflow registers (*.db)")
+        if path:
+            if Path(path).exists():
+                self.show_error("Choose a new file", f"{path} exists already; the demo cases go "
+                                "into a new register file.")
+                return
+            self.open_register(path, demo_if_new=True)
+
+    def reload(self) -> None:
+        if self.url:
+            self.open_register(self.url)
+
+    def _remember(self, url: str) -> None:
+        recent = [u for u in self.settings.value("recent", [], list) or [] if u != url]
+        self.settings.setValue("recent", [url, *recent][:MAX_RECENT])
+        self.settings.setValue("last_register", url)
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.value("recent", [], list) or []
+        for url in recent:
+            self.recent_menu.addAction(_url_text(url), lambda u=url: self.open_register(u))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _update_counts(self) -> None:
+        if self.register is None:
+            self.counts_label.setText("")
+            return
+        total = self.register.count(CaseQuery())
+        overdue = self.register.count(CaseQuery(attention="overdue"))
+        soon = self.register.count(CaseQuery(attention="due soon"))
+        self.counts_label.setText(f"{total:,} cases  ·  ⚠ {overdue:,} overdue  ·  "
+                                  f"◷ {soon:,} due within 14 days")
+
+    # -- cases -----------------------------------------------------------------------------
+
+    def show_case(self, case_id: int) -> None:
+        if self.register is None:
+            return
+        try:
+            view = self.register.get(case_id)
+        except RegflowError as err:
+            self.show_error("Cannot show the case", str(err), "Press F5 to read the register again.")
+            return
+        self.case_panel.set_case(view)
+
+    def _case_changed(self, case_id: int) -> None:
+        self.register_panel.refresh(keep=case_id)
+        self._update_counts()
+
+    def new_case(self) -> None:
+        if self.register is None:
+            self.show_error("No register open", "Open a register first (File ▸ Open register).")
+            return
+        form = NewCaseForm(self, self.register.today)
+        form.submitted.connect(lambda values: self._create(form, values))
+        self.case_panel.form = form
+        form.open()
+
+    def _create(self, form: NewCaseForm, values: dict) -> None:
+        try:
+            view = self.register.new_case(values["spec"], values["title"], values["opened_on"],
+                                          values["facts"])
+        except RegflowError as err:
+            form.show_problem(str(err))
+            return
+        form.accept()
+        self.register_panel.set_register(self.register)  # a new regime may appear
+        self._update_counts()
+        self.case_panel.set_case(view)
+        self.statusBar().showMessage(f"Opened case #{view.id}: {view.title}", 8000)
+
+    # -- messages --------------------------------------------------------------------------
+
+    def show_error(self, title: str, text: str, what_to_do: str = "") -> QMessageBox:
+        """Say what went wrong and what to do, in a dialog (the app carries on)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                          self)
+        if what_to_do:
+            box.setInformativeText(what_to_do)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.open()
+        self.last_error = box
+        return box
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_key(self) -> None:
+        QMessageBox.information(
+            self, "How to read the diagram",
+            "<p>Each box is a stage of the process, with the role responsible under its name; "
+            "frames group stages that belong together (dashed frames run in parallel).</p>"
+            "<p><b>▶ orange, thick border</b>: where the case is now.<br>"
+            "<b>✓ pale blue</b>: stages the case has been through.<br>"
+            "<b>⚠ dashed reddish-purple border</b>: a deadline was missed there.<br>"
+            "<b>Thick orange arrows</b>: steps that can be recorded now; click one (or its "
+            "button on the right) to record it.<br>"
+            "<b>Dashed arrows</b>: steps that happen only under a condition, shown in [brackets]."
+            "</p><p>Hover over a stage or arrow for its source paragraph. Ctrl+wheel zooms, "
+            "dragging moves the diagram.</p>")
+
+    def show_about(self) -> None:
+        from importlib.metadata import version
+
+        QMessageBox.about(self, "About regflow",
+                          f"<b>regflow</b> {version('regflow')}<br>Regulatory processes as "
+                          "declarative state machines: track cases, deadlines and their sources.")
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
+                             ("split", self.split.restoreState),
+                             ("case_v", self.case_panel.vsplit.restoreState),
+                             ("case_h", self.case_panel.hsplit.restoreState),
+                             ("case_b", self.case_panel.bsplit.restoreState)):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("state", self.saveState())
+        self.settings.setValue("split", self.split.saveState())
+        self.settings.setValue("case_v", self.case_panel.vsplit.saveState())
+        self.settings.setValue("case_h", self.case_panel.hsplit.saveState())
+        self.settings.setValue("case_b", self.case_panel.bsplit.saveState())
+        self.settings.setValue("actor", self.case_panel.actor)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        if self.register is not None:
+            self.register.close()
+        super().closeEvent(event)
+

@@ -1,0 +1,154 @@
+"""The register view: every case in a sortable, filterable, searchable table."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regflow.engine.register import CaseQuery, Register
+
+from .register_model import COLUMNS, PAGE, CaseTableModel
+
+SHOW = [("All cases", ""), ("Needs attention (overdue or due soon)", "needs attention"),
+        ("Overdue", "overdue"), ("Due within 14 days", "due soon"), ("Not finished", "open")]
+
+
+class RegisterPanel(QWidget):
+    """Search box, filters and the table of cases; emits the case the user picks."""
+
+    caseSelected = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = CaseTableModel(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 0, 4)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search title, stage, role or case number (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.show_box = QComboBox()
+        self.show_box.setObjectName("show")
+        for text, value in SHOW:
+            self.show_box.addItem(text, value)
+        self.spec_box = QComboBox()
+        self.spec_box.setObjectName("regime")
+        self.spec_box.setToolTip("Which process (regime) to show")
+        bar.addWidget(self.search, 2)
+        bar.addWidget(self.show_box, 1)
+        bar.addWidget(self.spec_box, 1)
+        layout.addLayout(bar)
+
+        self.table = QTableView()
+        self.table.setObjectName("cases")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(
+            [k for k, _ in COLUMNS].index("next_due"), Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        # fixed row heights: the view never measures 100,000 rows
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for key, width in (("status", 92), ("id", 40), ("title", 250), ("regulator", 70),
+                           ("stage", 260), ("responsible", 150), ("next_due", 90)):
+            self.table.setColumnWidth([k for k, _ in COLUMNS].index(key), width)
+        self.table.doubleClicked.connect(self._pick)
+        layout.addWidget(self.table, 1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count")
+        self.count_label.setStyleSheet("color: #555555;")
+        layout.addWidget(self.count_label)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.show_box.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.spec_box.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.model.modelReset.connect(self._update_count)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def set_register(self, register: Register | None) -> None:
+        self.spec_box.blockSignals(True)
+        self.spec_box.clear()
+        self.spec_box.addItem("All processes", "")
+        for ident, title in (register.spec_ids() if register else []):
+            self.spec_box.addItem(f"{title} ({ident})", ident)
+        self.spec_box.blockSignals(False)
+        self.model.query = self._query()
+        self.model.set_register(register)
+
+    def _query(self) -> CaseQuery:
+        return replace(self.model.query, search=self.search.text(),
+                       attention=self.show_box.currentData() or "",
+                       spec_id=self.spec_box.currentData() or "")
+
+    def apply_filters(self) -> None:
+        self._debounce.stop()
+        self.model.set_query(self._query())
+
+    def _update_count(self) -> None:
+        reg = self.model.register
+        if reg is None:
+            self.count_label.setText("no register open")
+            return
+        total = self.model.rowCount()
+        filtered = any((self.search.text().strip(), self.show_box.currentData(),
+                        self.spec_box.currentData()))
+        self.count_label.setText(f"{total:,} case{'s' if total != 1 else ''}"
+                                 + (" match" if filtered else "") + " — sorted by "
+                                 + COLUMNS[self.table.horizontalHeader().sortIndicatorSection()][1]
+                                 .lower())
+
+    def _current_changed(self, current, _previous) -> None:
+        case_id = self.model.case_id(current.row()) if current.isValid() else None
+        if case_id is not None:
+            self.caseSelected.emit(case_id)
+
+    def _pick(self, index) -> None:
+        case_id = self.model.case_id(index.row())
+        if case_id is not None:
+            self.caseSelected.emit(case_id)
+
+    def select_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            index = self.model.index(row, 0)
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index)
+
+    def refresh(self, keep: int | None = None) -> None:
+        """Read the register again, keeping case ``keep`` selected if it is still near where
+        it was (without signalling a new selection)."""
+        old = self.table.currentIndex().row()
+        self.table.selectionModel().blockSignals(True)
+        self.model.refresh()
+        if keep is not None:
+            start = max(0, (old // PAGE - 1) * PAGE) if old >= 0 else 0
+            for row in range(start, min(self.model.rowCount(), start + 3 * PAGE)):
+                if self.model.case_id(row) == keep:
+                    self.select_row(row)
+                    break
+        self.table.selectionModel().blockSignals(False)
