@@ -4,12 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test setup system-deps lint bench clean
+.PHONY: run test setup system-deps window-deps lint bench clean
 
 setup: system-deps $(STAMP)
 
 system-deps:
 	@PYTHON=$(PYTHON) scripts/system-deps.sh
+
+window-deps:
+	@PYTHON=$(PYTHON) scripts/system-deps.sh --window
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "regflow needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -18,14 +21,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Until the desktop app lands, `run` renders both specs and prints a what-if timeline for each.
-run: setup
-	@mkdir -p out
-	$(BIN)/regflow validate specs/ciw_2019.toml specs/swia_handover.toml
-	$(BIN)/regflow render specs/ciw_2019.toml -o out/ciw_2019.svg
-	$(BIN)/regflow render specs/swia_handover.toml -o out/swia_handover.svg
-	$(BIN)/regflow simulate specs/ciw_2019.toml examples/ciw_significant.toml
-	$(BIN)/regflow simulate specs/swia_handover.toml examples/swia_low_risk.toml
+# The desktop app on your register (the demo cases the first time). With no screen (a server,
+# CI), it runs on a virtual screen (Xvfb) and saves a picture of its window instead.
+run: window-deps setup
+	@if [ "$$(uname -s)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		mkdir -p out; \
+		echo "No screen here (DISPLAY is not set): running regflow on a virtual screen and saving its window to out/regflow.png"; \
+		xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/regflow gui --screenshot out/regflow.png; \
+	else \
+		$(BIN)/regflow gui; \
+	fi
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
@@ -37,6 +42,7 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/register_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build *.egg-info

@@ -1,0 +1,174 @@
+"""Pages of the register for views of large registers (sort, filter, search, attention), the
+upgrade of schema-1 registers, and the case-screen questions of engine/actions.py."""
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from regflow.engine.actions import actions, opening_facts, refusal, state_summary
+from regflow.engine.register import CaseQuery, Register, attention
+from regflow.engine.storage import SCHEMA_VERSION
+
+from conftest import REVIEW
+
+D = date
+TODAY = D(2027, 6, 1)
+
+
+@pytest.fixture
+def reg(tmp_path):
+    """Five cases in different positions: overdue draft, due soon, closed, not started."""
+    reg = Register(tmp_path / "register.db", today=TODAY)
+    # draft due 25 working days after fieldwork: overdue on TODAY
+    a = reg.new_case(REVIEW, "Alpha Council", D(2027, 1, 4)).id
+    reg.fire(a, "fieldwork_started", D(2027, 2, 1))
+    reg.fire(a, "fieldwork_completed", D(2027, 3, 1), {"concern": "significant"})
+    # draft due within 14 days of TODAY
+    b = reg.new_case(REVIEW, "Bravo Borough", D(2027, 4, 1)).id
+    reg.fire(b, "fieldwork_started", D(2027, 4, 29))
+    reg.fire(b, "fieldwork_completed", D(2027, 5, 6), {"concern": "none"})
+    # finished
+    c = reg.new_case(REVIEW, "Charlie City 100%", D(2026, 1, 5)).id
+    reg.fire(c, "fieldwork_started", D(2026, 2, 2))
+    reg.fire(c, "fieldwork_completed", D(2026, 3, 2), {"concern": "none"})
+    reg.fire(c, "report_published", D(2026, 3, 20))
+    reg.fire(c, "closing_meeting", D(2026, 4, 1))
+    # just announced
+    d = reg.new_case(REVIEW, "Delta District", D(2027, 5, 31)).id
+    reg.ids = {"a": a, "b": b, "c": c, "d": d}
+    yield reg
+    reg.close()
+
+
+def ids(reg, query, **kw):
+    return [r["id"] for r in reg.page(query, **kw)]
+
+
+def test_the_default_order_puts_the_earliest_unmet_deadline_first(reg):
+    rows = reg.page(CaseQuery())
+    assert rows[0]["id"] == reg.ids["a"]
+    assert rows[0]["attention"] == "overdue" and rows[0]["days_left"] < 0
+    assert rows[1]["id"] == reg.ids["b"] and rows[1]["attention"] == "due soon"
+    assert [r["id"] for r in rows] == ids(reg, CaseQuery(sort="next_due"))
+    assert reg.count(CaseQuery()) == 4
+
+
+def test_a_deadline_missed_before_the_last_change_still_counts_as_overdue(tmp_path):
+    today = D(2026, 10, 2)
+    with Register(tmp_path / "r.db", today=today) as reg:
+        cid = reg.new_case(REVIEW, "Echo", D(2026, 1, 5)).id
+        reg.fire(cid, "fieldwork_started", D(2026, 2, 2))
+        reg.fire(cid, "fieldwork_completed", D(2026, 3, 2), {"concern": "none"})
+        reg.fire(cid, "report_published", D(2026, 3, 20))
+        # the first quarterly report (due in June) never came; a later one did
+        reg.fire(cid, "progress_report", D(2026, 10, 1))
+        missed = [r for r in reg.get(cid).case.timescales(today)
+                  if r.id == "reports" and r.status == "missed"]
+        assert missed and missed[0].met_on is None
+        (row,) = reg.page(CaseQuery())
+        assert row["next_due"] == missed[0].due and row["attention"] == "overdue"
+        assert reg.count(CaseQuery(attention="overdue")) == 1
+
+
+def test_filters_count_what_they_show(reg):
+    for attention_ in ("", "overdue", "due soon", "needs attention", "open"):
+        query = CaseQuery(attention=attention_)
+        assert reg.count(query) == len(reg.page(query, limit=1000))
+    assert ids(reg, CaseQuery(attention="overdue")) == [reg.ids["a"]]
+    assert ids(reg, CaseQuery(attention="due soon")) == [reg.ids["b"]]
+    assert set(ids(reg, CaseQuery(attention="needs attention"))) == {reg.ids["a"], reg.ids["b"]}
+    assert reg.ids["c"] not in ids(reg, CaseQuery(attention="open"))
+
+
+def test_search_matches_title_stage_role_or_number_and_wildcards_are_literal(reg):
+    assert ids(reg, CaseQuery(search="bravo")) == [reg.ids["b"]]
+    assert ids(reg, CaseQuery(search=f"#{reg.ids['d']}")) == [reg.ids["d"]]
+    assert reg.ids["d"] in ids(reg, CaseQuery(search="announced"))
+    assert ids(reg, CaseQuery(search="100%")) == [reg.ids["c"]]
+    assert ids(reg, CaseQuery(search="%")) == [reg.ids["c"]]
+    assert ids(reg, CaseQuery(search="_")) == []
+    assert ids(reg, CaseQuery(spec_id="nope")) == []
+    assert len(ids(reg, CaseQuery(spec_id="review"))) == 4
+
+
+def test_sorting_by_each_key_both_ways_and_paging(reg):
+    titles = [r["title"] for r in reg.page(CaseQuery(sort="title"))]
+    assert titles == sorted(titles)
+    assert [r["title"] for r in reg.page(CaseQuery(sort="title", descending=True))] == titles[::-1]
+    for key in Register.SORT_KEYS:
+        assert len(reg.page(CaseQuery(sort=key))) == 4
+    whole = ids(reg, CaseQuery(sort="id"))
+    assert ids(reg, CaseQuery(sort="id"), offset=1, limit=2) == whole[1:3]
+    with pytest.raises(ValueError, match="cannot sort cases by"):
+        CaseQuery(sort="snapshot")
+
+
+def test_attention_words():
+    assert attention(-1) == "overdue"
+    assert attention(0) == "due soon" and attention(14) == "due soon"
+    assert attention(15) == ""
+    assert attention(None, D(2026, 1, 1)) == "finished"
+
+
+def test_a_schema_1_register_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.db"
+    reg = Register(path, today=TODAY)
+    cid = reg.new_case(REVIEW, "Old", D(2027, 1, 4)).id
+    reg.fire(cid, "fieldwork_started", D(2027, 2, 1))
+    reg.fire(cid, "fieldwork_completed", D(2027, 3, 1), {"concern": "none"})
+    due = reg.get(cid).case.timescales(TODAY)
+    expected = min(r.due for r in due if r.due and r.met_on is None
+                   and r.status in ("pending", "missed"))
+    reg.close()
+    with sqlite3.connect(path) as conn:  # as schema 1 left it: the missed deadline skipped
+        conn.execute("update cases set next_due = null, next_due_label = null, "
+                     "next_due_sort = '9999-12-31'")
+        conn.execute("update regflow_meta set value = '1' where key = 'schema_version'")
+    with Register(path, today=TODAY) as again:
+        row = again.page(CaseQuery())[0]
+        assert row["next_due"] == expected and row["next_due_label"]
+    with sqlite3.connect(path) as conn:
+        version = conn.execute("select value from regflow_meta where key = 'schema_version'")
+        assert version.fetchone()[0] == str(SCHEMA_VERSION)
+
+
+def test_actions_offer_what_can_be_recorded_and_say_why_not(review):
+    from regflow.engine import Case
+
+    case = Case(review, D(2027, 1, 4))
+    offered = actions(case)
+    assert [a.event for a in offered if a.available] == ["fieldwork_started"]
+    case.fire("fieldwork_started", D(2027, 2, 1))
+    (form,) = [a for a in actions(case) if a.available]
+    assert form.event == "fieldwork_completed"
+    assert [f.name for f in form.facts] == ["concern"] and form.required == {"concern"}
+    assert form.targets == ("drafting",)
+    assert form.citation == "2" and form.citation_text
+    case.fire("fieldwork_completed", D(2027, 3, 1), {"concern": "none"})
+    case.fire("report_published", D(2027, 3, 20))
+    blocked = {a.event: a for a in actions(case) if not a.available}
+    (reason,) = blocked["notice_given"].reasons
+    assert reason.guard == 'concern == "significant"' and reason.citation == "4"
+    assert "only when" in str(reason) and reason.citation_text
+    # with other answers the same step would pass
+    assert refusal(case, "notice_given", {}) and not refusal(case, "notice_given",
+                                                             {"concern": "significant"})
+
+
+def test_opening_facts_are_those_no_event_sets(review, variant):
+    assert opening_facts(review) == []  # every fact of review.toml is set by some event
+    spec = variant(("[facts.concern]", '[facts.region]\ntype = "text"\nlabel = "Region"\n'
+                    'citation = "2"\n\n[facts.concern]'))
+    assert [f.name for f in opening_facts(spec)] == ["region"]
+
+
+def test_state_summary_says_who_and_where_from(review):
+    text = state_summary(review, "fieldwork")
+    assert review.states["fieldwork"].label in text and "Source:" in text
+
+
+def test_rule_words_name_the_anchor_in_plain_words(review):
+    draft = review.timescale("draft")
+    assert review.rule_words(draft) == "within 25 working days of ‘Fieldwork completed’"
+    assert draft.rule == "within 25 working days of event 'fieldwork_completed'"
