@@ -38,11 +38,13 @@ SOON_DAYS = 14
 
 def attention(days_left: int | None, finished_on: date | None = None) -> str:
     """How a case's next deadline stands: "overdue", "due soon", "finished" or ""."""
+    if finished_on is not None:
+        return "finished"
     if days_left is not None and days_left < 0:
         return "overdue"
     if days_left is not None and days_left <= SOON_DAYS:
         return "due soon"
-    return "finished" if finished_on else ""
+    return ""
 
 
 def _like(text: str) -> str:
@@ -389,11 +391,12 @@ class Register:
                                 .where(*self._filters(query))).scalar_one()
 
     def spec_ids(self) -> list[tuple[str, str]]:
-        """``(spec id, title)`` of every spec some case follows, for choosing among them."""
+        """``(spec id, title)`` of every spec stored with cases, for choosing among them (read
+        from the small specs table: one row per spec text, not per case)."""
         with self.engine.connect() as conn:
-            ids = {r[0] for r in conn.execute(select(cases.c.spec_id).distinct())}
-            titles = dict(conn.execute(select(specs.c.spec_id, specs.c.title)).all())
-        return sorted((i, titles.get(i, i)) for i in ids)
+            titles = dict(conn.execute(select(specs.c.spec_id, specs.c.title)
+                                       .order_by(specs.c.stored_at)).all())
+        return sorted(titles.items())
 
     def _filters(self, query: CaseQuery) -> list:
         out = []

@@ -266,13 +266,14 @@ def _prepare(engine: Engine, where: str) -> None:
 
 
 #: Schema 2: a case's next deadline is its earliest unmet one, missed ones included (schema 1
-#: skipped deadlines already missed when the case last changed). Recomputed from the stored
-#: timescale rows, in one transaction.
+#: skipped deadlines already missed when the case last changed), and a finished case has none.
+#: Recomputed from the stored timescale rows, in one transaction.
 _UPGRADES = {
     1: [
         """UPDATE cases SET next_due = (
              SELECT min(t.due) FROM timescales t WHERE t.case_id = cases.id
-             AND t.met_on IS NULL AND t.status IN ('pending', 'missed') AND t.due IS NOT NULL)""",
+             AND t.met_on IS NULL AND t.status IN ('pending', 'missed') AND t.due IS NOT NULL
+             AND cases.finished_on IS NULL)""",
         """UPDATE cases SET next_due_label = (
              SELECT t.label FROM timescales t WHERE t.case_id = cases.id AND t.due = cases.next_due
              AND t.met_on IS NULL AND t.status IN ('pending', 'missed')

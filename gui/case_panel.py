@@ -153,7 +153,7 @@ class CasePanel(QWidget):
         self.hsplit.addWidget(self._steps_box())
         self.hsplit.setStretchFactor(0, 3)
         self.hsplit.setStretchFactor(1, 1)
-        self.hsplit.setSizes([640, 300])
+        self.hsplit.setSizes([620, 320])
         self.vsplit.addWidget(self.hsplit)
         self.bsplit = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
@@ -191,7 +191,7 @@ class CasePanel(QWidget):
                                 ("+", "Zoom in (Ctrl++)", lambda: self.diagram.zoom_by(1.25)),
                                 ("Fit", "Whole diagram in the window (Ctrl+0)", self.diagram.fit),
                                 ("Where is it?", "Centre on where the case is (Ctrl+L)",
-                                 lambda: self.diagram.show_where())):
+                                 lambda: self.show_where())):
             button = QToolButton()
             button.setText(text)
             button.setToolTip(tip)
@@ -201,9 +201,11 @@ class CasePanel(QWidget):
             f"<span style='background:#F5C77E;border:2px solid #B06E00'>&nbsp;{MARKS['active']} "
             "where the case is&nbsp;</span>&nbsp; "
             f"<span style='background:#D6E6F2'>&nbsp;{MARKS['travelled']} travelled&nbsp;</span>"
-            f"&nbsp; <span style='color:#CC79A7'><b>{MARKS['missed']}</b> deadline missed "
-            "(dashed)</span>&nbsp; <span style='color:#B06E00'><b>━</b> can be recorded now: "
-            "click</span>")
+            f"&nbsp; <span style='color:#CC79A7'><b>{MARKS['missed']}</b> missed</span>&nbsp; "
+            "<span style='color:#B06E00'><b>━</b> possible now</span>")
+        key.setToolTip("▶ orange: where the case is; ✓ pale blue: stages already travelled; "
+                       "⚠ dashed border: a deadline was missed there; thick orange arrows: steps "
+                       "that can be recorded now (click one). Help ▸ How to read the diagram.")
         key.setTextFormat(Qt.TextFormat.RichText)
         key.setObjectName("key")
         bar.addSpacing(12)
@@ -219,7 +221,7 @@ class CasePanel(QWidget):
     def _steps_box(self) -> QWidget:
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(240)
+        scroll.setMinimumWidth(250)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
         self.steps = QVBoxLayout(inner)
@@ -307,6 +309,13 @@ class CasePanel(QWidget):
         self._show_diagram()
 
     def _fill_banner(self) -> None:
+        finished = self.view.case.finished_on
+        if finished is not None:
+            self.banner.setText(f"✓ <b>Finished</b> on {finished.isoformat()}: nothing more "
+                                "can be recorded on this case.")
+            self.banner.setStyleSheet("background: #E3F1E7; padding: 4px;")
+            self.banner.show()
+            return
         late = sorted((r for r in self.rows if r.overdue or (r.status == MISSED and r.met_on is None
                                                              and r.due)), key=lambda r: r.due)
         soon = sorted((r for r in self.rows if not r.overdue and r.status == "pending" and r.due
@@ -349,9 +358,9 @@ class CasePanel(QWidget):
         elif self.view is not None and self.view.case.finished_on:
             self.steps.addWidget(QLabel("The case is finished."))
         for action in available:
-            text = textwrap.fill(action.label, 34)
+            text = textwrap.fill(action.label, 32)
             if action.role:
-                text += "\n— " + textwrap.shorten(action.role, 34, placeholder="…")
+                text += "\n— " + textwrap.shorten(action.role, 32, placeholder="…")
             button = QPushButton(text)
             button.setObjectName(f"step_{action.event}")
             button.setStyleSheet("QPushButton { text-align: left; padding: 5px 8px; }")
@@ -510,8 +519,13 @@ class CasePanel(QWidget):
         self.layout_note.setText("")
         self.refresh_highlight()
         if first:  # once the view has its size
-            QTimer.singleShot(0, self.diagram.show_where)
+            QTimer.singleShot(0, self.show_where)
         self.ready.emit()
+
+    def show_where(self) -> None:
+        """Centre the diagram on the stage(s) the case reached last."""
+        if self.view is not None:
+            self.diagram.show_where(self.view.case.latest_states())
 
     def refresh_highlight(self) -> None:
         """Re-mark the diagram for the case as it is now (no layout)."""

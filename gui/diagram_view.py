@@ -108,8 +108,9 @@ class DiagramView(QGraphicsView):
             self.fitInView(self.item, Qt.AspectRatioMode.KeepAspectRatio)
 
     def show_where(self, names: list[str] | None = None, readable: float = 0.8) -> None:
-        """Centre on the states the case is in, at a zoom where their labels can be read
-        (the whole diagram if it fits at that zoom)."""
+        """Centre on ``names`` (default: the states the case is in) at a zoom where labels can
+        be read, or show the whole diagram if it fits at that zoom. When the states are too far
+        apart to fit together, the first one wins: one thing in view beats nothing."""
         if self.item is None:
             return
         whole = self.item.boundingRect()
@@ -119,16 +120,20 @@ class DiagramView(QGraphicsView):
             self.set_zoom(min(fits * 0.97, 1.2))
             self.centerOn(whole.center())
             return
-        boxes = [rect for _area, name, rect in self._states
-                 if name in (names if names is not None else self.highlight.active)]
+        wanted = names if names is not None else sorted(self.highlight.active)
+        boxes = {name: rect for _area, name, rect in self._states if name in wanted}
+        ordered = [boxes[n] for n in wanted if n in boxes]
         self.set_zoom(readable)
-        if boxes:
-            area = boxes[0]
-            for rect in boxes[1:]:
-                area = area.united(rect)
-            self.centerOn(area.center())
-        else:
+        if not ordered:
             self.centerOn(whole.center())
+            return
+        area = ordered[0]
+        for rect in ordered[1:]:
+            joined = area.united(rect)
+            if joined.width() * readable > view.width() or joined.height() * readable > view.height():
+                break
+            area = joined
+        self.centerOn(area.center())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

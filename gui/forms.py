@@ -8,6 +8,7 @@ Widgets follow the fact types: a list for enum, Yes/No for bool, a date picker f
 from __future__ import annotations
 
 import getpass
+import textwrap
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,7 @@ class _Form(QDialog):
     def finish_layout(self) -> None:
         self.layout_.addWidget(self.problem)
         self.layout_.addWidget(self.buttons)
+        self.ok.setFocus()
 
     def show_problem(self, text: str) -> None:
         """Say what is wrong; the form stays open with everything as typed."""
@@ -189,6 +191,8 @@ class EventForm(_Form):
         if action.citation:
             self.layout_.addWidget(_paragraph(action.citation, action.citation_text))
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.inputs: dict[str, FactInput] = {}
         for fact in action.facts:
             fi = FactInput(fact, fact.name in action.required, today)
@@ -196,9 +200,7 @@ class EventForm(_Form):
                 fi.set_value(case.facts[fact.name])
             self.inputs[fact.name] = fi
             label = fact.label + (" *" if fi.required else "")
-            caption = QLabel(label)
-            caption.setWordWrap(True)
-            form.addRow(caption, fi.widget)
+            form.addRow(textwrap.fill(label, 60), fi.widget)
             fi.changed_signal().connect(self._check)
         self.on = QDateEdit(qdate(today))
         self.on.setObjectName("effective_date")
@@ -274,6 +276,7 @@ class NewCaseForm(_Form):
         form.addRow("Opened on", self.opened)
         self.layout_.addLayout(form)
         self.facts_box = QFormLayout()
+        self.facts_box.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.facts_note = QLabel()
         self.facts_note.setWordWrap(True)
         self.layout_.addWidget(self.facts_note)
@@ -311,7 +314,7 @@ class NewCaseForm(_Form):
             if fact.default is not None:
                 fi.set_value(fact.default)
             self.inputs[fact.name] = fi
-            self.facts_box.addRow(fact.label, fi.widget)
+            self.facts_box.addRow(textwrap.fill(fact.label, 60), fi.widget)
 
     def values(self) -> dict[str, Any]:
         facts = {n: fi.value() for n, fi in self.inputs.items()}

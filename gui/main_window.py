@@ -64,6 +64,8 @@ class MainWindow(QMainWindow):
         self.register: Register | None = None
         self.url: str | None = None
         self.last_error: QMessageBox | None = None
+        self._keep_case: int | None = None
+        self._previous_url: str | None = None
         self.setWindowTitle("regflow")
         self.resize(1600, 1000)
 
@@ -118,9 +120,12 @@ class MainWindow(QMainWindow):
         self._fill_recent()
 
         case = bar.addMenu("&Case")
-        for n in range(1, 10):
-            self._action(case, f"Record next step {n}", lambda _=False, n=n: self._step(n),
-                         f"Ctrl+{n}").setVisible(False)
+        self._action(case, "&Record the first possible step…", lambda: self._step(1), "Ctrl+1")
+        for n in range(2, 10):  # on the window, not in the menu: shortcuts only
+            step = QAction(f"Record possible step {n}", self)
+            step.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            step.triggered.connect(lambda _=False, n=n: self._step(n))
+            self.addAction(step)
         self._action(case, "&Correct selected history entry…",
                      self.case_panel.open_correct_form)
         self._action(case, "&Extend selected timescale…", self.case_panel.open_extend_form)
@@ -137,7 +142,7 @@ class MainWindow(QMainWindow):
         self._action(view, "Zoom &out", lambda: diagram.zoom_by(1 / 1.25),
                      QKeySequence.StandardKey.ZoomOut)
         self._action(view, "&Fit diagram to window", diagram.fit, "Ctrl+0")
-        self._action(view, "&Where is the case?", lambda: diagram.show_where(), "Ctrl+L")
+        self._action(view, "&Where is the case?", self.case_panel.show_where, "Ctrl+L")
 
         help_ = bar.addMenu("&Help")
         self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
@@ -180,6 +185,11 @@ class MainWindow(QMainWindow):
 
                     make_demo(register)
                 caught = register.catch_up()
+                # read the first case here: its spec and calendar load the first time (a few
+                # hundred ms of imports), which would otherwise freeze the window
+                first = register.page(CaseQuery(), limit=1)
+                if first:
+                    register.get(first[0]["id"])
             except BaseException:
                 register.close()
                 raise
@@ -193,6 +203,7 @@ class MainWindow(QMainWindow):
     def _opened(self, url: str, register: Register, caught: int) -> None:
         if self.register is not None:
             self.register.close()
+        self._previous_url = self.url
         self.register, self.url = register, url
         self.case_panel.register = register
         self.case_panel.today = register.today
@@ -205,7 +216,12 @@ class MainWindow(QMainWindow):
         self._update_counts()
         note = f"; {caught} time-driven step{'s' if caught != 1 else ''} caught up" if caught else ""
         self.statusBar().showMessage(f"Opened {_url_text(url)}{note}", 8000)
-        if self.register_panel.model.rowCount():
+        keep, self._keep_case = self._keep_case, None
+        if keep is not None and url == self._previous_url:
+            self.show_case(keep)
+            if self.case_panel.view is None:
+                self.ready.emit()
+        elif self.register_panel.model.rowCount():
             self.register_panel.select_row(0)
             self.register_panel.table.setFocus()
         else:
@@ -239,7 +255,9 @@ class MainWindow(QMainWindow):
             self.open_register(path, demo_if_new=True)
 
     def reload(self) -> None:
+        """Read the register again (changes made elsewhere), staying on the case shown."""
         if self.url:
+            self._keep_case = self.case_panel.view.id if self.case_panel.view else None
             self.open_register(self.url)
 
     def _remember(self, url: str) -> None:
@@ -276,6 +294,12 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot show the case", str(err), "Press F5 to read the register again.")
             return
         self.case_panel.set_case(view)
+        row = self.register_panel.model.row_of(case_id)
+        table = self.register_panel.table
+        if row is not None and table.currentIndex().row() != row:
+            table.selectionModel().blockSignals(True)
+            self.register_panel.select_row(row)
+            table.selectionModel().blockSignals(False)
 
     def _case_changed(self, case_id: int) -> None:
         self.register_panel.refresh(keep=case_id)

@@ -109,6 +109,21 @@ def test_attention_words():
     assert attention(0) == "due soon" and attention(14) == "due soon"
     assert attention(15) == ""
     assert attention(None, D(2026, 1, 1)) == "finished"
+    assert attention(-30, D(2026, 1, 1)) == "finished"  # nothing more can be recorded
+
+
+def test_a_finished_case_has_no_next_deadline_even_with_one_missed(tmp_path):
+    today = D(2026, 10, 2)
+    with Register(tmp_path / "r.db", today=today) as reg:
+        cid = reg.new_case(REVIEW, "Foxtrot", D(2026, 1, 5)).id
+        reg.fire(cid, "fieldwork_started", D(2026, 2, 2))
+        reg.fire(cid, "fieldwork_completed", D(2026, 3, 2), {"concern": "none"})
+        reg.fire(cid, "report_published", D(2026, 3, 20))
+        reg.fire(cid, "closing_meeting", D(2026, 9, 1))  # the June progress report never came
+        assert any(r.status == "missed" for r in reg.get(cid).case.timescales(today))
+        (row,) = reg.page(CaseQuery())
+        assert row["next_due"] is None and row["attention"] == "finished"
+        assert reg.count(CaseQuery(attention="overdue")) == 0
 
 
 def test_a_schema_1_register_is_upgraded_in_place(tmp_path):
