@@ -184,7 +184,7 @@ def show_text(view: CaseView, today: date) -> str:
         if e.seq in voided:
             what = f"VOIDED by #{voided[e.seq]}: " + what
         log.append([f"#{e.seq}", e.effective_on.isoformat(),
-                    e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor or "", what])
+                    e.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M"), e.actor or "", what])
     out.append(table(["#", "effective", "recorded", "by", "entry"], log) if log else "  nothing yet")
     auto = [h for h in case.history if h.auto]
     if auto:

@@ -86,7 +86,7 @@ class Entry:
     kind: str  # event | correction | extension
     event: str | None
     effective_on: date
-    recorded_at: datetime
+    recorded_at: datetime  # UTC; show it with .astimezone() for the reader's local time
     actor: str | None
     facts: dict[str, Any]
     note: str
@@ -121,6 +121,11 @@ class CaseView:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time, as UTC (SQLite hands back times without their zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _facts(spec: Spec, text: str | None) -> dict[str, Any]:
@@ -206,7 +211,7 @@ class Register:
                                .order_by(events.c.seq)).all()
         spec = self._spec(row.spec_hash)
         case = Case.restore(spec, json.loads(row.snapshot))
-        entries = [Entry(e.seq, e.kind, e.event, e.effective_on, e.recorded_at, e.actor,
+        entries = [Entry(e.seq, e.kind, e.event, e.effective_on, _utc(e.recorded_at), e.actor,
                          _facts(spec, e.facts), e.note, e.voids_seq, e.timescale, e.extend_to)
                    for e in log]
         return CaseView(row.id, row.title, spec, row.version, case, entries)

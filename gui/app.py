@@ -53,10 +53,12 @@ def run(db: str | None, screenshot: str | None = None, case: int | None = None,
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("regflow")
     app.setOrganizationName("regflow")
-    if screenshot and settings_path is None:
+    scratch = None
+    if screenshot and settings_path is None:  # a picture must not change the user's settings
         import tempfile
 
-        settings_path = str(Path(tempfile.mkdtemp(prefix="regflow-")) / "settings.ini")
+        scratch = tempfile.TemporaryDirectory(prefix="regflow-")
+        settings_path = str(Path(scratch.name) / "settings.ini")
     window = MainWindow(settings_for(settings_path), today=today)
 
     def excepthook(kind, value, tb) -> None:  # a bug shows a dialog; the app carries on
@@ -117,4 +119,8 @@ def run(db: str | None, screenshot: str | None = None, case: int | None = None,
     window.show()
     window.open_register(db, demo_if_new=db is None)
     code = app.exec()
+    window.close()
+    if scratch is not None:
+        del window
+        scratch.cleanup()
     return outcome["code"] or code

@@ -323,8 +323,10 @@ class CasePanel(QWidget):
         if late:
             r = late[0]
             more = f" and {len(late) - 1} more" if len(late) > 1 else ""
-            self.banner.setText(f"⚠ <b>Overdue:</b> {html.escape(r.label)} — was due "
-                                f"{r.due.isoformat()} ({days_text((r.due - self.today).days)})"
+            ago = (self.today - r.due).days
+            when = f"{days_text(-ago)}" if r.overdue else f"{ago} day{'s' if ago != 1 else ''} ago"
+            self.banner.setText(f"⚠ <b>{'Overdue' if r.overdue else 'Missed'}:</b> "
+                                f"{html.escape(r.label)} — was due {r.due.isoformat()} ({when})"
                                 f"{more}. See Timescales below.")
             self.banner.setStyleSheet(f"background: {OVERDUE_BG}; padding: 4px; "
                                       "border: 1px solid #CC79A7;")
@@ -341,8 +343,10 @@ class CasePanel(QWidget):
     def _fill_steps(self) -> None:
         while self.steps.count():
             item = self.steps.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:
+                widget.setParent(None)  # gone now, not only at the next event loop
+                widget.deleteLater()
         self.step_buttons: dict[str, QPushButton] = {}
         available = [a for a in self.actions if a.available]
         blocked = [a for a in self.actions if not a.available]
@@ -399,7 +403,7 @@ class CasePanel(QWidget):
         table = self.timescale_table
         table.setRowCount(0)
         shown = [r for r in self.rows if r.anchor_date is not None or self.show_waiting.isChecked()]
-        order = {"⚠": 0, "◷": 1, "✗": 2, "…": 4}
+        order = {"⚠": 0, "✗": 0, "◷": 1, "…": 4}  # passed deadlines first
         shown.sort(key=lambda r: (order.get(timescale_status(r)[0], 3), r.due or date.max))
         spec = self.view.spec
         for r in shown:
@@ -457,13 +461,15 @@ class CasePanel(QWidget):
             facts = ", ".join(f"{spec.facts[k].label if k in spec.facts else k}: {_fact_text(v)}"
                               for k, v in e.facts.items())
             cells = [f"#{e.seq}", e.effective_on.isoformat(),
-                     e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor or "", what, facts, e.note]
+                     e.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M"), e.actor or "", what,
+                     facts, e.note]
             rows.append((e.effective_on, e.seq, cells, e, e.seq in voided_by))
         for h in view.case.history:
             if h.auto:
                 cells = ["", h.on.isoformat(), "", "regflow (when due)",
                          spec.events[h.event].label, "", "recorded by regflow: its time came"]
                 rows.append((h.on, 10**9 + h.seq, cells, None, False))
+        rows.sort(key=lambda r: (r[0], r[1]))  # in the order things happened
         for _on, _seq, cells, entry, voided in rows:
             n = table.rowCount()
             table.insertRow(n)
@@ -606,7 +612,7 @@ class CasePanel(QWidget):
             return None
         form = EventForm(self, self.view.case, action, self.today, self.actor)
         form.submitted.connect(lambda values: self._record(form, values))
-        self._open(form)
+        self.open_form(form)
         return form
 
     def _record(self, form: EventForm, values: dict[str, Any]) -> None:
@@ -626,7 +632,7 @@ class CasePanel(QWidget):
         form.submitted.connect(lambda values: self._apply(form, lambda reg, view: reg.correct(
             view.id, values["seq"], values["reason"], actor=values["actor"] or None,
             expect_version=view.version), f"Voided entry #{values['seq']}"))
-        self._open(form)
+        self.open_form(form)
         return form
 
     def open_extend_form(self) -> ExtendForm | None:
@@ -641,10 +647,11 @@ class CasePanel(QWidget):
             view.id, values["timescale"], values["to"], values["reason"],
             actor=values["actor"] or None, expect_version=view.version),
             f"Extended: {row.label}"))
-        self._open(form)
+        self.open_form(form)
         return form
 
-    def _open(self, form) -> None:
+    def open_form(self, form) -> None:
+        """Open ``form`` without blocking; ``self.form`` is it until it closes."""
         self.form = form
         form.finished.connect(lambda _result: setattr(self, "form", None))
         form.open()

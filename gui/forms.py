@@ -7,8 +7,10 @@ Widgets follow the fact types: a list for enum, Yes/No for bool, a date picker f
 
 from __future__ import annotations
 
+import functools
 import getpass
 import textwrap
+import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ from regflow.engine.model import Fact
 from regflow.specs import shipped
 
 NOT_GIVEN = "(not given)"
+CHOOSE = "(choose)"
 _NO_DATE = QDate(1900, 1, 1)
 
 
@@ -56,6 +59,13 @@ def default_actor() -> str:
         return ""
 
 
+@functools.cache
+def _title(path: Path) -> str:
+    """A shipped spec's title, read once (the choice list needs no full load)."""
+    with path.open("rb") as handle:
+        return str(tomllib.load(handle).get("process", {}).get("title", path.stem))
+
+
 def _words(value: str) -> str:
     return value.replace("_", " ")
 
@@ -67,8 +77,8 @@ class FactInput:
         self.fact, self.required = fact, required
         if fact.type in ("enum", "bool"):
             box = QComboBox()
-            if not required:
-                box.addItem(NOT_GIVEN, None)
+            # no answer until one is chosen: a required question must not start answered
+            box.addItem(CHOOSE if required else NOT_GIVEN, None)
             choices = [("Yes", True), ("No", False)] if fact.type == "bool" else \
                 [(_words(v), v) for v in fact.values]
             for text, value in choices:
@@ -257,8 +267,7 @@ class NewCaseForm(_Form):
         self.spec_box = QComboBox()
         self.spec_box.setObjectName("spec")
         for ident, path in shipped().items():
-            spec = load_spec(path)
-            self.spec_box.addItem(f"{spec.process.title} ({ident})", str(path))
+            self.spec_box.addItem(f"{_title(path)} ({ident})", str(path))
         other = QPushButton("Other file…")
         other.clicked.connect(self._choose_file)
         row.addWidget(self.spec_box, 1)

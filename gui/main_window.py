@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.split)
 
         self.register_panel.caseSelected.connect(self.show_case)
+        self.register_panel.shown = lambda: self.case_panel.view.id if self.case_panel.view else None
         self.case_panel.changed.connect(self._case_changed)
         self.case_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.case_panel.ready.connect(self.ready)
@@ -294,12 +295,7 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot show the case", str(err), "Press F5 to read the register again.")
             return
         self.case_panel.set_case(view)
-        row = self.register_panel.model.row_of(case_id)
-        table = self.register_panel.table
-        if row is not None and table.currentIndex().row() != row:
-            table.selectionModel().blockSignals(True)
-            self.register_panel.select_row(row)
-            table.selectionModel().blockSignals(False)
+        self.register_panel.select_case(case_id)
 
     def _case_changed(self, case_id: int) -> None:
         self.register_panel.refresh(keep=case_id)
@@ -311,8 +307,7 @@ class MainWindow(QMainWindow):
             return
         form = NewCaseForm(self, self.register.today)
         form.submitted.connect(lambda values: self._create(form, values))
-        self.case_panel.form = form
-        form.open()
+        self.case_panel.open_form(form)
 
     def _create(self, form: NewCaseForm, values: dict) -> None:
         try:
@@ -325,6 +320,7 @@ class MainWindow(QMainWindow):
         self.register_panel.set_register(self.register)  # a new regime may appear
         self._update_counts()
         self.case_panel.set_case(view)
+        self.register_panel.select_case(view.id)
         self.statusBar().showMessage(f"Opened case #{view.id}: {view.title}", 8000)
 
     # -- messages --------------------------------------------------------------------------

@@ -87,6 +87,9 @@ class RegisterPanel(QWidget):
         self.show_box.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.spec_box.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.model.modelReset.connect(self._update_count)
+        #: the case on screen (set by the window), kept selected when sorting or filtering
+        self.shown = lambda: None
+        self.model.modelReset.connect(self._reselect)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
     def set_register(self, register: Register | None) -> None:
@@ -121,6 +124,11 @@ class RegisterPanel(QWidget):
                                  + COLUMNS[self.table.horizontalHeader().sortIndicatorSection()][1]
                                  .lower())
 
+    def _reselect(self) -> None:
+        case_id = self.shown()
+        if case_id is not None:
+            self.select_case(case_id, pages=1)  # the page the view shows first
+
     def _current_changed(self, current, _previous) -> None:
         case_id = self.model.case_id(current.row()) if current.isValid() else None
         if case_id is not None:
@@ -130,6 +138,23 @@ class RegisterPanel(QWidget):
         case_id = self.model.case_id(index.row())
         if case_id is not None:
             self.caseSelected.emit(case_id)
+
+    def select_case(self, case_id: int, pages: int = 5) -> bool:
+        """Select ``case_id`` in the table if it is among the first ``pages`` pages, without
+        signalling a new choice (the case is on screen already); else select nothing."""
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        try:
+            for row in range(min(self.model.rowCount(), pages * PAGE)):
+                if self.model.case_id(row) == case_id:
+                    self.select_row(row)
+                    return True
+            selection.clearSelection()
+            self.table.setCurrentIndex(self.model.index(-1, -1))
+            return False
+        finally:
+            selection.blockSignals(False)
+            self.table.viewport().update()
 
     def select_row(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():
