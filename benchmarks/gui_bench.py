@@ -26,7 +26,6 @@ its offscreen platform. Timings are medians (``time.perf_counter``).
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import resource
@@ -120,38 +119,6 @@ def qt_app():
     return QApplication.instance() or QApplication(sys.argv[:1])
 
 
-class NoneGuard:
-    """PySide6 6.12 on CPython 3.11 drops a reference to ``None`` on (nearly) every call of a
-    Qt method that returns nothing; once ``None``'s count reaches zero the process aborts
-    ("Fatal Python error: none_dealloc"). If that is so here, pin ``None``'s count (as CPython
-    3.12 does by making it immortal) so the benchmark can finish, and count what was dropped."""
-
-    def __init__(self) -> None:
-        from PySide6.QtGui import QStandardItem
-
-        item = QStandardItem("probe")
-        self.natural = sys.getrefcount(None)
-        for _ in range(100):
-            item.setToolTip("probe")
-        self.leaks = sys.getrefcount(None) < self.natural
-        if self.leaks and sys.version_info < (3, 12):
-            ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-        self.start = sys.getrefcount(None)
-
-    def dropped(self) -> int:
-        return self.start - sys.getrefcount(None)
-
-    def note(self, dropped: int) -> str:
-        if not self.leaks:
-            return ""
-        import PySide6
-
-        lost = f"; net loss in this part: {dropped:,}" if dropped > 0 else ""
-        return (f"   note: PySide6 {PySide6.__version__} on Python {sys.version.split()[0]} drops a "
-                f"reference to None on most Qt calls (None had {self.natural:,} at the start; "
-                f"the process aborts when they run out): pinned for this run{lost}")
-
-
 def settle() -> None:
     """Let Qt finish what is queued (layouts, paints, deleteLater) outside any timing."""
     from PySide6.QtCore import QCoreApplication, QEvent
@@ -222,11 +189,9 @@ def pick_event(view) -> str | None:
     return next((e for e in found if e != "case_closed"), found[0] if found else None)
 
 
-def bench_diagram(repeat: int) -> tuple[dict[str, dict], str]:
-    """Per spec: medians (ms) of fire, diagram update, case-screen update and full re-render;
-    and a note on references to None lost."""
+def bench_diagram(repeat: int) -> dict[str, dict]:
+    """Per spec: medians (ms) of fire, diagram update, case-screen update and full re-render."""
     app = qt_app()
-    guard = NoneGuard()
     from PySide6.QtCore import QCoreApplication
 
     from regflow.engine.actions import actions
@@ -339,10 +304,10 @@ def bench_diagram(repeat: int) -> tuple[dict[str, dict], str]:
         out[spec_id] = {k: statistics.median(v) * ms for k, v in t.items()}
         out[spec_id]["cases"] = len([c for c in chosen if c[1] == spec_id])
         out[spec_id]["events"] = ", ".join(dict.fromkeys(c[2] for c in chosen if c[1] == spec_id))
-    return out, guard.note(guard.dropped())
+    return out
 
 
-def print_diagram(results: dict[str, dict], note: str, repeat: int) -> None:
+def print_diagram(results: dict[str, dict], repeat: int) -> None:
     for spec_id, r in results.items():
         to_diagram, to_screen = r["fire"] + r["diagram"], r["fire"] + r["screen"]
         print(f"   {spec_id:14s} fire {r['fire']:5.1f} ms; diagram update {r['diagram']:5.1f} ms, "
@@ -352,8 +317,6 @@ def print_diagram(results: dict[str, dict], note: str, repeat: int) -> None:
               f"{to_diagram:5.1f} ms (aim < 50 ms: {'met' if to_diagram < 50 else 'NOT met'}), "
               f"to case screen {to_screen:5.1f} ms")
         print(f"   {'':14s} ({r['cases']} demo cases x {repeat}; steps: {r['events']})")
-    if note:
-        print(note)
 
 
 # -- 2. and 3. first paint and memory (run in a child process) -----------------------------
@@ -392,7 +355,6 @@ def baseline_table(path: Path) -> float:
 
 def child(path: Path, shot: Path | None) -> dict[str, Any]:
     qt_app()
-    guard = NoneGuard()
     settle()
     out: dict[str, Any] = {"rss_app": rss_mb()}
     from PySide6.QtCore import QSettings
@@ -472,7 +434,6 @@ def child(path: Path, shot: Path | None) -> dict[str, Any]:
     window.close()
     settle()
     shutil.rmtree(ini.parent, ignore_errors=True)
-    out["note"] = guard.note(guard.dropped())
     return out
 
 
@@ -526,8 +487,6 @@ def print_register(r: dict[str, Any], n_cases: int, shot: Path) -> None:
     print(f"   scrolling: {r['scroll_steps']} scroll-bar steps to the bottom and back, "
           f"{r['pages_read']} pages of 200 read; a step takes {r['scroll_median']:.0f} ms "
           f"(median), {r['scroll_max']:.0f} ms at most")
-    if r["note"]:
-        print(r["note"])
 
 
 def main() -> int:
@@ -557,7 +516,7 @@ def main() -> int:
     if args.only != "register":
         print("1. event to updated diagram, demo register (baseline: full re-render: Graphviz "
               "layout of the highlighted DOT + new DiagramSvg + load + paint)")
-        print_diagram(*bench_diagram(args.repeat), args.repeat)
+        print_diagram(bench_diagram(args.repeat), args.repeat)
     if args.only != "diagram":
         shot = cache / f"first-paint-{args.cases}.png"
         print(f"\n2. first paint of a {args.cases:,}-case register (baseline: open it, first page "
