@@ -13,12 +13,12 @@ from .errors import RegflowError
 from .register import Register
 from .scenario import load_scenario
 
-DEMO = [  # (spec, scenario, title)
-    ("ciw_2019", "ciw_significant", "Example County Council - adult services"),
-    ("ciw_2019", "ciw_no_concerns", "Llanfair Borough - children's services"),
-    ("ciw_2019", "ciw_christmas", "Bryn Valley Council - adult services"),
-    ("swia_handover", "swia_low_risk", "Glenmore Council - social work services"),
-    ("swia_handover", "swia_serious_concerns", "Eastport Council - social work services"),
+DEMO = [  # (spec, scenario, title, weeks earlier: Llanfair's report is late, to find)
+    ("ciw_2019", "ciw_significant", "Example County Council - adult services", 0),
+    ("ciw_2019", "ciw_no_concerns", "Llanfair Borough - children's services", 3),
+    ("ciw_2019", "ciw_christmas", "Bryn Valley Council - adult services", 0),
+    ("swia_handover", "swia_low_risk", "Glenmore Council - social work services", 0),
+    ("swia_handover", "swia_serious_concerns", "Eastport Council - social work services", 0),
 ]
 
 
@@ -29,19 +29,21 @@ def project_root() -> Path:
 
 def make_demo(reg: Register, report: Callable[[str], None] = lambda _line: None) -> list[int]:
     """Fill an empty register with the demo cases; returns their numbers."""
+    from regflow.specs import shipped
+
     root = project_root()
     if reg.count_cases():
         raise RegflowError("this register already has cases; run the demo on a new one, "
                            "e.g. regflow demo --db demo.db")
     made = []
-    for spec_name, scenario_name, title in DEMO:
-        spec_path = root / "specs" / f"{spec_name}.toml"
+    for spec_name, scenario_name, title, earlier in DEMO:
+        spec_path = shipped()[spec_name]
         scenario = load_scenario(root / "examples" / f"{scenario_name}.toml")
         # stop each story part-way, at a point that lies in the past today
         events = list(scenario.events)
         keep = events[: max(2, (len(events) * 2) // 3)]
         # whole weeks, so weekdays (and most working-day counts) stay as in the story
-        shift = timedelta(weeks=(reg.today - keep[-1].on).days // 7 - 1)
+        shift = timedelta(weeks=(reg.today - keep[-1].on).days // 7 - 1 - earlier)
         view = reg.new_case(spec_path, title, scenario.start + shift, scenario.facts)
         for e in keep:
             view = reg.fire(view.id, e.event, e.on + shift, e.set, actor=e.actor or "demo",

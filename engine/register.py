@@ -31,9 +31,7 @@ from .loader import load_spec, loads_spec
 from .model import Spec
 from .storage import OPEN_STATUS, cases, events, open_engine, specs, timescales
 from .stored import facts_json, not_future, projection, timescale_rows
-
-#: days ahead in which a deadline counts as "due soon"
-SOON_DAYS = 14
+from .timescales import SOON_DAYS
 
 
 def attention(days_left: int | None, finished_on: date | None = None) -> str:
@@ -428,8 +426,10 @@ class Register:
 
     def _open_clause(self):
         # written as the partial index timescales_open is, with no parameters, so that the
-        # database can use that index
-        return and_(timescales.c.met_on.is_(None), OPEN_STATUS)
+        # database can use that index; a recurring period that passed can no longer be met
+        # (TimescaleStatus.open)
+        return and_(timescales.c.met_on.is_(None), OPEN_STATUS,
+                    or_(timescales.c.status == "pending", timescales.c.kind != "recurring"))
 
     def _overdue_clause(self):
         return and_(self._open_clause(), timescales.c.due < self.today)

@@ -265,18 +265,20 @@ def _prepare(engine: Engine, where: str) -> None:
         _upgrade(engine, version)
 
 
-#: Schema 2: a case's next deadline is its earliest unmet one, missed ones included (schema 1
-#: skipped deadlines already missed when the case last changed), and a finished case has none.
-#: Recomputed from the stored timescale rows, in one transaction.
+#: Schema 2: a case's next deadline is its earliest one still to be done, missed deadlines
+#: included (schema 1 skipped those already missed when the case last changed), and a finished
+#: case has none. Recomputed from the stored timescale rows, in one transaction (on a tie of
+#: dates the label is the first timescale by id, where a recomputed case takes spec order).
 _UPGRADES = {
     1: [
         """UPDATE cases SET next_due = (
              SELECT min(t.due) FROM timescales t WHERE t.case_id = cases.id
              AND t.met_on IS NULL AND t.status IN ('pending', 'missed') AND t.due IS NOT NULL
-             AND cases.finished_on IS NULL)""",
+             AND (t.status = 'pending' OR t.kind != 'recurring') AND cases.finished_on IS NULL)""",
         """UPDATE cases SET next_due_label = (
              SELECT t.label FROM timescales t WHERE t.case_id = cases.id AND t.due = cases.next_due
              AND t.met_on IS NULL AND t.status IN ('pending', 'missed')
+             AND (t.status = 'pending' OR t.kind != 'recurring')
              ORDER BY t.timescale, t.occurrence LIMIT 1)""",
         "UPDATE cases SET next_due_sort = coalesce(next_due, '9999-12-31')",
     ],

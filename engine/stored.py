@@ -13,9 +13,6 @@ from typing import Any
 from .case import Case
 from .errors import DateError
 
-#: statuses of a timescale instance whose obligation is still open
-OPEN_STATUSES = ("pending", "missed")
-
 
 def facts_json(values: dict[str, Any]) -> str:
     """Facts as stored: JSON with dates as YYYY-MM-DD."""
@@ -35,11 +32,10 @@ def not_future(day: date, what: str, today: date) -> None:
 def projection(case: Case, today: date, rows) -> dict[str, Any]:
     """The stored projection of a case as of ``today`` (``rows``: its timescales then)."""
     spec = case.spec
-    # the earliest obligation not met yet: a missed one stays first until it is met, as in
-    # `regflow due --overdue`, so registers sort the cases that need attention to the top;
-    # a finished case has none (nothing more can be recorded on it)
-    unmet = [r for r in rows if r.status in OPEN_STATUSES and r.due and r.met_on is None
-             and case.finished_on is None]
+    # the earliest obligation still to be done: a missed deadline stays first until it is met
+    # late, as in `regflow due --overdue`, so registers sort the cases that need attention to
+    # the top; a finished case has none (nothing more can be recorded on it)
+    unmet = [r for r in rows if r.open and case.finished_on is None]
     nxt = min(unmet, key=lambda r: r.due) if unmet else None
     latest = case.latest_states()
     roles = list(dict.fromkeys(spec.role_label(r) for r in spec.roles_of(latest)))

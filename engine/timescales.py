@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 PENDING, MET, MISSED, NOT_APPLICABLE = "pending", "met", "missed", "not applicable"
 
+#: days ahead in which a deadline counts as "due soon"
+SOON_DAYS = 14
+
 
 @dataclass(frozen=True)
 class TimescaleStatus:
@@ -40,6 +43,25 @@ class TimescaleStatus:
     extension_reason: str = ""
     approximate: bool = False
     reason: str = ""  # why: not applicable / missed / early / deviation from a target
+
+    @property
+    def open(self) -> bool:
+        """Still to be done: pending, or missed but still possible late (a one-off deadline).
+        A recurring period that passed can no longer be met: it is history, not a task."""
+        return (self.met_on is None and self.due is not None
+                and (self.status == PENDING or (self.status == MISSED and self.kind != "recurring")))
+
+    def standing(self, today: date) -> str:
+        """Where this instance stands for a person: "overdue" (still to do, past its date),
+        "due soon", "running", "met", "missed" (passed: can no longer be met, or met late),
+        "not applicable" or "not started"."""
+        if self.open and self.due < today:
+            return "overdue"
+        if self.open:
+            return "due soon" if (self.due - today).days <= SOON_DAYS else "running"
+        if self.status == NOT_APPLICABLE:
+            return "not applicable" if self.anchor_date else "not started"
+        return "running" if self.status == PENDING else self.status  # pending, with no due date
 
     @property
     def overdue(self) -> bool:

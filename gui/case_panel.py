@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 from regflow.engine.actions import Action, actions, state_summary
 from regflow.engine.diagram import case_highlight
 from regflow.engine.errors import RegflowError
-from regflow.engine.register import CaseView, Register, attention
-from regflow.engine.timescales import MET, MISSED, NOT_APPLICABLE, TimescaleStatus
+from regflow.engine.register import CaseView, Register
+from regflow.engine.timescales import TimescaleStatus
 
 from .diagram_svg import MARKS, DiagramSvg
 from .diagram_view import DiagramView
@@ -46,19 +46,11 @@ from .tasks import run_task
 OVERDUE_BG, SOON_BG, MET_FG, MUTED = "#F4D9E8", "#FCEBD2", "#1B6E3A", "#777777"
 
 
-def timescale_status(row: TimescaleStatus) -> str:
-    """A timescale's status in words with a symbol (never by colour alone)."""
-    if row.overdue:
-        return "⚠ Overdue"
-    if row.status == MISSED:
-        return "✗ Missed"
-    if row.status == MET:
-        return "✓ Met"
-    if row.status == NOT_APPLICABLE:
-        return "– Not applicable" if row.anchor_date else "… Not started"
-    if row.days_left is not None and row.days_left <= 14:
-        return "◷ Due soon"
-    return "◷ Running"
+#: a timescale's standing (TimescaleStatus.standing) in words with a symbol, never by colour alone
+STANDING = {"overdue": "⚠ Overdue", "due soon": "◷ Due soon", "running": "◷ Running",
+            "met": "✓ Met", "missed": "✗ Missed", "not applicable": "– Not applicable",
+            "not started": "… Not started"}
+ORDER = ["overdue", "due soon", "running", "missed", "met", "not applicable", "not started"]
 
 
 def _item(text: str, tip: str = "", data: Any = None) -> QTableWidgetItem:
@@ -316,24 +308,22 @@ class CasePanel(QWidget):
             self.banner.setStyleSheet("background: #E3F1E7; padding: 4px;")
             self.banner.show()
             return
-        late = sorted((r for r in self.rows if r.overdue or (r.status == MISSED and r.met_on is None
-                                                             and r.due)), key=lambda r: r.due)
-        soon = sorted((r for r in self.rows if not r.overdue and r.status == "pending" and r.due
-                       and attention(r.days_left) == "due soon"), key=lambda r: r.due)
+        by = {}
+        for r in sorted((r for r in self.rows if r.due), key=lambda r: r.due):
+            by.setdefault(r.standing(self.today), []).append(r)
+        late, soon = by.get("overdue", []), by.get("due soon", [])
         if late:
             r = late[0]
             more = f" and {len(late) - 1} more" if len(late) > 1 else ""
-            ago = (self.today - r.due).days
-            when = f"{days_text(-ago)}" if r.overdue else f"{ago} day{'s' if ago != 1 else ''} ago"
-            self.banner.setText(f"⚠ <b>{'Overdue' if r.overdue else 'Missed'}:</b> "
-                                f"{html.escape(r.label)} — was due {r.due.isoformat()} ({when})"
+            self.banner.setText(f"⚠ <b>Overdue:</b> {html.escape(r.label)} — was due "
+                                f"{r.due.isoformat()} ({days_text((r.due - self.today).days)})"
                                 f"{more}. See Timescales below.")
             self.banner.setStyleSheet(f"background: {OVERDUE_BG}; padding: 4px; "
                                       "border: 1px solid #CC79A7;")
         elif soon:
             r = soon[0]
             self.banner.setText(f"◷ <b>Due soon:</b> {html.escape(r.label)} — due "
-                                f"{r.due.isoformat()} ({days_text(r.days_left)})")
+                                f"{r.due.isoformat()} ({days_text((r.due - self.today).days)})")
             self.banner.setStyleSheet(f"background: {SOON_BG}; padding: 4px;")
         else:
             self.banner.setText("")
@@ -403,36 +393,35 @@ class CasePanel(QWidget):
         table = self.timescale_table
         table.setRowCount(0)
         shown = [r for r in self.rows if r.anchor_date is not None or self.show_waiting.isChecked()]
-        order = {"⚠": 0, "✗": 0, "◷": 1, "…": 4}  # passed deadlines first
-        shown.sort(key=lambda r: (order.get(timescale_status(r)[0], 3), r.due or date.max))
+        shown.sort(key=lambda r: (ORDER.index(r.standing(self.today)), r.due or date.max))
         spec = self.view.spec
         for r in shown:
             n = table.rowCount()
             table.insertRow(n)
-            status = timescale_status(r)
+            standing = r.standing(self.today)
+            status = STANDING[standing]
             paragraph = spec.citation_text(r.citation)
             tip = f"{r.citation}: “{paragraph}”" if paragraph else r.citation
             ext = f"to {r.extended_to.isoformat()}: {r.extension_reason}" if r.extended_to else \
                 ("can be extended" if r.extendable else "")
-            left = days_text(r.days_left) if r.status == "pending" and r.days_left is not None \
-                else ""
+            left = days_text((r.due - self.today).days) if r.open else ""
             rule = spec.rule_words(spec.timescale(r.id))
             cells = [status, r.label, rule, r.anchor_date.isoformat() if r.anchor_date else "—",
                      (r.due.isoformat() + (" (about)" if r.approximate else "")) if r.due else "—",
                      left, r.met_on.isoformat() if r.met_on else "", ext, r.citation]
             for col, text in enumerate(cells):
                 item = _item(text, tip if col in (1, 8) else (r.reason or text), data=r)
-                if status.startswith("⚠") or status.startswith("✗"):
+                if standing == "overdue":
                     item.setBackground(QBrush(QColor(OVERDUE_BG)))
                     if col == 0:
                         font = QFont()
                         font.setBold(True)
                         item.setFont(font)
-                elif status.startswith("◷ Due soon"):
+                elif standing == "due soon":
                     item.setBackground(QBrush(QColor(SOON_BG)))
-                elif status.startswith("✓"):
+                elif standing == "met":
                     item.setForeground(QBrush(QColor(MET_FG)))
-                elif status.startswith(("–", "…")):
+                elif standing in ("missed", "not applicable", "not started"):
                     item.setForeground(QBrush(QColor(MUTED)))
                 table.setItem(n, col, item)
         table.resizeColumnsToContents()

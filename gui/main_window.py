@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from regflow.engine.errors import RegflowError
 from regflow.engine.register import CaseQuery, Register
 from regflow.engine.storage import normalise_url
+from regflow.engine.timescales import SOON_DAYS
 
 from .case_panel import CasePanel
 from .forms import NewCaseForm
@@ -282,7 +283,7 @@ class MainWindow(QMainWindow):
         overdue = self.register.count(CaseQuery(attention="overdue"))
         soon = self.register.count(CaseQuery(attention="due soon"))
         self.counts_label.setText(f"{total:,} cases  ·  ⚠ {overdue:,} overdue  ·  "
-                                  f"◷ {soon:,} due within 14 days")
+                                  f"◷ {soon:,} due within {SOON_DAYS} days")
 
     # -- cases -----------------------------------------------------------------------------
 

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from regflow.engine.register import CaseQuery, Register
+from regflow.engine.timescales import SOON_DAYS
 
 from .register_model import COLUMNS, PAGE, CaseTableModel
 
 SHOW = [("All cases", ""), ("Needs attention (overdue or due soon)", "needs attention"),
-        ("Overdue", "overdue"), ("Due within 14 days", "due soon"), ("Not finished", "open")]
+        ("Overdue", "overdue"), (f"Due within {SOON_DAYS} days", "due soon"), ("Not finished", "open")]
 
 
 class RegisterPanel(QWidget):

@@ -57,18 +57,26 @@ def test_the_default_order_puts_the_earliest_unmet_deadline_first(reg):
 def test_a_deadline_missed_before_the_last_change_still_counts_as_overdue(tmp_path):
     today = D(2026, 10, 2)
     with Register(tmp_path / "r.db", today=today) as reg:
-        cid = reg.new_case(REVIEW, "Echo", D(2026, 1, 5)).id
-        reg.fire(cid, "fieldwork_started", D(2026, 2, 2))
-        reg.fire(cid, "fieldwork_completed", D(2026, 3, 2), {"concern": "none"})
-        reg.fire(cid, "report_published", D(2026, 3, 20))
-        # the first quarterly report (due in June) never came; a later one did
+        cid = reg.new_case(REVIEW, "Echo", D(2024, 10, 7)).id
+        reg.fire(cid, "fieldwork_started", D(2024, 11, 4))
+        reg.fire(cid, "fieldwork_completed", D(2024, 12, 2), {"concern": "significant"})
+        reg.fire(cid, "report_published", D(2025, 1, 10))
+        # the follow-up window (12-18 months) passed with no closing meeting; quarterly
+        # reports were missed too; then a later report came in
         reg.fire(cid, "progress_report", D(2026, 10, 1))
-        missed = [r for r in reg.get(cid).case.timescales(today)
-                  if r.id == "reports" and r.status == "missed"]
-        assert missed and missed[0].met_on is None
+        rows = reg.get(cid).case.timescales(today)
+        window = next(r for r in rows if r.id == "follow_up")
+        assert window.status == "missed" and window.open  # still to be done, late
+        periods = [r for r in rows if r.id == "reports" and r.status == "missed"]
+        assert periods and not any(p.open for p in periods)  # passed: can no longer be met
+        earliest_open = min(r.due for r in rows if r.open)
+        assert min(p.due for p in periods) < earliest_open
         (row,) = reg.page(CaseQuery())
-        assert row["next_due"] == missed[0].due and row["attention"] == "overdue"
+        assert row["next_due"] == earliest_open and row["attention"] == "overdue"
         assert reg.count(CaseQuery(attention="overdue")) == 1
+        # the closing meeting (a target, still pending) and the follow-up window; not the
+        # quarterly periods that passed
+        assert {r["timescale"] for r in reg.due(overdue=True)} == {"follow_up", "closing"}
 
 
 def test_filters_count_what_they_show(reg):
