@@ -7,12 +7,13 @@ it with the paragraph that says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .case import Case
 from .errors import GuardFailure
 from .model import Fact, Spec
+from .timescales import TimescaleStatus
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class Action:
     required: frozenset[str]  # facts that must be given
     targets: tuple[str, ...]  # states it can lead to from where the case is
     reasons: tuple[Reason, ...] = ()  # empty when it can be recorded now
+    #: answers already given by earlier steps (never a spec's default): a form may offer them
+    #: for the optional facts; a required one is always answered afresh
+    known: dict[str, Any] = field(default_factory=dict)
 
     @property
     def available(self) -> bool:
@@ -59,9 +63,13 @@ def _action(case: Case, event: str, reasons: tuple[Reason, ...] = ()) -> Action:
     spec = case.spec
     e = spec.events[event]
     targets = tuple(dict.fromkeys(t.target for t in case.candidates(event)))
+    given: dict[str, Any] = {}
+    for entry in case.history:
+        given.update(entry.facts)
     return Action(event, e.label, spec.role_label(e.role) if e.role else "", e.citation,
                   spec.citation_text(e.citation), tuple(spec.facts[f] for f in e.sets),
-                  frozenset(e.requires), targets, reasons)
+                  frozenset(e.requires), targets, reasons,
+                  {k: v for k, v in given.items() if k in e.sets})
 
 
 def actions(case: Case) -> list[Action]:
@@ -99,3 +107,17 @@ def state_summary(spec: Spec, name: str) -> str:
         if text:
             lines.append(f"“{text}”")
     return "\n".join(lines)
+
+
+def can_extend(rows: list[TimescaleStatus], row: TimescaleStatus) -> str:
+    """Why ``row`` (one of a case's timescale ``rows``) cannot be extended now; "" if it can.
+    As :meth:`Case.extend` does: the latest started instance of a timescale whose source
+    allows it, while it is still to be done."""
+    if not row.extendable:
+        return f"its source ({row.citation}) allows no extension"
+    if not row.open:
+        return "it is not open (met, passed or not applicable)"
+    latest = max(r.occurrence for r in rows if r.id == row.id and r.anchor_date)
+    if row.occurrence != latest:
+        return "only its latest instance can be extended"
+    return ""

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regflow.engine.actions import Action, actions, state_summary
+from regflow.engine.actions import Action, actions, can_extend, state_summary
 from regflow.engine.diagram import case_highlight
 from regflow.engine.errors import RegflowError
-from regflow.engine.register import CaseView, Register
+from regflow.engine.register import CaseView, Register, StaleCase
 from regflow.engine.timescales import TimescaleStatus
 
 from .diagram_svg import MARKS, DiagramSvg
@@ -93,6 +93,8 @@ class CasePanel(QWidget):
     ready = Signal()
     #: something to say in the status bar
     message = Signal(str)
+    #: something to say in a dialog: title, what happened, what to do
+    problem = Signal(str, str, str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -537,6 +539,8 @@ class CasePanel(QWidget):
 
     def _layout_failed(self, digest: str, err: Exception) -> None:
         self._laying_out.discard(digest)
+        if self.view is None or self.view.spec.content_hash != digest:
+            return  # another case is on screen now
         self.layout_note.setText("")
         self.diagram.set_document(None)
         self.diagram.scene().addText(f"The diagram cannot be drawn: {err}")
@@ -552,8 +556,10 @@ class CasePanel(QWidget):
     def _timescale_selected(self) -> None:
         items = self.timescale_table.selectedItems()
         row: TimescaleStatus | None = items[0].data(Qt.ItemDataRole.UserRole) if items else None
-        self.extend_button.setEnabled(bool(row and row.extendable and row.due
-                                           and row.met_on is None))
+        why_not = can_extend(self.rows, row) if row is not None else "select a timescale first"
+        self.extend_button.setEnabled(not why_not)
+        self.extend_button.setToolTip("Extend the selected timescale" if not why_not
+                                      else f"Cannot extend: {why_not}")
         if row is None or self.view is None:
             return
         text = self.view.spec.citation_text(row.citation)
@@ -589,6 +595,7 @@ class CasePanel(QWidget):
     def _history_menu(self, pos) -> None:
         if self.correct_button.isEnabled():
             menu = QMenu(self)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             menu.addAction("Correct this entry…", self.open_correct_form)
             menu.popup(self.history_table.viewport().mapToGlobal(pos))
 
@@ -613,7 +620,11 @@ class CasePanel(QWidget):
 
     def open_correct_form(self) -> CorrectForm | None:
         entry = self._selected_entry()
-        if entry is None or self.view is None:
+        if self.view is None:
+            return None
+        if entry is None or not self.correct_button.isEnabled():
+            self.message.emit("Select an entry in the History tab to correct (steps recorded "
+                              "by regflow when due, and corrections, cannot be voided)")
             return None
         what = self.history_table.item(self.history_table.currentRow(), 4).text()
         form = CorrectForm(self, entry.seq, f"{what} ({entry.effective_on.isoformat()})",
@@ -627,7 +638,11 @@ class CasePanel(QWidget):
     def open_extend_form(self) -> ExtendForm | None:
         items = self.timescale_table.selectedItems()
         row = items[0].data(Qt.ItemDataRole.UserRole) if items else None
-        if row is None or self.view is None:
+        if self.view is None:
+            return None
+        why_not = can_extend(self.rows, row) if row is not None else "select a timescale first"
+        if why_not:
+            self.message.emit(f"Cannot extend: {why_not}")
             return None
         due = row.extended_to or row.due
         form = ExtendForm(self, row.id, row.label, due, row.citation,
@@ -646,11 +661,23 @@ class CasePanel(QWidget):
         form.open()
 
     def _apply(self, form, change, done_text: str) -> None:
-        """Store a change; on refusal the form says why and stays open."""
+        """Store a change; on refusal the form says why and stays open. If the case changed
+        meanwhile (elsewhere), it is read again and the form closed: what it showed is old."""
         try:
             view = change(self.register, self.view)
+        except StaleCase as err:
+            form.reject()
+            self.set_case(self.register.get(self.view.id))
+            self.problem.emit("The case changed meanwhile", f"{err}",
+                              "The case has been read again: check it and record the step "
+                              "again if it is still needed.")
+            return
         except RegflowError as err:
             form.show_problem(str(err))
+            return
+        except Exception as err:  # e.g. the database is locked: said, not lost
+            form.show_problem(f"Nothing was saved: the register could not be written ({err}). "
+                              "Try again in a moment.")
             return
         form.accept()
         self.set_case(view)

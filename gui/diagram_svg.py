@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +91,7 @@ def layout_svg(spec: Spec) -> str:
         layout_runs += 1
         text = render_bytes(spec, "svg").decode("utf-8")
         if cached is not None:
-            partial = cached.with_suffix(".partial")
+            partial = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.partial")
             try:
                 partial.write_text(text, encoding="utf-8")
                 partial.replace(cached)
@@ -212,7 +214,7 @@ class DiagramSvg:
                     attrs[key] = value
                 extra = self._mark(item, mark, missed) if i == 0 and mark else ""
                 changes.append((slot.start, slot.end, self._tag(slot, attrs) + extra))
-        active_edges = self._actionable_edges(hl, actionable)
+        active_edges = self.actionable_edges(hl, actionable)
         for edge_id in active_edges:
             for slot in self.items[edge_id].slots:
                 attrs = dict(slot.attrs)
@@ -232,14 +234,11 @@ class DiagramSvg:
         out.append(self.text[at:])
         return "".join(out).encode("utf-8")
 
-    def _actionable_edges(self, hl: Highlight, actionable: frozenset[str]) -> list[str]:
+    def actionable_edges(self, hl: Highlight, actionable: frozenset[str]) -> list[str]:
+        """Arrows that stand for something that can be recorded now."""
         return [edge_id for edge_id, events in self.edge_events.items()
                 if edge_id in self.items and set(events) & actionable
                 and self.edge_sources[edge_id] & hl.active]
-
-    def actionable_edges(self, hl: Highlight, actionable: frozenset[str]) -> list[str]:
-        """Arrows that stand for something that can be recorded now."""
-        return self._actionable_edges(hl, actionable)
 
     @staticmethod
     def _tag(slot: _Slot, attrs: dict[str, str]) -> str:

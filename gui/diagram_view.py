@@ -217,12 +217,13 @@ class DiagramView(QGraphicsView):
             self.eventClicked.emit(events[0])
         elif events and self.document is not None:
             menu = QMenu(self)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             for event in events:
                 action = menu.addAction(self.document.spec.events[event].label)
                 action.triggered.connect(lambda _=False, e=event: self.eventClicked.emit(e))
             if menu_at is not None:
                 menu.popup(menu_at)
-            self.menu = menu  # kept for tests, and so it is not collected while open
+            self.menu = menu  # the last one, for tests
         else:
             state = self.state_at(point)
             if state is not None:

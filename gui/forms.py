@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -97,8 +97,10 @@ class FactInput:
             self.widget = edit
         else:
             line = QLineEdit()
-            if fact.type == "number":
-                line.setValidator(QDoubleValidator())
+            if fact.type == "number":  # 1.5 whatever the desktop's language: stored as typed
+                validator = QDoubleValidator()
+                validator.setLocale(QLocale.c())
+                line.setValidator(validator)
                 line.setPlaceholderText("a number")
             self.widget = line
         tip = fact.label + (f" ({fact.citation})" if fact.citation else "")
@@ -116,7 +118,7 @@ class FactInput:
             return None
         if self.fact.type == "number":
             try:
-                number = float(text.replace(",", ""))
+                number = float(text)
             except ValueError:
                 return text  # the engine names the problem
             return int(number) if number.is_integer() else number
@@ -157,6 +159,7 @@ class _Form(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.layout_ = QVBoxLayout(self)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -206,8 +209,8 @@ class EventForm(_Form):
         self.inputs: dict[str, FactInput] = {}
         for fact in action.facts:
             fi = FactInput(fact, fact.name in action.required, today)
-            if fact.name in case.facts:
-                fi.set_value(case.facts[fact.name])
+            if fact.name in action.known and not fi.required:
+                fi.set_value(action.known[fact.name])
             self.inputs[fact.name] = fi
             label = fact.label + (" *" if fi.required else "")
             form.addRow(textwrap.fill(label, 60), fi.widget)

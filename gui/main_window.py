@@ -11,7 +11,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -29,7 +29,7 @@ from regflow.engine.timescales import SOON_DAYS
 from .case_panel import CasePanel
 from .forms import NewCaseForm
 from .register_panel import RegisterPanel
-from .tasks import run_task
+from .tasks import run_task, wait_for_tasks
 
 MAX_RECENT = 8
 
@@ -52,6 +52,31 @@ def _url_text(url: str) -> str:
     return url.removeprefix("sqlite:///")
 
 
+def _display(url: str) -> str:
+    """A register's address for people: a file path, or a URL without its password."""
+    if url.startswith("sqlite:///"):
+        return _url_text(url)
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def _problem(err: Exception) -> str:
+    """An error in words: ours as they are; a database's with what to do about it."""
+    if isinstance(err, RegflowError):
+        return str(err)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(err, SQLAlchemyError):
+        detail = str(getattr(err, "orig", err)).splitlines()[0]
+        return (f"The register could not be read or written ({detail}). Nothing was saved; "
+                "if another program is using it, try again in a moment.")
+    return f"{type(err).__name__}: {err}"
+
+
 class MainWindow(QMainWindow):
     """regflow's main window on one register."""
 
@@ -65,6 +90,7 @@ class MainWindow(QMainWindow):
         self.register: Register | None = None
         self.url: str | None = None
         self.last_error: QMessageBox | None = None
+        self._opening = 0  # which open_register call the window waits for
         self._keep_case: int | None = None
         self._previous_url: str | None = None
         self.setWindowTitle("regflow")
@@ -85,6 +111,7 @@ class MainWindow(QMainWindow):
         self.register_panel.shown = lambda: self.case_panel.view.id if self.case_panel.view else None
         self.case_panel.changed.connect(self._case_changed)
         self.case_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.case_panel.problem.connect(self.show_error)
         self.case_panel.ready.connect(self.ready)
 
         self.where_label = QLabel()
@@ -93,6 +120,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.where_label)
         self._build_menus()
         self._restore_layout()
+        if today is None:  # a window left open overnight moves on to the new day
+            self._day = date.today()
+            self._clock = QTimer(self)
+            self._clock.timeout.connect(self._check_day)
+            self._clock.start(60_000)
+
+    def _check_day(self) -> None:
+        if date.today() != self._day and self.url:
+            self._day = date.today()
+            self.statusBar().showMessage("A new day: reading the register again", 8000)
+            self.reload()
 
     # -- menus and shortcuts ---------------------------------------------------------------
 
@@ -115,6 +153,8 @@ class MainWindow(QMainWindow):
         self._action(file, "&Open register…", self.choose_register, QKeySequence.StandardKey.Open,
                      "Open another register file")
         self.recent_menu = file.addMenu("Open &recent")
+        self._action(file, "New &empty register…", self.new_register, None,
+                     "Make a new register file for your own cases")
         self._action(file, "New register with &demo cases…", self.new_demo_register, None,
                      "Make a register with example cases to try regflow on")
         file.addSeparator()
@@ -166,21 +206,34 @@ class MainWindow(QMainWindow):
 
     # -- registers -------------------------------------------------------------------------
 
-    def open_register(self, url: str | os.PathLike[str] | None, demo_if_new: bool = False) -> None:
+    def open_register(self, url: str | os.PathLike[str] | None, demo_if_new: bool = False,
+                      create: bool = False) -> None:
         """Open the register at ``url`` (a path or database URL; None: the default one) off
-        the UI thread, catching up its time-driven events. ``demo_if_new``: a register that
-        did not exist yet is filled with the demo cases."""
+        the UI thread, catching up its time-driven events. A file that does not exist is
+        refused, unless ``create`` (an empty register) or ``demo_if_new`` (filled with the demo
+        cases)."""
         try:
             text = normalise_url(url)
         except RegflowError as err:
             self.show_error("Cannot open the register", str(err))
             return
         path = Path(_url_text(text)) if text.startswith("sqlite:///") else None
-        fresh = demo_if_new and path is not None and not path.exists()
+        if text.startswith("sqlite://") and path is None:
+            self.show_error("Cannot open the register", "An in-memory database cannot be shared "
+                            "with the app's background work and would be lost on closing.",
+                            "Give a file path, e.g. --db team.db")
+            self.ready.emit()
+            return
+        missing = path is not None and not path.exists()
+        fresh = demo_if_new and missing
         today = self.today
+        self._opening += 1
+        ticket = self._opening
 
         def work() -> tuple[Register, int]:
-            register = Register(text, today=today)
+            # only a new demo register is created here: a mistyped or moved path must not
+            # silently become an empty register
+            register = Register(text, today=today, create=fresh or create)
             try:
                 if fresh and not register.count_cases():
                     from regflow.engine.demo import make_demo
@@ -197,12 +250,25 @@ class MainWindow(QMainWindow):
                 raise
             return register, caught
 
-        self.statusBar().showMessage(f"Opening {_url_text(text)}…")
-        run_task(self, f"Opening the register {_url_text(text)}"
+        self.statusBar().showMessage(f"Opening {_display(text)}…")
+        run_task(self, f"Opening the register {_display(text)}"
                  + (" and adding the demo cases…" if fresh else "…"), work,
-                 lambda result: self._opened(text, *result), self._open_failed)
+                 lambda result: self._opened(ticket, text, *result),
+                 lambda err: self._open_failed(ticket, err, text if missing else None),
+                 orphan=lambda result: result[0].close())
 
-    def _opened(self, url: str, register: Register, caught: int) -> None:
+    def _opened(self, ticket: int, url: str, register: Register, caught: int) -> None:
+        if ticket != self._opening:  # another register was asked for since
+            register.close()
+            return
+        try:
+            self._show_register(url, register, caught)
+        except Exception as err:  # e.g. the database went away between the two threads
+            register.close()
+            self.register = None
+            self._open_failed(ticket, err)
+
+    def _show_register(self, url: str, register: Register, caught: int) -> None:
         if self.register is not None:
             self.register.close()
         self._previous_url = self.url
@@ -211,13 +277,13 @@ class MainWindow(QMainWindow):
         self.case_panel.today = register.today
         self.case_panel.clear()
         self.register_panel.set_register(register)
-        self.setWindowTitle(f"regflow — {Path(_url_text(url)).name}")
-        self.where_label.setText(f"Register: {_url_text(url)}  ·  Today: "
+        self.setWindowTitle(f"regflow — {Path(_display(url)).name}")
+        self.where_label.setText(f"Register: {_display(url)}  ·  Today: "
                                  f"{register.today.isoformat()}")
         self._remember(url)
         self._update_counts()
         note = f"; {caught} time-driven step{'s' if caught != 1 else ''} caught up" if caught else ""
-        self.statusBar().showMessage(f"Opened {_url_text(url)}{note}", 8000)
+        self.statusBar().showMessage(f"Opened {_display(url)}{note}", 8000)
         keep, self._keep_case = self._keep_case, None
         if keep is not None and url == self._previous_url:
             self.show_case(keep)
@@ -232,11 +298,17 @@ class MainWindow(QMainWindow):
                                           "with demo cases.")
             self.ready.emit()
 
-    def _open_failed(self, err: Exception) -> None:
+    def _open_failed(self, ticket: int, err: Exception, gone: str | None = None) -> None:
+        if ticket != self._opening:
+            return
+        if gone is not None:  # moved or deleted: no use offering it again
+            recent = self.settings.value("recent", [], list) or []
+            self.settings.setValue("recent", [u for u in recent if u != gone])
+            self._fill_recent()
         self.statusBar().clearMessage()
-        self.show_error("Cannot open the register", str(err) if isinstance(err, RegflowError)
-                        else f"{type(err).__name__}: {err}",
-                        "Choose another file with File ▸ Open register (Ctrl+O).")
+        self.show_error("Cannot open the register", _problem(err),
+                        "Choose another file with File ▸ Open register (Ctrl+O), or make one "
+                        "with File ▸ New register with demo cases.")
         self.ready.emit()
 
     def choose_register(self) -> None:
@@ -246,15 +318,19 @@ class MainWindow(QMainWindow):
         if path:
             self.open_register(path)
 
-    def new_demo_register(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New register with demo cases", "demo.db",
+    def new_register(self, demo: bool = False) -> None:
+        title = "New register with demo cases" if demo else "New register"
+        path, _ = QFileDialog.getSaveFileName(self, title, "demo.db" if demo else "register.db",
                                               "regflow registers (*.db)")
         if path:
             if Path(path).exists():
-                self.show_error("Choose a new file", f"{path} exists already; the demo cases go "
-                                "into a new register file.")
+                self.show_error("Choose a new file", f"{path} exists already; a new register "
+                                "goes into a new file.", "Use File ▸ Open register to open it.")
                 return
-            self.open_register(path, demo_if_new=True)
+            self.open_register(path, demo_if_new=demo, create=not demo)
+
+    def new_demo_register(self) -> None:
+        self.new_register(demo=True)
 
     def reload(self) -> None:
         """Read the register again (changes made elsewhere), staying on the case shown."""
@@ -272,7 +348,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         recent = self.settings.value("recent", [], list) or []
         for url in recent:
-            self.recent_menu.addAction(_url_text(url), lambda u=url: self.open_register(u))
+            self.recent_menu.addAction(_display(url), lambda u=url: self.open_register(u))
         self.recent_menu.setEnabled(bool(recent))
 
     def _update_counts(self) -> None:
@@ -292,8 +368,9 @@ class MainWindow(QMainWindow):
             return
         try:
             view = self.register.get(case_id)
-        except RegflowError as err:
-            self.show_error("Cannot show the case", str(err), "Press F5 to read the register again.")
+        except Exception as err:  # said in a dialog; the app carries on
+            self.show_error("Cannot show the case", _problem(err),
+                            "Press F5 to read the register again.")
             return
         self.case_panel.set_case(view)
         self.register_panel.select_case(case_id)
@@ -314,11 +391,11 @@ class MainWindow(QMainWindow):
         try:
             view = self.register.new_case(values["spec"], values["title"], values["opened_on"],
                                           values["facts"])
-        except RegflowError as err:
-            form.show_problem(str(err))
+        except Exception as err:  # said in the form, which stays open
+            form.show_problem(_problem(err))
             return
         form.accept()
-        self.register_panel.set_register(self.register)  # a new regime may appear
+        self.register_panel.set_register(self.register, keep_filters=True)  # a new process may appear
         self._update_counts()
         self.case_panel.set_case(view)
         self.register_panel.select_case(view.id)
@@ -333,6 +410,7 @@ class MainWindow(QMainWindow):
         if what_to_do:
             box.setInformativeText(what_to_do)
         box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         self.last_error = box
         return box
@@ -356,10 +434,14 @@ class MainWindow(QMainWindow):
             "dragging moves the diagram.</p>")
 
     def show_about(self) -> None:
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
+        try:
+            number = version("regflow")
+        except PackageNotFoundError:
+            number = "(not installed)"
         QMessageBox.about(self, "About regflow",
-                          f"<b>regflow</b> {version('regflow')}<br>Regulatory processes as "
+                          f"<b>regflow</b> {number}<br>Regulatory processes as "
                           "declarative state machines: track cases, deadlines and their sources.")
 
     # -- layout ----------------------------------------------------------------------------
@@ -386,6 +468,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self._opening += 1  # a register still opening is closed when it arrives
+        wait_for_tasks()
         if self.register is not None:
             self.register.close()
         super().closeEvent(event)

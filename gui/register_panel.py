@@ -93,12 +93,15 @@ class RegisterPanel(QWidget):
         self.model.modelReset.connect(self._reselect)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
-    def set_register(self, register: Register | None) -> None:
+    def set_register(self, register: Register | None, keep_filters: bool = False) -> None:
+        """Show ``register``; ``keep_filters`` keeps the chosen process (same register)."""
+        chosen = self.spec_box.currentData() if keep_filters else ""
         self.spec_box.blockSignals(True)
         self.spec_box.clear()
         self.spec_box.addItem("All processes", "")
         for ident, title in (register.spec_ids() if register else []):
             self.spec_box.addItem(f"{title} ({ident})", ident)
+        self.spec_box.setCurrentIndex(max(0, self.spec_box.findData(chosen)))
         self.spec_box.blockSignals(False)
         self.model.query = self._query()
         self.model.set_register(register)
@@ -144,8 +147,15 @@ class RegisterPanel(QWidget):
         """Select ``case_id`` in the table if it is among the first ``pages`` pages, without
         signalling a new choice (the case is on screen already); else select nothing."""
         selection = self.table.selectionModel()
+        current = self.table.currentIndex()
+        if current.isValid() and self.model.case_id(current.row()) == case_id:
+            return True  # the user picked it in the table
         selection.blockSignals(True)
         try:
+            known = self.model.row_of(case_id)
+            if known is not None:
+                self.select_row(known)
+                return True
             for row in range(min(self.model.rowCount(), pages * PAGE)):
                 if self.model.case_id(row) == case_id:
                     self.select_row(row)

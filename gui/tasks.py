@@ -1,7 +1,8 @@
 """Slow work off the UI thread: run a function in Qt's thread pool, report back on the UI thread.
 
 A progress dialog appears only if the work takes longer than a moment, so quick tasks do not
-flash a window; the UI stays responsive meanwhile.
+flash a window; the UI stays responsive meanwhile. If the window that asked is gone when the
+work ends (closed meanwhile), the result is handed to ``orphan`` (e.g. to close a register).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -32,16 +34,22 @@ class _Job(QRunnable):
             self.signals.done.emit(result)
 
 
-#: tasks under way; tests and --screenshot wait until none is left
+#: tasks under way (their signal objects, kept alive here rather than by a widget)
 running: set[_Signals] = set()
+
+
+def wait_for_tasks(ms: int = 30_000) -> bool:
+    """Let running tasks finish (before the app quits); False if some did not in time."""
+    return QThreadPool.globalInstance().waitForDone(ms)
 
 
 def run_task(parent: QWidget, label: str, fn: Callable[[], Any],
              on_done: Callable[[Any], None], on_error: Callable[[Exception], None],
-             progress: bool = True) -> None:
+             progress: bool = True, orphan: Callable[[Any], None] | None = None) -> None:
     """Run ``fn()`` in the thread pool; ``on_done(result)`` or ``on_error(exception)`` is then
-    called on the UI thread. ``label`` says what is happening while it runs."""
-    signals = _Signals(parent)
+    called on the UI thread, if ``parent`` still exists (else ``orphan(result)``). ``label``
+    says what is happening while it runs."""
+    signals = _Signals()  # no parent: the worker may emit after the window is gone
     dialog = None
     if progress:
         dialog = QProgressDialog(label, "", 0, 0, parent)
@@ -50,20 +58,23 @@ def run_task(parent: QWidget, label: str, fn: Callable[[], Any],
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(600)
 
-    def finish() -> None:
+    def finish() -> bool:
         running.discard(signals)
-        if dialog is not None:
+        signals.deleteLater()
+        if dialog is not None and shiboken6.isValid(dialog):
             dialog.reset()
             dialog.deleteLater()
-        signals.deleteLater()
+        return shiboken6.isValid(parent)
 
     def done(result: Any) -> None:
-        finish()
-        on_done(result)
+        if finish():
+            on_done(result)
+        elif orphan is not None:
+            orphan(result)
 
     def failed(err: Exception) -> None:
-        finish()
-        on_error(err)
+        if finish():
+            on_error(err)
 
     signals.done.connect(done, Qt.ConnectionType.QueuedConnection)
     signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import shiboken6
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -190,6 +191,11 @@ def new_window(qtbot, settings: QSettings, today: date | None = TODAY) -> MainWi
     return window
 
 
+def closed(widget) -> bool:
+    """Closed: hidden, or already deleted (forms delete themselves when they close)."""
+    return not shiboken6.isValid(widget) or not widget.isVisible()
+
+
 def open_register(qtbot, window: MainWindow, db, demo_if_new: bool = False,
                   timeout: int = WAIT_MS) -> None:
     with qtbot.waitSignal(window.ready, timeout=timeout):
@@ -338,7 +344,7 @@ def test_new_case_dialog_opens_a_case_shown_in_the_table_and_on_the_case_screen(
     form.opened.setDate(QDate(2026, 9, 1))
     with qtbot.waitSignal(window.case_panel.ready, timeout=WAIT_MS):
         qtbot.mouseClick(form.ok, LEFT)
-    assert not form.isVisible()
+    assert closed(form)
 
     view = window.case_panel.view
     assert view.title == "Delta District - review 2026"
@@ -374,7 +380,7 @@ def test_the_register_table_selects_the_case_just_opened(qtbot, settings, reg_db
 def test_no_form_is_said_to_be_open_once_the_new_case_dialog_closed(qtbot, settings, reg_db, spec_path):
     window = window_on(qtbot, settings, reg_db[0])
     form = new_case_through_the_dialog(window, spec_path, "Delta District - review 2026")
-    assert not form.isVisible()
+    assert closed(form)
     assert window.case_panel.form is None
 
 
@@ -417,7 +423,7 @@ def test_recording_a_step_through_its_form_moves_the_highlight_without_a_new_lay
     assert not form.problem.isVisible()
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         qtbot.mouseClick(form.ok, LEFT)
-    assert not form.isVisible() and panel.form is None
+    assert closed(form) and panel.form is None
     flush()
 
     assert panel.view.case.current_states == ["drafting"]
@@ -484,7 +490,7 @@ def test_a_refused_step_says_why_in_the_form_which_stays_open(qtbot, settings, r
     form.on.setDate(QDate(2026, 4, 30))
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         qtbot.mouseClick(form.ok, LEFT)
-    assert not form.isVisible()
+    assert closed(form)
     view = stored(db, ids["alpha"])
     assert view.version == version + 1 and view.case.current_states == ["drafting"]
     assert view.entries[-1].facts["concern"] == "serious"
@@ -628,7 +634,7 @@ def test_correcting_an_entry_from_the_history_tab(qtbot, settings, reg_db):
     assert form.ok.isEnabled()
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         qtbot.mouseClick(form.ok, LEFT)
-    assert not form.isVisible()
+    assert closed(form)
 
     rows = table_texts(history)
     assert [r[0] for r in rows] == ["#1", "#2", "#3"]
@@ -671,7 +677,7 @@ def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, reg_db):
     qtbot.keyClicks(form.reason, "council asked for more time")
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         qtbot.mouseClick(form.ok, LEFT)
-    assert not form.isVisible()
+    assert closed(form)
     cells = next(c for c in table_texts(panel.timescale_table) if c[1] == "Draft report shared")
     assert cells[4] == "2026-12-21"
     assert cells[7] == "to 2026-12-21: council asked for more time"
@@ -686,17 +692,21 @@ def test_a_change_made_meanwhile_elsewhere_is_refused_then_read_again(qtbot, set
     there = window_on(qtbot, QSettings(str(tmp_path / "there.ini"), QSettings.Format.IniFormat), db)
     mine, theirs = show_case(qtbot, here, ids["alpha"]), show_case(qtbot, there, ids["alpha"])
     form = click_step(qtbot, theirs, "fieldwork_completed")
+    choose(form.inputs["concern"].widget, "none")
     choose(form.inputs["findings_agreed"].widget, "Yes")
     form._submit()
-    assert not form.isVisible() and stored(db, ids["alpha"]).version == 2
+    assert closed(form) and stored(db, ids["alpha"]).version == 2
 
     form = click_step(qtbot, mine, "fieldwork_completed")  # from the version read before
+    choose(form.inputs["concern"].widget, "none")
     choose(form.inputs["findings_agreed"].widget, "Yes")
     form._submit()
-    assert form.isVisible()
-    assert "changed while you were working on it" in form.problem.text()
+    # refused, nothing written; the case is read again and the form closed (what it showed
+    # was old), and a dialog says so
+    assert closed(form)
+    assert "changed while you were working on it" in here.last_error.text()
     assert stored(db, ids["alpha"]).version == 2
-    form.reject()
+    assert mine.view.version == 2
 
     with qtbot.waitSignal(here.ready, timeout=WAIT_MS):
         menu_action(here, "Read the register again").trigger()  # F5
@@ -735,6 +745,7 @@ def test_history_shows_when_an_entry_was_recorded_in_local_time(qtbot, settings,
         window = window_on(qtbot, settings, db)
         panel = show_case(qtbot, window, ids["alpha"])
         form = click_step(qtbot, panel, "fieldwork_completed")
+        choose(form.inputs["concern"].widget, "none")
         choose(form.inputs["findings_agreed"].widget, "Yes")
         form._submit()
         now = datetime.now()
@@ -785,6 +796,7 @@ def test_reopening_the_register_shows_the_same_case_and_history(qtbot, settings,
     first = window_on(qtbot, settings, db)
     panel = show_case(qtbot, first, ids["alpha"])
     form = click_step(qtbot, panel, "fieldwork_completed")
+    choose(form.inputs["concern"].widget, "none")
     choose(form.inputs["findings_agreed"].widget, "Yes")
     form.on.setDate(QDate(2026, 11, 2))
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
@@ -979,7 +991,7 @@ def test_opening_a_file_that_is_not_a_register_shows_an_error(qtbot, settings, r
     box.accept()
 
     # a folder that does not exist, a folder, a case that is gone: a dialog each time
-    for target, words in ((tmp_path / "missing" / "r.db", "does not exist"),
+    for target, words in ((tmp_path / "missing" / "r.db", "no register at"),
                           (tmp_path, "is a folder")):
         window.last_error = None
         open_register(qtbot, window, target)
@@ -997,7 +1009,8 @@ def test_the_new_case_dialog_without_a_register_with_a_broken_spec_and_a_shipped
     assert window.last_error is not None and window.last_error.windowTitle() == "No register open"
     window.last_error.accept()
 
-    open_register(qtbot, window, tmp_path / "empty.db")
+    with qtbot.waitSignal(window.ready, timeout=WAIT_MS):
+        window.open_register(tmp_path / "empty.db", create=True)  # File ▸ New empty register
     assert window.register.count(CaseQuery()) == 0
     assert "no cases yet" in window.case_panel.empty.text()
     window.new_case()
@@ -1016,7 +1029,7 @@ def test_the_new_case_dialog_without_a_register_with_a_broken_spec_and_a_shipped
     qtbot.keyClicks(form.title, "Example County Council - adult services 2026")
     with qtbot.waitSignal(window.case_panel.ready, timeout=WAIT_MS):
         qtbot.mouseClick(form.ok, LEFT)
-    assert not form.isVisible()
+    assert closed(form)
     view = window.case_panel.view
     assert view.spec.process.id == "ciw_2019" and view.case.opened_on == TODAY
     assert window.register.count(CaseQuery()) == 1
