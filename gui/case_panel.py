@@ -106,6 +106,9 @@ class CasePanel(QWidget):
         self.form = None  # the form open now, if any
         self._documents: dict[str, DiagramSvg] = {}
         self._laying_out: set[str] = set()
+        self._centre = False
+        self.rows: list[TimescaleStatus] = []
+        self.step_buttons: dict[str, QPushButton] = {}
         self._build()
 
     # -- building --------------------------------------------------------------------------
@@ -159,8 +162,7 @@ class CasePanel(QWidget):
         self.source = QTextBrowser()
         self.source.setObjectName("source")
         self.source.setOpenExternalLinks(False)
-        self.source.setPlaceholderText("Select a timescale, a step or a state to read the "
-                                       "paragraph it comes from.")
+        self.source.setPlaceholderText("Select a row or a state to read its source paragraph.")
         self.bsplit.addWidget(self.source)
         self.bsplit.setStretchFactor(0, 3)
         self.bsplit.setStretchFactor(1, 1)
@@ -276,6 +278,10 @@ class CasePanel(QWidget):
 
     def set_case(self, view: CaseView) -> None:
         """Show ``view``; the diagram keeps its layout if the spec is the same."""
+        another = self.view is None or self.view.id != view.id
+        if another:
+            self.source.clear()
+        self._centre = another
         self.view = view
         self.stack.setCurrentIndex(1)
         case, spec = view.case, view.spec
@@ -356,7 +362,7 @@ class CasePanel(QWidget):
         for action in available:
             text = textwrap.fill(action.label, 32)
             if action.role:
-                text += "\n— " + textwrap.shorten(action.role, 32, placeholder="…")
+                text += "\n" + textwrap.fill("— " + action.role, 32)
             button = QPushButton(text)
             button.setObjectName(f"step_{action.event}")
             button.setStyleSheet("QPushButton { text-align: left; padding: 5px 8px; }")
@@ -452,7 +458,8 @@ class CasePanel(QWidget):
             facts = ", ".join(f"{spec.facts[k].label if k in spec.facts else k}: {_fact_text(v)}"
                               for k, v in e.facts.items())
             cells = [f"#{e.seq}", e.effective_on.isoformat(),
-                     e.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M"), e.actor or "", what,
+                     e.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                     spec.role_label(e.actor) if e.actor in spec.roles else (e.actor or ""), what,
                      facts, e.note]
             rows.append((e.effective_on, e.seq, cells, e, e.seq in voided_by))
         for h in view.case.history:
@@ -510,12 +517,12 @@ class CasePanel(QWidget):
                          lambda: DiagramSvg(spec), lambda doc: self._laid_out(digest, doc),
                          lambda err: self._layout_failed(digest, err), progress=False)
             return
-        first = self.diagram.document is not document
-        if first:
+        if self.diagram.document is not document:
             self.diagram.set_document(document)
         self.layout_note.setText("")
         self.refresh_highlight()
-        if first:  # once the view has its size
+        if self._centre:  # another case: show where it is (after a step, the view stays put)
+            self._centre = False
             QTimer.singleShot(0, self.show_where)
         self.ready.emit()
 

@@ -175,7 +175,11 @@ class _Form(QDialog):
     def finish_layout(self) -> None:
         self.layout_.addWidget(self.problem)
         self.layout_.addWidget(self.buttons)
-        self.ok.setFocus()
+        # Enter submits: no other button may become the default when it gets the focus
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        self.ok.setAutoDefault(True)
+        self.ok.setDefault(True)
 
     def show_problem(self, text: str) -> None:
         """Say what is wrong; the form stays open with everything as typed."""
@@ -219,9 +223,9 @@ class EventForm(_Form):
         self.on.setObjectName("effective_date")
         self.on.setCalendarPopup(True)
         self.on.setDisplayFormat("yyyy-MM-dd")
-        self.on.setMaximumDate(qdate(today))
-        self.on.setMinimumDate(qdate(case.opened_on))
         self.on.setToolTip("The day it happened: today, or earlier if it is recorded late")
+        self.on.dateChanged.connect(self._check)
+        self.today = today
         form.addRow("Date it happened", self.on)
         self.actor = QLineEdit(actor or default_actor())
         self.actor.setObjectName("actor")
@@ -246,6 +250,13 @@ class EventForm(_Form):
         values = self.values()
         missing = [self.inputs[n].fact.label for n in self.action.required
                    if n in self.inputs and values["facts"].get(n) is None]
+        when = values["on"]
+        if when > self.today or when < self.case.opened_on:
+            self.show_problem(f"The date it happened ({when.isoformat()}) must be between the "
+                              f"day the case opened ({self.case.opened_on.isoformat()}) and today "
+                              f"({self.today.isoformat()})")
+            self.ok.setEnabled(False)
+            return
         if missing:
             self.show_problem("Still needed: " + "; ".join(missing))
             self.ok.setEnabled(False)
@@ -284,7 +295,6 @@ class NewCaseForm(_Form):
         self.opened.setObjectName("opened_on")
         self.opened.setCalendarPopup(True)
         self.opened.setDisplayFormat("yyyy-MM-dd")
-        self.opened.setMaximumDate(qdate(today))
         form.addRow("Opened on", self.opened)
         self.layout_.addLayout(form)
         self.facts_box = QFormLayout()
@@ -295,8 +305,20 @@ class NewCaseForm(_Form):
         self.layout_.addLayout(self.facts_box)
         self.inputs: dict[str, FactInput] = {}
         self.spec_box.currentIndexChanged.connect(self._spec_changed)
+        self.title.textChanged.connect(self._check)
+        self.opened.dateChanged.connect(self._check)
         self.finish_layout()
         self._spec_changed()
+
+    def _check(self) -> None:
+        opened = pydate(self.opened.date())
+        if opened > self.today:
+            self.show_problem(f"The opening date ({opened.isoformat()}) is in the future; today "
+                              f"is {self.today.isoformat()}")
+            self.ok.setEnabled(False)
+        elif getattr(self, "_spec_ok", False):
+            self.show_problem("")
+            self.ok.setEnabled(True)
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Spec file", "", "regflow specs (*.toml)")
@@ -312,11 +334,12 @@ class NewCaseForm(_Form):
         try:
             spec = load_spec(path)
         except Exception as err:
+            self._spec_ok = False
             self.show_problem(str(err))
             self.ok.setEnabled(False)
             return
-        self.show_problem("")
-        self.ok.setEnabled(True)
+        self._spec_ok = True
+        self._check()
         facts = opening_facts(spec)
         self.facts_note.setText("Facts known when the case opens (others are asked for when "
                                 "the step that sets them is recorded):" if facts else
@@ -375,11 +398,11 @@ class ExtendForm(_Form):
         if citation:
             self.layout_.addWidget(_paragraph(citation, citation_text))
         form = QFormLayout()
-        self.to = QDateEdit(qdate(due))
+        self.to = QDateEdit(qdate(due).addDays(1))
         self.to.setObjectName("extend_to")
         self.to.setCalendarPopup(True)
         self.to.setDisplayFormat("yyyy-MM-dd")
-        self.to.setMinimumDate(qdate(due).addDays(1))
+        self.due = due
         form.addRow("New due date", self.to)
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
@@ -388,8 +411,17 @@ class ExtendForm(_Form):
         form.addRow("Recorded by", self.actor)
         self.layout_.addLayout(form)
         self.finish_layout()
-        self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
-        self.ok.setEnabled(False)
+        self.reason.textChanged.connect(self._check)
+        self.to.dateChanged.connect(self._check)
+        self._check()
+
+    def _check(self) -> None:
+        to = pydate(self.to.date())
+        if to <= self.due:
+            self.show_problem(f"The new due date must be after {self.due.isoformat()}")
+        else:
+            self.show_problem("" if self.reason.text().strip() else "Still needed: the reason")
+        self.ok.setEnabled(to > self.due and bool(self.reason.text().strip()))
 
     def values(self) -> dict[str, Any]:
         return {"timescale": self.timescale, "to": pydate(self.to.date()),

@@ -180,7 +180,9 @@ class MainWindow(QMainWindow):
         self._action(view, "&All cases", lambda: self._show(""), "Ctrl+Shift+A")
         view.addSeparator()
         diagram = self.case_panel.diagram
-        self._action(view, "Zoom &in", lambda: diagram.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
+        zoom_in = self._action(view, "Zoom &in", lambda: diagram.zoom_by(1.25),
+                               QKeySequence.StandardKey.ZoomIn)
+        zoom_in.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
         self._action(view, "Zoom &out", lambda: diagram.zoom_by(1 / 1.25),
                      QKeySequence.StandardKey.ZoomOut)
         self._action(view, "&Fit diagram to window", diagram.fit, "Ctrl+0")
@@ -280,12 +282,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"regflow — {Path(_display(url)).name}")
         self.where_label.setText(f"Register: {_display(url)}  ·  Today: "
                                  f"{register.today.isoformat()}")
-        self._remember(url)
         self._update_counts()
         note = f"; {caught} time-driven step{'s' if caught != 1 else ''} caught up" if caught else ""
         self.statusBar().showMessage(f"Opened {_display(url)}{note}", 8000)
         keep, self._keep_case = self._keep_case, None
-        if keep is not None and url == self._previous_url:
+        if keep is None and self.settings.value("last_register") == url:
+            last = str(self.settings.value("last_case") or "")  # where the user was last time
+            if last.isdigit() and register.count(CaseQuery(search=f"#{last}")):
+                keep = int(last)
+        self._remember(url)
+        if keep is not None:
             self.show_case(keep)
             if self.case_panel.view is None:
                 self.ready.emit()
@@ -416,7 +422,9 @@ class MainWindow(QMainWindow):
         return box
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        rows = "".join(f"<tr><td style='white-space:nowrap'><b>{k}</b></td>"
+                       f"<td style='white-space:nowrap'>&nbsp;&nbsp;{v}</td></tr>"
+                       for k, v in SHORTCUTS)
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
     def show_key(self) -> None:
@@ -464,6 +472,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("case_h", self.case_panel.hsplit.saveState())
         self.settings.setValue("case_b", self.case_panel.bsplit.saveState())
         self.settings.setValue("actor", self.case_panel.actor)
+        self.settings.setValue("last_case", self.case_panel.view.id if self.case_panel.view else "")
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

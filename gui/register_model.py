@@ -22,15 +22,15 @@ PAGE = 200
 KEEP_PAGES = 40
 
 #: (key, heading); the key is also what the column sorts by (status and days left: next_due)
-COLUMNS = [
+COLUMNS = [  # what says whether to act first; the long stage text last
     ("status", "Status"),
     ("id", "#"),
     ("title", "Case"),
-    ("regulator", "Regulator"),
-    ("stage", "Current stage"),
-    ("responsible", "Responsible"),
     ("next_due", "Next deadline"),
     ("days_left", "Days left"),
+    ("responsible", "Responsible"),
+    ("regulator", "Regulator"),
+    ("stage", "Current stage"),
 ]
 SORT_BY = {"status": "next_due", "days_left": "next_due"}
 

@@ -28,7 +28,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QMessageBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDialogButtonBox, QLabel, QMessageBox, QPushButton
 
 from regflow.engine.register import CaseQuery, Register
 from regflow.gui import diagram_svg, forms, tasks
@@ -339,8 +339,9 @@ def test_new_case_dialog_opens_a_case_shown_in_the_table_and_on_the_case_screen(
     assert count(db) == 3
 
     qtbot.keyClicks(form.title, "Delta District - review 2026")
-    form.opened.setDate(QDate(2027, 1, 1))  # the future cannot be chosen
-    assert form.opened.date() == QDate(2026, 11, 23)
+    form.opened.setDate(QDate(2027, 1, 1))  # the future: said, not silently changed
+    assert form.opened.date() == QDate(2027, 1, 1)
+    assert "in the future" in form.problem.text() and not form.ok.isEnabled()
     form.opened.setDate(QDate(2026, 9, 1))
     with qtbot.waitSignal(window.case_panel.ready, timeout=WAIT_MS):
         qtbot.mouseClick(form.ok, LEFT)
@@ -475,12 +476,13 @@ def test_a_refused_step_says_why_in_the_form_which_stays_open(qtbot, settings, r
     assert form.inputs["concern"].value() == "serious"  # nothing typed is lost
 
     # a date before the case opened cannot even be entered
-    form.on.setDate(QDate(2026, 1, 15))
-    assert form.on.date() == QDate(2026, 3, 2)
+    form.on.setDate(QDate(2026, 1, 15))  # before the case opened: said, not silently changed
+    assert form.on.date() == QDate(2026, 1, 15)
+    assert "between the day the case opened" in form.problem.text() and not form.ok.isEnabled()
     # a date before the last step: the history would be impossible
     choose(form.inputs["findings_agreed"].widget, "Yes")
-    assert not form.problem.isVisible()
     form.on.setDate(QDate(2026, 3, 10))
+    assert not form.problem.isVisible()
     qtbot.mouseClick(form.ok, LEFT)
     assert form.isVisible() and form.problem.isVisible()
     assert "impossible history" in form.problem.text() and "2026-03-10" in form.problem.text()
@@ -671,8 +673,8 @@ def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, reg_db):
     qtbot.mouseClick(panel.extend_button, LEFT)
     form = panel.form
     assert form is not None and form.isVisible() and not form.ok.isEnabled()
-    form.to.setDate(QDate(2026, 12, 1))  # not later than the due date: the picker refuses it
-    assert form.to.date() == QDate(2026, 12, 8)
+    form.to.setDate(QDate(2026, 12, 1))  # not later than the due date: said in the form
+    assert "must be after 2026-12-07" in form.problem.text() and not form.ok.isEnabled()
     form.to.setDate(QDate(2026, 12, 21))
     qtbot.keyClicks(form.reason, "council asked for more time")
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
@@ -1154,3 +1156,19 @@ def test_screenshot_command_refuses_bad_inputs(tmp_path, reg_db):
     proc = gui(tmp_path, "--db", db, "--screenshot", tmp_path / "nowhere" / "out.png")
     assert proc.returncode == 1 and "does not exist" in proc.stderr
 
+
+
+def test_enter_in_a_form_records_the_step_and_never_cancels_it(qtbot, settings, reg_db):
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    panel = show_case(qtbot, window, ids["alpha"])
+    version = stored(db, ids["alpha"]).version
+    form = click_step(qtbot, panel, "fieldwork_completed")
+    choose(form.inputs["concern"].widget, "none")
+    choose(form.inputs["findings_agreed"].widget, "Yes")
+    form.actor.setFocus()  # a field has the focus, as when someone has just typed their name
+    assert form.ok.isDefault() and not form.buttons.button(
+        QDialogButtonBox.StandardButton.Cancel).isDefault()
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+        qtbot.keyClick(form.actor, Qt.Key.Key_Return)
+    assert stored(db, ids["alpha"]).version == version + 1
