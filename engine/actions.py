@@ -12,6 +12,7 @@ from typing import Any
 
 from .case import Case
 from .errors import GuardFailure
+from .guards import guard_words
 from .model import Fact, Spec
 from .timescales import TimescaleStatus
 
@@ -25,10 +26,12 @@ class Reason:
     citation_text: str
     source: str  # state label the transition leaves
     target: str  # state label it would lead to
+    words: str = ""  # the guard in plain words (facts by their labels)
 
     def __str__(self) -> str:
         cited = f" ({self.citation})" if self.citation else ""
-        return f"only when {self.guard}{cited}: from '{self.source}' to '{self.target}'"
+        return (f"only when {self.words or self.guard}{cited}: from '{self.source}' to "
+                f"'{self.target}'")
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,8 @@ class Action:
 
 def _reasons(spec: Spec, failures: list[GuardFailure]) -> tuple[Reason, ...]:
     return tuple(Reason(f.guard, f.citation, spec.citation_text(f.citation),
-                        spec.states[f.source].label, spec.states[f.target].label)
+                        spec.states[f.source].label, spec.states[f.target].label,
+                        guard_words(f.guard, spec.facts))
                  for f in failures)
 
 

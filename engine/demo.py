@@ -22,23 +22,24 @@ DEMO = [  # (spec, scenario, title, weeks earlier: Llanfair's report is late, to
 ]
 
 
-def project_root() -> Path:
-    """The project folder (specs/ and examples/), from an editable install or a checkout."""
-    return Path(__file__).resolve().parent.parent
+def stories() -> Path:
+    """The example scenarios the demo cases follow (installed as ``regflow.examples``)."""
+    from importlib import resources
+
+    return Path(str(resources.files("regflow.examples")))
 
 
 def make_demo(reg: Register, report: Callable[[str], None] = lambda _line: None) -> list[int]:
     """Fill an empty register with the demo cases; returns their numbers."""
     from regflow.specs import shipped
 
-    root = project_root()
     if reg.count_cases():
         raise RegflowError("this register already has cases; run the demo on a new one, "
                            "e.g. regflow demo --db demo.db")
     made = []
     for spec_name, scenario_name, title, earlier in DEMO:
         spec_path = shipped()[spec_name]
-        scenario = load_scenario(root / "examples" / f"{scenario_name}.toml")
+        scenario = load_scenario(stories() / f"{scenario_name}.toml")
         # stop each story part-way, at a point that lies in the past today
         events = list(scenario.events)
         keep = events[: max(2, (len(events) * 2) // 3)]

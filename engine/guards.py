@@ -9,6 +9,7 @@ calls, and enum comparisons with values the fact cannot take.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -201,3 +202,25 @@ def compile_guard(text: str, facts: dict[str, Fact]) -> Guard:
 def _find(text: str, word: str) -> int | None:
     index = text.find(word)
     return index + 1 if index >= 0 else None
+
+
+_TOKEN = re.compile(r'"[^"]*"|\'[^\']*\'|[A-Za-z_$][A-Za-z0-9_]*|==|!=|<=|>=|\S')
+_WORDS = {"==": "is", "!=": "is not", "and": "and", "or": "or", "not": "not",
+          "true": "yes", "false": "no"}
+
+
+def guard_words(text: str, facts: dict[str, Fact]) -> str:
+    """A guard as a person reads it: facts by their labels, ``==`` as "is", values without
+    underscores, e.g. ``concern == "significant"`` -> ``Level of concern is significant``."""
+    out = []
+    for token in _TOKEN.findall(text):
+        if token in facts:
+            out.append(facts[token].label)
+        elif token in _WORDS:
+            out.append(_WORDS[token])
+        elif token[:1] in "\"'":
+            out.append(token[1:-1].replace("_", " "))
+        else:
+            out.append(token)
+    words = " ".join(out).replace(" in [ ", " is one of: ").replace(" ]", "").replace(" ,", ",")
+    return re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", words))

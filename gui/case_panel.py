@@ -381,7 +381,7 @@ class CasePanel(QWidget):
             self.steps.addWidget(title)
             for action in blocked:
                 reasons = "<br>".join(
-                    f"needs <code>{html.escape(r.guard)}</code>"
+                    f"only when {html.escape(r.words)}"
                     + (f" ({html.escape(r.citation)})" if r.citation else "")
                     for r in action.reasons)
                 label = QLabel(f"<span style='color:#555'>{html.escape(action.label)}</span>"

@@ -105,3 +105,13 @@ def test_every_fact_a_guard_reads_is_found_even_inside_lists():
 def test_forbidden_names_are_found_inside_lists_too():
     with pytest.raises(GuardSyntaxError, match="not allowed"):
         compile_guard("published_on in [$now]", FACTS)
+
+
+def test_a_guard_in_plain_words(review):
+    from regflow.engine.guards import guard_words
+
+    assert guard_words('concern == "significant"', review.facts) == "Level of concern is significant"
+    assert guard_words('not further_notice or concern != "none"', review.facts) == (
+        f"not {review.facts['further_notice'].label} or Level of concern is not none")
+    assert guard_words('concern in ["serious", "significant"]', review.facts) == (
+        "Level of concern is one of: serious, significant")

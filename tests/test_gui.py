@@ -467,7 +467,7 @@ def test_a_refused_step_says_why_in_the_form_which_stays_open(qtbot, settings, r
     # a guard that the answers fail: warned while typing, refused on submit
     choose(form.inputs["findings_agreed"].widget, "No")
     assert form.problem.isVisible()
-    assert "would be refused" in form.problem.text() and "findings_agreed (2)" in form.problem.text()
+    assert "would be refused" in form.problem.text() and "Findings agreed with the council (2)" in form.problem.text()
     qtbot.mouseClick(form.ok, LEFT)
     assert form.isVisible() and panel.form is form
     assert "refused" in form.problem.text() and "needs findings_agreed (2)" in form.problem.text()
@@ -520,9 +520,9 @@ def test_blocked_steps_are_shown_with_their_guard_and_source(qtbot, settings, re
     assert label is not None and label.isVisible()
     text = plain(label.text())
     assert "Notice given" in text
-    assert 'needs concern == "significant"' in text and "(4)" in text
+    assert "only when Level of concern is significant" in text and "(4)" in text  # in words
     tip = label.toolTip()
-    assert "only when concern == \"significant\" (4): from 'No notice' to 'Notice given'" in tip
+    assert "only when Level of concern is significant (4): from 'No notice' to 'Notice given'" in tip
     assert "Where concerns are significant a notice is given" in tip  # the paragraph itself
     assert "Not possible now" in "".join(plain(w.text()) for w in panel.findChildren(QLabel))
     # it cannot be recorded: no button, no form, not clickable on the diagram
