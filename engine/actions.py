@@ -7,7 +7,8 @@ it with the paragraph that says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from .case import Case
@@ -50,6 +51,9 @@ class Action:
     #: answers already given by earlier steps (never a spec's default): a form may offer them
     #: for the optional facts; a required one is always answered afresh
     known: dict[str, Any] = field(default_factory=dict)
+    #: the earliest open deadline this step meets (None if it meets none)
+    due: date | None = None
+    due_label: str = ""
 
     @property
     def available(self) -> bool:
@@ -76,9 +80,22 @@ def _action(case: Case, event: str, reasons: tuple[Reason, ...] = ()) -> Action:
                   {k: v for k, v in given.items() if k in e.sets})
 
 
-def actions(case: Case) -> list[Action]:
-    """The events that can be recorded now (spec order), then those a guard blocks."""
+def actions(case: Case, today: date | None = None) -> list[Action]:
+    """The events that can be recorded now, then those a guard blocks. With ``today``, the
+    possible ones that meet an open deadline come first, earliest deadline first (the rest
+    in spec order), each with that deadline."""
     out = [_action(case, name) for name in case.available_events()]
+    if today is not None:
+        meets: dict[str, tuple[date, str]] = {}
+        for row in case.timescales(today):
+            met_by = case.spec.timescale(row.id).met_by
+            if row.open and met_by is not None and met_by.kind == "event":
+                known = meets.get(met_by.name)
+                if known is None or row.due < known[0]:
+                    meets[met_by.name] = (row.due, row.label)
+        out = [replace(a, due=meets[a.event][0], due_label=meets[a.event][1])
+               if a.event in meets else a for a in out]
+        out.sort(key=lambda a: a.due or date.max)  # stable: spec order otherwise
     out += [_action(case, name, _reasons(case.spec, failures))
             for name, failures in case.blocked_events().items()]
     return out

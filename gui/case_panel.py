@@ -285,7 +285,7 @@ class CasePanel(QWidget):
         self.view = view
         self.stack.setCurrentIndex(1)
         case, spec = view.case, view.spec
-        self.actions = actions(case)
+        self.actions = actions(case, self.today)
         self.title.setText(f"#{view.id}  {view.title}")
         finished = f"; finished {case.finished_on.isoformat()}" if case.finished_on else ""
         self.subtitle.setText(f"{spec.process.title} — {spec.process.regulator} (spec "
@@ -363,10 +363,16 @@ class CasePanel(QWidget):
             text = textwrap.fill(action.label, 32)
             if action.role:
                 text += "\n" + textwrap.fill("— " + action.role, 32)
+            if action.due is not None:
+                left = (action.due - self.today).days
+                text = (f"{'⚠' if left < 0 else '◷'} due {action.due.isoformat()} "
+                        f"({days_text(left)})\n") + text
             button = QPushButton(text)
             button.setObjectName(f"step_{action.event}")
             button.setStyleSheet("QPushButton { text-align: left; padding: 5px 8px; }")
             tip = action.label + (f"\nRecorded by: {action.role}" if action.role else "")
+            if action.due is not None:
+                tip += f"\nMeets: {action.due_label} (due {action.due.isoformat()})"
             if action.citation:
                 tip += f"\nSource: {action.citation}"
                 if action.citation_text:

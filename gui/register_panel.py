@@ -70,8 +70,8 @@ class RegisterPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for key, width in (("status", 92), ("id", 40), ("title", 240), ("next_due", 86),
-                           ("days_left", 112), ("responsible", 150), ("regulator", 70)):
+        for key, width in (("status", 90), ("id", 36), ("title", 220), ("next_due", 108),
+                           ("days_left", 124), ("responsible", 150), ("regulator", 70)):
             self.table.setColumnWidth([k for k, _ in COLUMNS].index(key), width)
         self.table.doubleClicked.connect(self._pick)
         layout.addWidget(self.table, 1)

@@ -195,3 +195,18 @@ def test_rule_words_name_the_anchor_in_plain_words(review):
     draft = review.timescale("draft")
     assert review.rule_words(draft) == "within 25 working days of ‘Fieldwork completed’"
     assert draft.rule == "within 25 working days of event 'fieldwork_completed'"
+
+
+def test_steps_that_meet_an_open_deadline_come_first_with_it(review):
+    from regflow.engine import Case
+
+    case = Case(review, D(2027, 1, 4))
+    case.fire("fieldwork_started", D(2027, 2, 1))
+    case.fire("fieldwork_completed", D(2027, 3, 1), {"concern": "significant"})
+    case.fire("report_published", D(2027, 3, 20))
+    today = D(2027, 6, 1)
+    possible = [a for a in actions(case, today) if a.available]
+    # the quarterly report (due 2027-06-20) before the closing meeting (a year away)
+    assert [a.event for a in possible][:2] == ["progress_report", "closing_meeting"]
+    assert possible[0].due == D(2027, 6, 20) and possible[0].due_label == "Quarterly progress report"
+    assert all(a.due is None for a in actions(case))  # without a date, no deadlines
