@@ -47,6 +47,7 @@ class Action:
     facts: tuple[Fact, ...]  # what its form asks for
     required: frozenset[str]  # facts that must be given
     targets: tuple[str, ...]  # states it can lead to from where the case is
+    sources: tuple[str, ...]  # the states where the case is that it leaves from
     reasons: tuple[Reason, ...] = ()  # empty when it can be recorded now
     #: answers already given by earlier steps (never a spec's default): a form may offer them
     #: for the optional facts; a required one is always answered afresh
@@ -70,13 +71,16 @@ def _reasons(spec: Spec, failures: list[GuardFailure]) -> tuple[Reason, ...]:
 def _action(case: Case, event: str, reasons: tuple[Reason, ...] = ()) -> Action:
     spec = case.spec
     e = spec.events[event]
-    targets = tuple(dict.fromkeys(t.target for t in case.candidates(event)))
+    candidates = case.candidates(event)
+    targets = tuple(dict.fromkeys(t.target for t in candidates))
+    active = set(case.active_states)
+    sources = tuple(dict.fromkeys(s for t in candidates for s in t.sources if s in active))
     given: dict[str, Any] = {}
     for entry in case.history:
         given.update(entry.facts)
     return Action(event, e.label, spec.role_label(e.role) if e.role else "", e.citation,
                   spec.citation_text(e.citation), tuple(spec.facts[f] for f in e.sets),
-                  frozenset(e.requires), targets, reasons,
+                  frozenset(e.requires), targets, sources, reasons,
                   {k: v for k, v in given.items() if k in e.sets})
 
 

@@ -533,9 +533,13 @@ class CasePanel(QWidget):
         self.ready.emit()
 
     def show_where(self) -> None:
-        """Centre the diagram on the stage(s) the case reached last."""
-        if self.view is not None:
-            self.diagram.show_where(self.view.case.latest_states())
+        """Centre the diagram where the most urgent step can be recorded, else on the
+        stage(s) the case reached last."""
+        if self.view is None:
+            return
+        urgent = next((a for a in self.actions if a.available and a.due is not None), None)
+        leaves = self.view.spec.leaves(list(urgent.sources)) if urgent else []
+        self.diagram.show_where(leaves or self.view.case.latest_states())
 
     def refresh_highlight(self) -> None:
         """Re-mark the diagram for the case as it is now (no layout)."""
