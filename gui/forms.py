@@ -11,7 +11,7 @@ import functools
 import getpass
 import textwrap
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,16 @@ def _title(path: Path) -> str:
         return str(tomllib.load(handle).get("process", {}).get("title", path.stem))
 
 
+def date_edit(day: date, name: str = "") -> QDateEdit:
+    """A date field with a calendar, in ISO form (2026-11-23)."""
+    edit = QDateEdit(qdate(day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    if name:
+        edit.setObjectName(name)
+    return edit
+
+
 def _words(value: str) -> str:
     return value.replace("_", " ")
 
@@ -85,9 +95,7 @@ class FactInput:
                 box.addItem(text, value)
             self.widget = box
         elif fact.type == "date":
-            edit = QDateEdit()
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit = date_edit(today)
             if not required:  # the earliest date stands for "not given"
                 edit.setMinimumDate(_NO_DATE)
                 edit.setSpecialValueText(NOT_GIVEN)
@@ -181,6 +189,16 @@ class _Form(QDialog):
         self.ok.setAutoDefault(True)
         self.ok.setDefault(True)
 
+    def _reason_rows(self, form: QFormLayout, actor: str, example: str) -> None:
+        """The reason (required) and who records it: what every change to a record needs."""
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reason")
+        self.reason.setPlaceholderText(example)
+        form.addRow("Reason *", self.reason)
+        self.actor = QLineEdit(actor or default_actor())
+        form.addRow("Recorded by", self.actor)
+        self.layout_.addLayout(form)
+
     def show_problem(self, text: str) -> None:
         """Say what is wrong; the form stays open with everything as typed."""
         self.problem.setText("⚠ " + text)
@@ -219,10 +237,7 @@ class EventForm(_Form):
             label = fact.label + (" *" if fi.required else "")
             form.addRow(textwrap.fill(label, 60), fi.widget)
             fi.changed_signal().connect(self._check)
-        self.on = QDateEdit(qdate(today))
-        self.on.setObjectName("effective_date")
-        self.on.setCalendarPopup(True)
-        self.on.setDisplayFormat("yyyy-MM-dd")
+        self.on = date_edit(today, "effective_date")
         self.on.setToolTip("The day it happened: today, or earlier if it is recorded late")
         self.on.dateChanged.connect(self._check)
         self.today = today
@@ -291,10 +306,7 @@ class NewCaseForm(_Form):
         self.title.setObjectName("title")
         self.title.setPlaceholderText("e.g. Example Council - adult services 2027")
         form.addRow("Title", self.title)
-        self.opened = QDateEdit(qdate(today))
-        self.opened.setObjectName("opened_on")
-        self.opened.setCalendarPopup(True)
-        self.opened.setDisplayFormat("yyyy-MM-dd")
+        self.opened = date_edit(today, "opened_on")
         form.addRow("Opened on", self.opened)
         self.layout_.addLayout(form)
         self.facts_box = QFormLayout()
@@ -369,13 +381,7 @@ class CorrectForm(_Form):
         intro.setWordWrap(True)
         self.layout_.addWidget(intro)
         form = QFormLayout()
-        self.reason = QLineEdit()
-        self.reason.setObjectName("reason")
-        self.reason.setPlaceholderText("e.g. recorded on the wrong case")
-        form.addRow("Reason *", self.reason)
-        self.actor = QLineEdit(actor or default_actor())
-        form.addRow("Recorded by", self.actor)
-        self.layout_.addLayout(form)
+        self._reason_rows(form, actor, "e.g. recorded on the wrong case")
         self.finish_layout()
         self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
         self.ok.setEnabled(False)
@@ -398,18 +404,10 @@ class ExtendForm(_Form):
         if citation:
             self.layout_.addWidget(_paragraph(citation, citation_text))
         form = QFormLayout()
-        self.to = QDateEdit(qdate(due).addDays(1))
-        self.to.setObjectName("extend_to")
-        self.to.setCalendarPopup(True)
-        self.to.setDisplayFormat("yyyy-MM-dd")
+        self.to = date_edit(due + timedelta(days=1), "extend_to")
         self.due = due
         form.addRow("New due date", self.to)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("reason")
-        form.addRow("Reason *", self.reason)
-        self.actor = QLineEdit(actor or default_actor())
-        form.addRow("Recorded by", self.actor)
-        self.layout_.addLayout(form)
+        self._reason_rows(form, actor, "e.g. the council asked for more time")
         self.finish_layout()
         self.reason.textChanged.connect(self._check)
         self.to.dateChanged.connect(self._check)
