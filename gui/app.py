@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import traceback
 from datetime import date
 from pathlib import Path
@@ -63,6 +64,8 @@ def run(db: str | None, screenshot: str | None = None, case: int | None = None,
 
     def excepthook(kind, value, tb) -> None:  # a bug shows a dialog; the app carries on
         traceback.print_exception(kind, value, tb)
+        if threading.current_thread() is not threading.main_thread():
+            return  # widgets belong to the UI thread; the worker's error was printed
         QMessageBox.critical(window, "Something went wrong",
                              f"{kind.__name__}: {value}\n\nWhat you were doing was not "
                              "finished; the register holds only completed changes. Please "

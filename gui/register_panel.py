@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -88,8 +89,8 @@ class RegisterPanel(QWidget):
         self.show_box.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.spec_box.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.model.modelReset.connect(self._update_count)
-        #: the case on screen (set by the window), kept selected when sorting or filtering
-        self.shown = lambda: None
+        #: which case is on screen (the window sets it): kept selected when sorting or filtering
+        self.shown: Callable[[], int | None] = lambda: None
         self.model.modelReset.connect(self._reselect)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
