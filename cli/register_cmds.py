@@ -19,7 +19,7 @@ from .report import (
     _fact,
     _left,
     _status_text,
-    days_text,
+    days_words,
     fact_lines,
     next_lines,
     table,
@@ -135,7 +135,7 @@ def cmd_list(args) -> int:
             row["flag"] = _flag(row)
         lines = [[str(r["id"]), r["flag"], r["title"], r["regulator"], r["stage"],
                   r["responsible"],
-                  (r["next_due"].isoformat() + f" ({days_text(r['days_left'])})")
+                  (r["next_due"].isoformat() + f" ({days_words(r['days_left'])})")
                   if r["next_due"] else "-", r["next_due_label"] or ""] for r in rows]
         text = (table(["#", "flag", "title", "regulator", "stage", "responsible", "next deadline",
                        "what"], lines) + "\n") if rows else "no cases\n"
@@ -257,7 +257,7 @@ def cmd_due(args) -> int:
         for r in rows:
             r["days_left"] = (r["due"] - reg.today).days if r["due"] else None
         lines = [["OVERDUE" if r["days_left"] is not None and r["days_left"] < 0 else "due",
-                  r["due"].isoformat(), days_text(r["days_left"]), str(r["case_id"]), r["title"],
+                  r["due"].isoformat(), days_words(r["days_left"]), str(r["case_id"]), r["title"],
                   f"{r['label']}  [{r['citation']}]"] for r in rows]
         text = table(["", "due", "left", "case", "title", "timescale  [source]"], lines) + "\n" \
             if rows else "nothing due\n"

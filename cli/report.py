@@ -7,6 +7,7 @@ from typing import Any
 
 from regflow.engine.calendars import CALENDARS
 from regflow.engine.scenario import Scenario, SimulationResult
+from regflow.engine.timescales import days_words
 
 
 def _d(value: date | None) -> str:
@@ -36,18 +37,8 @@ def _status_text(row) -> str:
     return text
 
 
-def days_text(n: int | None) -> str:
-    """``12 days left``, ``1 day over``, ``due today`` (calendar days to a due date)."""
-    if n is None:
-        return ""
-    if n == 0:
-        return "due today"
-    days = "1 day" if abs(n) == 1 else f"{abs(n)} days"
-    return f"{days} over" if n < 0 else f"{days} left"
-
-
 def _left(row) -> str:
-    return days_text(row.days_left)
+    return days_words(row.days_left)
 
 
 def text_report(result: SimulationResult, scenario: Scenario) -> str:

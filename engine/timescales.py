@@ -22,6 +22,17 @@ PENDING, MET, MISSED, NOT_APPLICABLE = "pending", "met", "missed", "not applicab
 SOON_DAYS = 14
 
 
+def days_words(n: int | None) -> str:
+    """Calendar days to a due date in words: ``12 days left``, ``1 day overdue``, ``due
+    today``; "" for none. The one wording of the command line and the app."""
+    if n is None:
+        return ""
+    if n == 0:
+        return "due today"
+    days = "1 day" if abs(n) == 1 else f"{abs(n)} days"
+    return f"{days} overdue" if n < 0 else f"{days} left"
+
+
 @dataclass(frozen=True)
 class TimescaleStatus:
     id: str

@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from regflow.engine.register import CaseQuery, Register
+from regflow.engine.timescales import days_words
 
 PAGE = 200
 KEEP_PAGES = 40
@@ -51,13 +52,7 @@ def short_regulator(name: str) -> str:
 
 
 def days_text(days: int | None) -> str:
-    if days is None:
-        return "—"
-    if days < 0:
-        return f"{-days} day{'s' if days != -1 else ''} overdue"
-    if days == 0:
-        return "due today"
-    return f"{days} day{'s' if days != 1 else ''} left"
+    return days_words(days) or "—"
 
 
 class CaseTableModel(QAbstractTableModel):

@@ -58,7 +58,7 @@ def test_simulate_text():
     assert "Notice review falls due (recorded by regflow on its due date)" in out
     assert "2027-01-27" in out and "Draft report shared" in out
     assert "In the scenario but after 2027-06-01 (not replayed)" in out and "progress_report" in out
-    assert "Next due\n  2027-05-02      30 days over  Notice reviewed after 90 days  [4]" in out
+    assert "Next due\n  2027-05-02   30 days overdue  Notice reviewed after 90 days  [4]" in out
 
 
 def test_simulate_json_with_today():
