@@ -54,7 +54,8 @@ class CaseQuery:
     """Which cases to show and in what order (see :meth:`Register.page`).
 
     ``attention``: "" (all), "overdue", "due soon", "needs attention" (either) or "open"
-    (not finished); ``search`` matches title, stage, responsible role or case number.
+    (not finished); ``search``: every word must match the title, stage or responsible role,
+    or be the case number (``#12`` is the case number only).
     """
 
     spec_id: str = ""
@@ -405,13 +406,15 @@ class Register:
         out = []
         if query.spec_id:
             out.append(cases.c.spec_id == query.spec_id)
-        if query.search.strip():
-            words = query.search.strip()
-            match = [cases.c.title.ilike(f"%{_like(words)}%", escape="\\"),
-                     cases.c.stage.ilike(f"%{_like(words)}%", escape="\\"),
-                     cases.c.responsible.ilike(f"%{_like(words)}%", escape="\\")]
-            if words.lstrip("#").isdigit():
-                match.append(cases.c.id == int(words.lstrip("#")))
+        for word in query.search.split():  # every word, in any of the columns
+            pattern = f"%{_like(word)}%"
+            match = [cases.c.title.ilike(pattern, escape="\\"),
+                     cases.c.stage.ilike(pattern, escape="\\"),
+                     cases.c.responsible.ilike(pattern, escape="\\")]
+            if word.lstrip("#").isdigit():
+                number = int(word.lstrip("#"))
+                match = [cases.c.id == number] if word.startswith("#") else [*match,
+                                                                              cases.c.id == number]
             out.append(or_(*match))
         soon = self.today + timedelta(days=SOON_DAYS)
         if query.attention == "overdue":

@@ -210,3 +210,10 @@ def test_steps_that_meet_an_open_deadline_come_first_with_it(review):
     assert [a.event for a in possible][:2] == ["progress_report", "closing_meeting"]
     assert possible[0].due == D(2027, 6, 20) and possible[0].due_label == "Quarterly progress report"
     assert all(a.due is None for a in actions(case))  # without a date, no deadlines
+
+
+def test_search_needs_every_word_in_any_column(reg):
+    assert ids(reg, CaseQuery(search="bravo borough")) == [reg.ids["b"]]
+    assert ids(reg, CaseQuery(search="borough bravo")) == [reg.ids["b"]]  # any order
+    assert ids(reg, CaseQuery(search="bravo city")) == []
+    assert ids(reg, CaseQuery(search="alpha drafting")) == [reg.ids["a"]]  # title and stage
