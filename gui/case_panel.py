@@ -11,9 +11,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -22,8 +20,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QToolButton,
@@ -37,51 +33,12 @@ from regflow.engine.errors import RegflowError
 from regflow.engine.register import CaseView, Register, StaleCase
 from regflow.engine.timescales import TimescaleStatus
 
+from .case_tables import OVERDUE_BG, SOON_BG, fill_facts, fill_history, fill_timescales, new_table
 from .diagram_svg import MARKS, DiagramSvg
 from .diagram_view import DiagramView
 from .forms import CorrectForm, EventForm, ExtendForm
 from .register_model import days_text
 from .tasks import run_task
-
-OVERDUE_BG, SOON_BG, MET_FG, MUTED = "#F4D9E8", "#FCEBD2", "#1B6E3A", "#777777"
-
-
-#: a timescale's standing (TimescaleStatus.standing) in words with a symbol, never by colour alone
-STANDING = {"overdue": "⚠ Overdue", "due soon": "◷ Due soon", "running": "◷ Running",
-            "met": "✓ Met", "missed": "✗ Missed", "not applicable": "– Not applicable",
-            "not started": "… Not started"}
-ORDER = ["overdue", "due soon", "running", "missed", "met", "not applicable", "not started"]
-
-
-def _item(text: str, tip: str = "", data: Any = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    if tip:
-        item.setToolTip(tip)
-    if data is not None:
-        item.setData(Qt.ItemDataRole.UserRole, data)
-    return item
-
-
-def _table(headings: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headings))
-    table.setHorizontalHeaderLabels(headings)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setWordWrap(False)
-    table.setAlternatingRowColors(True)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fact_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
 
 
 class CasePanel(QWidget):
@@ -156,7 +113,7 @@ class CasePanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._timescales_box(), "Timescales")
         self.tabs.addTab(self._history_box(), "History")
-        self.facts_table = _table(["Fact", "Value", "Source"])
+        self.facts_table = new_table(["Fact", "Value", "Source"])
         self.tabs.addTab(self.facts_table, "Facts")
         self.bsplit.addWidget(self.tabs)
         self.source = QTextBrowser()
@@ -229,7 +186,7 @@ class CasePanel(QWidget):
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.timescale_table = _table(["Status", "Timescale", "Rule", "Started", "Due",
+        self.timescale_table = new_table(["Status", "Timescale", "Rule", "Started", "Due",
                                        "Days left", "Met on", "Extension", "Source"])
         self.timescale_table.setObjectName("timescales")
         self.timescale_table.itemSelectionChanged.connect(self._timescale_selected)
@@ -251,7 +208,7 @@ class CasePanel(QWidget):
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.history_table = _table(["#", "Happened", "Recorded", "By", "What", "Facts", "Note"])
+        self.history_table = new_table(["#", "Happened", "Recorded", "By", "What", "Facts", "Note"])
         self.history_table.setObjectName("history")
         self.history_table.itemSelectionChanged.connect(self._history_selected)
         self.history_table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -304,8 +261,9 @@ class CasePanel(QWidget):
         self._fill_banner()
         self._fill_steps()
         self._fill_timescales()
-        self._fill_history()
-        self._fill_facts()
+        fill_history(self.history_table, view)
+        self.correct_button.setEnabled(False)
+        fill_facts(self.facts_table, view)
         self._show_diagram()
 
     def _fill_banner(self) -> None:
@@ -402,110 +360,10 @@ class CasePanel(QWidget):
         self.steps.addStretch(1)
 
     def _fill_timescales(self) -> None:
-        if self.view is None:
-            return
-        table = self.timescale_table
-        table.setRowCount(0)
-        shown = [r for r in self.rows if r.anchor_date is not None or self.show_waiting.isChecked()]
-        shown.sort(key=lambda r: (ORDER.index(r.standing(self.today)), r.due or date.max))
-        spec = self.view.spec
-        for r in shown:
-            n = table.rowCount()
-            table.insertRow(n)
-            standing = r.standing(self.today)
-            status = STANDING[standing]
-            paragraph = spec.citation_text(r.citation)
-            tip = f"{r.citation}: “{paragraph}”" if paragraph else r.citation
-            ext = f"to {r.extended_to.isoformat()}: {r.extension_reason}" if r.extended_to else \
-                ("can be extended" if r.extendable else "")
-            left = days_text((r.due - self.today).days) if r.open else ""
-            rule = spec.rule_words(spec.timescale(r.id))
-            cells = [status, r.label, rule, r.anchor_date.isoformat() if r.anchor_date else "—",
-                     (r.due.isoformat() + (" (about)" if r.approximate else "")) if r.due else "—",
-                     left, r.met_on.isoformat() if r.met_on else "", ext, r.citation]
-            for col, text in enumerate(cells):
-                item = _item(text, tip if col in (1, 8) else (r.reason or text), data=r)
-                if standing == "overdue":
-                    item.setBackground(QBrush(QColor(OVERDUE_BG)))
-                    if col == 0:
-                        font = QFont()
-                        font.setBold(True)
-                        item.setFont(font)
-                elif standing == "due soon":
-                    item.setBackground(QBrush(QColor(SOON_BG)))
-                elif standing == "met":
-                    item.setForeground(QBrush(QColor(MET_FG)))
-                elif standing in ("missed", "not applicable", "not started"):
-                    item.setForeground(QBrush(QColor(MUTED)))
-                table.setItem(n, col, item)
-        table.resizeColumnsToContents()
-        table.setColumnWidth(1, min(table.columnWidth(1), 380))
-        table.setColumnWidth(2, min(table.columnWidth(2), 260))
-        self.extend_button.setEnabled(False)
-
-    def _fill_history(self) -> None:
-        view = self.view
-        spec = view.spec
-        table = self.history_table
-        table.setRowCount(0)
-        voided_by = {e.voids_seq: e.seq for e in view.entries if e.kind == "correction"}
-        rows: list[tuple[date, int, list[str], Any, bool]] = []
-        for e in view.entries:
-            if e.kind == "event":
-                what = spec.events[e.event].label
-            elif e.kind == "extension":
-                label = spec.timescale(e.timescale).label if any(
-                    t.id == e.timescale for t in spec.timescales) else e.timescale
-                what = f"Extended: {label} to {e.extend_to.isoformat()}"
-            else:
-                what = f"Correction: voids #{e.voids_seq}"
-            if e.seq in voided_by:
-                what += f"  (voided by #{voided_by[e.seq]})"
-            facts = ", ".join(f"{spec.facts[k].label if k in spec.facts else k}: {_fact_text(v)}"
-                              for k, v in e.facts.items())
-            cells = [f"#{e.seq}", e.effective_on.isoformat(),
-                     e.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                     spec.role_label(e.actor) if e.actor in spec.roles else (e.actor or ""), what,
-                     facts, e.note]
-            rows.append((e.effective_on, e.seq, cells, e, e.seq in voided_by))
-        for h in view.case.history:
-            if h.auto:
-                cells = ["", h.on.isoformat(), "", "regflow (when due)",
-                         spec.events[h.event].label, "", "recorded by regflow: its time came"]
-                rows.append((h.on, 10**9 + h.seq, cells, None, False))
-        rows.sort(key=lambda r: (r[0], r[1]))  # in the order things happened
-        for _on, _seq, cells, entry, voided in rows:
-            n = table.rowCount()
-            table.insertRow(n)
-            for col, text in enumerate(cells):
-                item = _item(text, text if col in (4, 5, 6) else "", data=entry)
-                if voided:
-                    font = QFont()
-                    font.setStrikeOut(True)
-                    item.setFont(font)
-                    item.setForeground(QBrush(QColor(MUTED)))
-                elif entry is None:
-                    item.setForeground(QBrush(QColor("#555555")))
-                table.setItem(n, col, item)
-        table.resizeColumnsToContents()
-        table.setColumnWidth(4, min(table.columnWidth(4), 420))
-        table.setColumnWidth(5, min(table.columnWidth(5), 300))
-        table.scrollToBottom()
-        self.correct_button.setEnabled(False)
-
-    def _fill_facts(self) -> None:
-        view = self.view
-        table = self.facts_table
-        table.setRowCount(0)
-        for name, fact in view.spec.facts.items():
-            if name not in view.case.facts:
-                continue
-            n = table.rowCount()
-            table.insertRow(n)
-            table.setItem(n, 0, _item(fact.label, name))
-            table.setItem(n, 1, _item(_fact_text(view.case.facts[name])))
-            table.setItem(n, 2, _item(fact.citation, view.spec.citation_text(fact.citation)))
-        table.resizeColumnsToContents()
+        if self.view is not None:
+            fill_timescales(self.timescale_table, self.view, self.rows, self.today,
+                            self.show_waiting.isChecked())
+            self.extend_button.setEnabled(False)
 
     # -- the diagram -----------------------------------------------------------------------
 
