@@ -41,6 +41,29 @@ from .register_model import days_text
 from .tasks import run_task
 
 
+def _action_button(text: str, tip: str, slot) -> QPushButton:
+    """A button that acts on the selected row: off until a row allows it."""
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    button.setEnabled(False)
+    return button
+
+
+def _tab(table: QWidget, left: QWidget, right: QWidget) -> QWidget:
+    """A tab: a table, and under it a note or option on the left and a button on the right."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(table)
+    row = QHBoxLayout()
+    row.addWidget(left)
+    row.addStretch(1)
+    row.addWidget(right)
+    layout.addLayout(row)
+    return box
+
+
 class CasePanel(QWidget):
     """Shows one case of a register and records what the user does on it."""
 
@@ -183,49 +206,29 @@ class CasePanel(QWidget):
         return scroll
 
     def _timescales_box(self) -> QWidget:
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
         self.timescale_table = new_table(["Status", "Timescale", "Rule", "Started", "Due",
-                                       "Days left", "Met on", "Extension", "Source"])
+                                          "Days left", "Met on", "Extension", "Source"])
         self.timescale_table.setObjectName("timescales")
         self.timescale_table.itemSelectionChanged.connect(self._timescale_selected)
-        layout.addWidget(self.timescale_table)
-        row = QHBoxLayout()
         self.show_waiting = QCheckBox("Also show timescales not started yet")
         self.show_waiting.toggled.connect(lambda _on: self._fill_timescales())
-        self.extend_button = QPushButton("Extend…")
-        self.extend_button.setToolTip("Extend the selected timescale, where its source allows it")
-        self.extend_button.clicked.connect(self.open_extend_form)
-        self.extend_button.setEnabled(False)
-        row.addWidget(self.show_waiting)
-        row.addStretch(1)
-        row.addWidget(self.extend_button)
-        layout.addLayout(row)
-        return box
+        self.extend_button = _action_button(
+            "Extend…", "Extend the selected timescale, where its source allows it",
+            self.open_extend_form)
+        return _tab(self.timescale_table, self.show_waiting, self.extend_button)
 
     def _history_box(self) -> QWidget:
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
         self.history_table = new_table(["#", "Happened", "Recorded", "By", "What", "Facts", "Note"])
         self.history_table.setObjectName("history")
         self.history_table.itemSelectionChanged.connect(self._history_selected)
         self.history_table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.history_table.customContextMenuRequested.connect(self._history_menu)
-        layout.addWidget(self.history_table)
-        row = QHBoxLayout()
         hint = QLabel("Struck-through entries were voided by a correction; they stay on record.")
         hint.setStyleSheet("color: #555555;")
-        self.correct_button = QPushButton("Correct…")
-        self.correct_button.setToolTip("Void the selected entry (it was recorded by mistake)")
-        self.correct_button.clicked.connect(self.open_correct_form)
-        self.correct_button.setEnabled(False)
-        row.addWidget(hint)
-        row.addStretch(1)
-        row.addWidget(self.correct_button)
-        layout.addLayout(row)
-        return box
+        self.correct_button = _action_button(
+            "Correct…", "Void the selected entry (it was recorded by mistake)",
+            self.open_correct_form)
+        return _tab(self.history_table, hint, self.correct_button)
 
     # -- showing a case --------------------------------------------------------------------
 
