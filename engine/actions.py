@@ -84,14 +84,16 @@ def _action(case: Case, event: str, reasons: tuple[Reason, ...] = ()) -> Action:
                   {k: v for k, v in given.items() if k in e.sets})
 
 
-def actions(case: Case, today: date | None = None) -> list[Action]:
+def actions(case: Case, today: date | None = None,
+            rows: list[TimescaleStatus] | None = None) -> list[Action]:
     """The events that can be recorded now, then those a guard blocks. With ``today``, the
     possible ones that meet an open deadline come first, earliest deadline first (the rest
-    in spec order), each with that deadline."""
+    in spec order), each with that deadline (``rows``: the case's timescales as of ``today``,
+    if the caller has them already)."""
     out = [_action(case, name) for name in case.available_events()]
     if today is not None:
         meets: dict[str, tuple[date, str]] = {}
-        for row in case.timescales(today):
+        for row in case.timescales(today) if rows is None else rows:
             met_by = case.spec.timescale(row.id).met_by
             if row.open and met_by is not None and met_by.kind == "event":
                 known = meets.get(met_by.name)

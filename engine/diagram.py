@@ -232,17 +232,18 @@ def _node_attrs(spec: Spec, name: str, hl: Highlight) -> str:
     return ", ".join(attrs)
 
 
-def case_highlight(case, today) -> Highlight:
+def case_highlight(case, today, rows=None) -> Highlight:
     """Active, travelled and missed states of a case.
 
     A missed or overdue timescale marks the states the case was in when its due date passed,
     narrowed to those from which the event that meets it could have been recorded: that is
-    where the obligation was not met.
+    where the obligation was not met. ``rows``: the case's timescales as of ``today``, if the
+    caller has them already.
     """
     spec = case.spec
     travelled = case.entered_states()
     missed: set[str] = set()
-    for row in case.timescales(today):
+    for row in case.timescales(today) if rows is None else rows:
         if (row.status == "missed" or row.overdue) and row.due is not None:
             then = case.states_on(min(row.due, today))
             met_by = spec.timescale(row.id).met_by

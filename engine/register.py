@@ -347,11 +347,14 @@ class Register:
 
     # -- queries ---------------------------------------------------------------------------
 
+    #: what a listed case shows (the projection, not the snapshot)
+    _listed = (cases.c.id, cases.c.title, cases.c.spec_id, cases.c.regulator, cases.c.stage,
+               cases.c.responsible, cases.c.next_due, cases.c.next_due_label,
+               cases.c.finished_on, cases.c.version)
+
     def list_cases(self, spec_id: str | None = None, overdue: bool = False,
                    limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-        query = select(cases.c.id, cases.c.title, cases.c.spec_id, cases.c.regulator,
-                       cases.c.stage, cases.c.responsible, cases.c.next_due,
-                       cases.c.next_due_label, cases.c.finished_on, cases.c.version)
+        query = select(*self._listed)
         if spec_id:
             query = query.where(cases.c.spec_id == spec_id)
         if overdue:
@@ -376,10 +379,8 @@ class Register:
         one screenful of a large register at a time."""
         key = cases.c.next_due_sort if query.sort == "next_due" else cases.c[query.sort]
         order = [key.desc(), cases.c.id.desc()] if query.descending else [key, cases.c.id]
-        select_ = (select(cases.c.id, cases.c.title, cases.c.spec_id, cases.c.regulator,
-                          cases.c.stage, cases.c.responsible, cases.c.next_due,
-                          cases.c.next_due_label, cases.c.finished_on, cases.c.version)
-                   .where(*self._filters(query)).order_by(*order).limit(limit).offset(offset))
+        select_ = (select(*self._listed).where(*self._filters(query)).order_by(*order)
+                   .limit(limit).offset(offset))
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(select_)]
         for row in rows:

@@ -29,21 +29,29 @@ def not_future(day: date, what: str, today: date) -> None:
                         f"{today.isoformat()}); record events when they have happened")
 
 
+def stage_and_roles(case: Case) -> tuple[str, str]:
+    """Where a case is, in words (the stages reached last, and how many other tracks run),
+    and who is responsible there: what the register lists and the case screen heads with."""
+    spec = case.spec
+    latest = case.latest_states()
+    roles = list(dict.fromkeys(spec.role_label(r) for r in spec.roles_of(latest)))
+    others = len(case.current_states) - len(latest)
+    stage = "; ".join(spec.states[n].label for n in latest) + (
+        f" (+{others} other track{'s' if others > 1 else ''})" if others > 0 else "")
+    return stage, ", ".join(roles)
+
+
 def projection(case: Case, today: date, rows) -> dict[str, Any]:
     """The stored projection of a case as of ``today`` (``rows``: its timescales then)."""
-    spec = case.spec
     # the earliest obligation still to be done: a missed deadline stays first until it is met
     # late, as in `regflow due --overdue`, so registers sort the cases that need attention to
     # the top; a finished case has none (nothing more can be recorded on it)
     unmet = [r for r in rows if r.open and case.finished_on is None]
     nxt = min(unmet, key=lambda r: r.due) if unmet else None
-    latest = case.latest_states()
-    roles = list(dict.fromkeys(spec.role_label(r) for r in spec.roles_of(latest)))
-    others = len(case.current_states) - len(latest)
+    stage, responsible = stage_and_roles(case)
     return {
-        "stage": "; ".join(spec.states[n].label for n in latest)
-        + (f" (+{others} other track{'s' if others > 1 else ''})" if others > 0 else ""),
-        "responsible": ", ".join(roles),
+        "stage": stage,
+        "responsible": responsible,
         "next_due": nxt.due if nxt else None,
         "next_due_sort": nxt.due if nxt else date.max,
         "next_due_label": nxt.label if nxt else None,

@@ -31,6 +31,7 @@ from regflow.engine.actions import Action, actions, can_extend, state_summary
 from regflow.engine.diagram import case_highlight
 from regflow.engine.errors import RegflowError
 from regflow.engine.register import CaseView, Register, StaleCase
+from regflow.engine.stored import stage_and_roles
 from regflow.engine.timescales import TimescaleStatus
 
 from .case_tables import OVERDUE_BG, SOON_BG, fill_facts, fill_history, fill_timescales, new_table
@@ -245,22 +246,17 @@ class CasePanel(QWidget):
         self.view = view
         self.stack.setCurrentIndex(1)
         case, spec = view.case, view.spec
-        self.actions = actions(case, self.today)
         self.title.setText(f"#{view.id}  {view.title}")
         finished = f"; finished {case.finished_on.isoformat()}" if case.finished_on else ""
         self.subtitle.setText(f"{spec.process.title} — {spec.process.regulator} (spec "
                               f"{spec.process.id}, version {spec.process.version}); opened "
                               f"{case.opened_on.isoformat()}{finished}; as of "
                               f"{self.today.isoformat()}")
-        latest = case.latest_states()
-        roles = ", ".join(spec.role_label(r) for r in spec.roles_of(latest))
-        now = "; ".join(html.escape(spec.states[n].label) for n in latest)
-        others = len(case.current_states) - len(latest)
-        more = f" <span style='color:#555'>(+{others} other track{'s' if others > 1 else ''} " \
-               "on the diagram)</span>" if others > 0 else ""
-        self.where.setText(f"<b>Now:</b> {now}{more}"
+        now, roles = stage_and_roles(case)
+        self.where.setText(f"<b>Now:</b> {html.escape(now)}"
                            + (f" &nbsp; <b>Responsible:</b> {html.escape(roles)}" if roles else ""))
-        self.rows = case.timescales(self.today)
+        self.rows = case.timescales(self.today)  # once: steps, banner, tables and diagram
+        self.actions = actions(case, self.today, self.rows)
         self._fill_banner()
         self._fill_steps()
         self._fill_timescales()
@@ -406,7 +402,7 @@ class CasePanel(QWidget):
         """Re-mark the diagram for the case as it is now (no layout)."""
         view = self.view
         self.diagram.targets = {a.event: a.targets for a in self.actions if a.available}
-        self.diagram.show_case(case_highlight(view.case, self.today),
+        self.diagram.show_case(case_highlight(view.case, self.today, self.rows),
                                frozenset(a.event for a in self.actions if a.available))
 
     def _laid_out(self, digest: str, document: DiagramSvg) -> None:

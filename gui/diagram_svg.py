@@ -15,6 +15,7 @@ Colours are from the Okabe-Ito palette (safe for colour-blind readers).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import os
@@ -64,6 +65,7 @@ def _cache_dir() -> Path | None:
 _memory: dict[str, str] = {}
 
 
+@functools.cache
 def _dot_version() -> str:
     try:
         done = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=10)
@@ -135,13 +137,12 @@ class DiagramSvg:
         self.items: dict[str, _Item] = {}
         self._parse()
         self.states = {name for name in spec.states if state_id(name) in self.items}
-        #: the events drawn on each arrow
+        groups = edge_groups(spec)
+        #: the events drawn on each arrow, and the states they leave
         self.edge_events: dict[str, tuple[str, ...]] = {
-            edge_id: tuple(dict.fromkeys(t.event for t in group))
-            for edge_id, _key, group in edge_groups(spec)}
+            edge_id: tuple(dict.fromkeys(t.event for t in group)) for edge_id, _key, group in groups}
         self.edge_sources: dict[str, frozenset[str]] = {
-            edge_id: frozenset(s for t in group for s in t.sources)
-            for edge_id, _key, group in edge_groups(spec)}
+            edge_id: frozenset(s for t in group for s in t.sources) for edge_id, _key, group in groups}
 
     def _parse(self) -> None:
         text = self.text
