@@ -240,6 +240,15 @@ def click_step(qtbot, panel: CasePanel, event: str) -> EventForm:
     return form
 
 
+def fieldwork_form(qtbot, settings: QSettings, reg_db):
+    """Case alpha on screen, its "Fieldwork completed" form open: (db, ids, panel, version, form)."""
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    panel = show_case(qtbot, window, ids["alpha"])
+    version = stored(db, ids["alpha"]).version
+    return db, ids, panel, version, click_step(qtbot, panel, "fieldwork_completed")
+
+
 def choose(box: QComboBox, text: str) -> None:
     index = box.findText(text)
     assert index >= 0, f"{text!r} not among {[box.itemText(i) for i in range(box.count())]}"
@@ -457,11 +466,7 @@ def test_recording_a_step_through_its_form_moves_the_highlight_without_a_new_lay
 
 
 def test_a_refused_step_says_why_in_the_form_which_stays_open(qtbot, settings, reg_db):
-    db, ids = reg_db
-    window = window_on(qtbot, settings, db)
-    panel = show_case(qtbot, window, ids["alpha"])
-    version = stored(db, ids["alpha"]).version
-    form = click_step(qtbot, panel, "fieldwork_completed")
+    db, ids, panel, version, form = fieldwork_form(qtbot, settings, reg_db)
     choose(form.inputs["concern"].widget, "serious")
 
     # a guard that the answers fail: warned while typing, refused on submit
@@ -1159,11 +1164,7 @@ def test_screenshot_command_refuses_bad_inputs(tmp_path, reg_db):
 
 
 def test_enter_in_a_form_records_the_step_and_never_cancels_it(qtbot, settings, reg_db):
-    db, ids = reg_db
-    window = window_on(qtbot, settings, db)
-    panel = show_case(qtbot, window, ids["alpha"])
-    version = stored(db, ids["alpha"]).version
-    form = click_step(qtbot, panel, "fieldwork_completed")
+    db, ids, panel, version, form = fieldwork_form(qtbot, settings, reg_db)
     choose(form.inputs["concern"].widget, "none")
     choose(form.inputs["findings_agreed"].widget, "Yes")
     form.actor.setFocus()  # a field has the focus, as when someone has just typed their name

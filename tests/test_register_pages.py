@@ -2,7 +2,7 @@
 upgrade of schema-1 registers, and the case-screen questions of engine/actions.py."""
 
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -41,6 +41,16 @@ def reg(tmp_path):
     reg.close()
 
 
+def published(reg, title: str, opened: date, concern: str, on: date) -> int:
+    """A review case opened on ``opened``, fieldwork four and eight weeks later, its report
+    published ``on``."""
+    cid = reg.new_case(REVIEW, title, opened).id
+    reg.fire(cid, "fieldwork_started", opened + timedelta(weeks=4))
+    reg.fire(cid, "fieldwork_completed", opened + timedelta(weeks=8), {"concern": concern})
+    reg.fire(cid, "report_published", on)
+    return cid
+
+
 def ids(reg, query, **kw):
     return [r["id"] for r in reg.page(query, **kw)]
 
@@ -57,10 +67,7 @@ def test_the_default_order_puts_the_earliest_unmet_deadline_first(reg):
 def test_a_deadline_missed_before_the_last_change_still_counts_as_overdue(tmp_path):
     today = D(2026, 10, 2)
     with Register(tmp_path / "r.db", today=today) as reg:
-        cid = reg.new_case(REVIEW, "Echo", D(2024, 10, 7)).id
-        reg.fire(cid, "fieldwork_started", D(2024, 11, 4))
-        reg.fire(cid, "fieldwork_completed", D(2024, 12, 2), {"concern": "significant"})
-        reg.fire(cid, "report_published", D(2025, 1, 10))
+        cid = published(reg, "Echo", D(2024, 10, 7), "significant", D(2025, 1, 10))
         # the follow-up window (12-18 months) passed with no closing meeting; quarterly
         # reports were missed too; then a later report came in
         reg.fire(cid, "progress_report", D(2026, 10, 1))
@@ -123,10 +130,7 @@ def test_attention_words():
 def test_a_finished_case_has_no_next_deadline_even_with_one_missed(tmp_path):
     today = D(2026, 10, 2)
     with Register(tmp_path / "r.db", today=today) as reg:
-        cid = reg.new_case(REVIEW, "Foxtrot", D(2026, 1, 5)).id
-        reg.fire(cid, "fieldwork_started", D(2026, 2, 2))
-        reg.fire(cid, "fieldwork_completed", D(2026, 3, 2), {"concern": "none"})
-        reg.fire(cid, "report_published", D(2026, 3, 20))
+        cid = published(reg, "Foxtrot", D(2026, 1, 5), "none", D(2026, 3, 20))
         reg.fire(cid, "closing_meeting", D(2026, 9, 1))  # the June progress report never came
         assert any(r.status == "missed" for r in reg.get(cid).case.timescales(today))
         (row,) = reg.page(CaseQuery())
