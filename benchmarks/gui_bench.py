@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from register_bench import TODAY, median_ms
 from synthetic import records
 
-from regflow.engine.register import Register
+from regflow.engine.register.api import Register
 
 RESULT = "GUI_BENCH_RESULT "
 WINDOW = (1600, 1000)  # MainWindow's own size
@@ -181,7 +181,7 @@ def paint_counter(widget):
 def pick_event(view) -> str | None:
     """A step that can be recorded now without a form's facts, that moves the case (so the
     highlight changes); closing the case only if nothing else."""
-    from regflow.engine.actions import actions
+    from regflow.engine.cases.actions import actions
 
     active = set(view.case.active_states)
     found = [a.event for a in actions(view.case)
@@ -194,12 +194,12 @@ def bench_diagram(repeat: int) -> dict[str, dict]:
     app = qt_app()
     from PySide6.QtCore import QCoreApplication
 
-    from regflow.engine.actions import actions
-    from regflow.engine.demo import make_demo
-    from regflow.engine.diagram import case_highlight
-    from regflow.gui.case_panel import CasePanel
-    from regflow.gui.diagram_svg import DiagramSvg
-    from regflow.gui.diagram_view import DiagramView
+    from regflow.engine.cases.actions import actions
+    from regflow.engine.drawing.diagram import case_highlight
+    from regflow.engine.register.demo import make_demo
+    from regflow.gui.case.panel import CasePanel
+    from regflow.gui.diagram.svg import DiagramSvg
+    from regflow.gui.diagram.view import DiagramView
     from regflow.plugins.exporters import render_bytes
 
     folder = Path(tempfile.mkdtemp(prefix="regflow-gui-bench-"))
@@ -328,8 +328,8 @@ def baseline_table(path: Path) -> float:
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QTableView
 
-    from regflow.engine.register import CaseQuery
-    from regflow.gui.register_model import COLUMNS
+    from regflow.engine.register.api import CaseQuery
+    from regflow.gui.register.model import COLUMNS
 
     start = time.perf_counter()
     reg = Register(path, today=TODAY)
@@ -359,7 +359,7 @@ def child(path: Path, shot: Path | None) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_app": rss_mb()}
     from PySide6.QtCore import QSettings
 
-    from regflow.engine.register import CaseQuery
+    from regflow.engine.register.api import CaseQuery
     from regflow.gui.main_window import MainWindow
 
     out["rss_imports"] = rss_mb()

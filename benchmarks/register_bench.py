@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import median_time
 from synthetic import records
 
-from regflow.engine.compiler import machine_class
-from regflow.engine.register import Register
+from regflow.engine.cases.compiler import machine_class
+from regflow.engine.register.api import Register
 
 TODAY = date(2026, 11, 23)
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from statemachine.io import create_machine_class_from_definition
 
 from regflow.engine import Case, load_scenario, load_spec
-from regflow.engine.compiler import definition
-from regflow.engine.diagram import diagram_source
+from regflow.engine.cases.compiler import definition
+from regflow.engine.drawing.diagram import diagram_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = {
@@ -66,7 +66,7 @@ def bench_events(spec_path: Path, scenario_path: Path, repeat: int) -> tuple[flo
         "Bare", states=definition(spec), allow_event_without_transition=False,
         catch_errors_as_events=False, validate_final_reachability=False)
 
-    from regflow.engine.compiler import transition_memo
+    from regflow.engine.cases.compiler import transition_memo
 
     ours_times, bare_times, cold_times = [], [], []
     for i in range(repeat):

@@ -26,8 +26,8 @@ def _date(text: str) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from regflow.engine.loader import read_toml
-    from regflow.engine.milestones import is_vocabulary, parse_vocabulary
+    from regflow.engine.spec.loader import read_toml
+    from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
 
     failed = 0
     for path in args.specs:
@@ -52,7 +52,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from regflow.engine.diagram import case_highlight
+    from regflow.engine.drawing.diagram import case_highlight
     from regflow.plugins.exporters import export
 
     if args.today and not args.scenario:

@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from regflow.engine.demo import make_demo
 from regflow.engine.errors import RegflowError
-from regflow.engine.register import SOON_DAYS, CaseView, Register, attention
+from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
+from regflow.engine.register.demo import make_demo
 
 from .report import (
     _fact,

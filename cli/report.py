@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from regflow.engine.calendars import CALENDARS
-from regflow.engine.scenario import Scenario, SimulationResult
-from regflow.engine.timescales import days_words
+from regflow.engine.cases.calendars import CALENDARS
+from regflow.engine.cases.scenario import Scenario, SimulationResult
+from regflow.engine.cases.timescales import days_words
 
 
 def _d(value: date | None) -> str:

@@ -11,7 +11,9 @@
 (['replied'], 'met')
 """
 
-from .case import Case, HistoryEntry
+from .cases.case import Case, HistoryEntry
+from .cases.scenario import Scenario, SimulationResult, load_scenario, run_scenario
+from .cases.timescales import TimescaleStatus
 from .errors import (
     CaseError,
     EventRefused,
@@ -21,10 +23,8 @@ from .errors import (
     SpecError,
     UnknownEvent,
 )
-from .loader import load_spec, loads_spec
-from .model import Spec
-from .scenario import Scenario, SimulationResult, load_scenario, run_scenario
-from .timescales import TimescaleStatus
+from .spec.loader import load_spec, loads_spec
+from .spec.model import Spec
 
 __all__ = [
     "Case",

@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
     QSplitter,
 )
 
+from regflow.engine.cases.timescales import SOON_DAYS
 from regflow.engine.errors import RegflowError
-from regflow.engine.register import CaseQuery, Register
-from regflow.engine.storage import normalise_url
-from regflow.engine.timescales import SOON_DAYS
+from regflow.engine.register.api import CaseQuery, Register
+from regflow.engine.register.storage import normalise_url
 
-from .case_panel import CasePanel
-from .forms import NewCaseForm
-from .register_panel import RegisterPanel
+from .case.forms import NewCaseForm
+from .case.panel import CasePanel
+from .register.panel import RegisterPanel
 from .tasks import run_task, wait_for_tasks
 
 MAX_RECENT = 8
@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
             register = Register(text, today=today, create=fresh or create)
             try:
                 if fresh and not register.count_cases():
-                    from regflow.engine.demo import make_demo
+                    from regflow.engine.register.demo import make_demo
 
                     make_demo(register)
                 caught = register.catch_up()

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from regflow.engine.diagram import Highlight, diagram_source
+from regflow.engine.drawing.diagram import Highlight, diagram_source
 from regflow.engine.errors import RegflowError
-from regflow.engine.model import Spec
+from regflow.engine.spec.model import Spec
 
 from .manager import hookimpl, plugin_manager
 

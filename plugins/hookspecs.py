@@ -28,7 +28,7 @@ def regflow_exporters():
     Each exporter has a ``name`` (used by ``regflow render --format``), the file ``suffix`` it
     writes (``regflow render -o out.svg`` picks the exporter by suffix), a one-line
     ``description`` and ``export(spec, path, highlight, focus)``, which writes the file.
-    ``highlight`` is a :class:`regflow.engine.diagram.Highlight` (active, travelled and missed
+    ``highlight`` is a :class:`regflow.engine.drawing.diagram.Highlight` (active, travelled and missed
     states) or ``None``; ``focus`` is the name of a compound state to draw alone, or ``None``.
     When two plugins offer the same name, the one registered last wins.
     """

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from regflow.engine.calendars import calendar
-from regflow.engine.durations import Duration, DurationSyntaxError
+from regflow.engine.cases.calendars import calendar
+from regflow.engine.spec.durations import Duration, DurationSyntaxError
 
 WALES, SCOTLAND = calendar("GB-WLS"), calendar("GB-SCT")
 

@@ -216,7 +216,7 @@ def test_a_restored_case_carries_on_exactly_like_the_original(review):
 def test_looked_up_steps_give_exactly_what_the_library_computes(review):
     """Steps are computed by python-statemachine once per (configuration, event, guard facts)
     and looked up afterwards: both ways must give the same case."""
-    from regflow.engine.compiler import transition_memo
+    from regflow.engine.cases.compiler import transition_memo
 
     def story(concern):
         case = published(review, concern=concern)

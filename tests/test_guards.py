@@ -3,8 +3,8 @@
 import pytest
 
 from regflow.engine import SpecError
-from regflow.engine.guards import GuardSyntaxError, compile_guard
-from regflow.engine.model import Fact
+from regflow.engine.spec.guards import GuardSyntaxError, compile_guard
+from regflow.engine.spec.model import Fact
 
 FACTS = {
     "concern": Fact("concern", "enum", "Concern", ("none", "serious", "significant")),
@@ -108,7 +108,7 @@ def test_forbidden_names_are_found_inside_lists_too():
 
 
 def test_a_guard_in_plain_words(review):
-    from regflow.engine.guards import guard_words
+    from regflow.engine.spec.guards import guard_words
 
     assert guard_words('concern == "significant"', review.facts) == "Level of concern is significant"
     assert guard_words('not further_notice or concern != "none"', review.facts) == (

@@ -30,12 +30,14 @@ from PySide6.QtCore import QCoreApplication, QDate, QEvent, QPoint, QPointF, QSe
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QComboBox, QDateEdit, QDialogButtonBox, QLabel, QMessageBox, QPushButton
 
-from regflow.engine.register import CaseQuery, Register
-from regflow.gui import diagram_svg, forms, tasks
-from regflow.gui.case_panel import CasePanel
-from regflow.gui.forms import NOT_GIVEN, CorrectForm, EventForm, NewCaseForm
+from regflow.engine.register.api import CaseQuery, Register
+from regflow.gui import tasks
+from regflow.gui.case import forms
+from regflow.gui.case.forms import NOT_GIVEN, CorrectForm, EventForm, NewCaseForm
+from regflow.gui.case.panel import CasePanel
+from regflow.gui.diagram import svg as diagram_svg
 from regflow.gui.main_window import MainWindow
-from regflow.gui.register_model import COLUMNS, PAGE
+from regflow.gui.register.model import COLUMNS, PAGE
 
 from conftest import REVIEW
 

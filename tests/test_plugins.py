@@ -5,7 +5,7 @@ import json
 import jsonschema
 import pytest
 
-from regflow.engine.schema import spec_schema
+from regflow.engine.spec.schema import spec_schema
 from regflow.plugins import hookimpl, plugin_list, plugin_manager
 from regflow.plugins.exporters import Exporter, ExportError, export, exporters
 

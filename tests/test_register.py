@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from regflow.engine.errors import CaseError, DateError, ExtensionError
-from regflow.engine.register import Register, StaleCase, UnknownCase
-from regflow.engine.storage import SCHEMA_VERSION, StoreError
+from regflow.engine.register.api import Register, StaleCase, UnknownCase
+from regflow.engine.register.storage import SCHEMA_VERSION, StoreError
 
 from conftest import REVIEW
 

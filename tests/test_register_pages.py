@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from regflow.engine.actions import actions, opening_facts, refusal, state_summary
-from regflow.engine.register import CaseQuery, Register, attention
-from regflow.engine.storage import SCHEMA_VERSION
+from regflow.engine.cases.actions import actions, opening_facts, refusal, state_summary
+from regflow.engine.register.api import CaseQuery, Register, attention
+from regflow.engine.register.storage import SCHEMA_VERSION
 
 from conftest import REVIEW
 

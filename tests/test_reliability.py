@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from regflow.engine.register import Register
+from regflow.engine.register.api import Register
 
 from conftest import REVIEW, ROOT
 
@@ -66,7 +66,7 @@ def test_a_killed_import_leaves_whole_batches_that_replay_to_the_same_projection
 WRITER = textwrap.dedent('''
     import json, sys
     from datetime import date
-    from regflow.engine.register import Register, StaleCase
+    from regflow.engine.register.api import Register, StaleCase
     db, name, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
     accepted, refused = [], []
     with Register(db, today=date(2027, 6, 1)) as reg:

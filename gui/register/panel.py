@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regflow.engine.register import CaseQuery, Register
-from regflow.engine.timescales import SOON_DAYS
+from regflow.engine.cases.timescales import SOON_DAYS
+from regflow.engine.register.api import CaseQuery, Register
 
-from .register_model import COLUMNS, PAGE, CaseTableModel
+from .model import COLUMNS, PAGE, CaseTableModel
 
 SHOW = [("All cases", ""), ("Needs attention (overdue or due soon)", "needs attention"),
         ("Overdue", "overdue"), (f"Due within {SOON_DAYS} days", "due soon"), ("Not finished", "open")]

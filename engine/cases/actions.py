@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from ..errors import GuardFailure
+from ..spec.guards import guard_words
+from ..spec.model import Fact, Spec
 from .case import Case
-from .errors import GuardFailure
-from .guards import guard_words
-from .model import Fact, Spec
 from .timescales import TimescaleStatus
 
 

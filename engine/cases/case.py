@@ -16,9 +16,7 @@ from typing import Any
 from statemachine.exceptions import TransitionNotAllowed
 from statemachine.orderedset import OrderedSet
 
-from .calendars import calendar
-from .compiler import machine_class, transition_memo
-from .errors import (
+from ..errors import (
     DateError,
     EventRefused,
     ExtensionError,
@@ -26,9 +24,11 @@ from .errors import (
     GuardFailure,
     UnknownEvent,
 )
-from .loader import fact_value_error
-from .model import Ref, Spec, Timescale, Transition
-from .suggest import closest
+from ..spec.loader import fact_value_error
+from ..spec.model import Ref, Spec, Timescale, Transition
+from ..suggest import closest
+from .calendars import calendar
+from .compiler import machine_class, transition_memo
 
 AUTO_ACTOR = "regflow"
 _BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False}
@@ -391,7 +391,7 @@ class Case:
         return extension
 
     def timescales(self, today: date):
-        """Every timescale instance as of ``today`` (see :mod:`regflow.engine.timescales`)."""
+        """Every timescale instance as of ``today`` (see :mod:`regflow.engine.cases.timescales`)."""
         from .timescales import evaluate
 
         return evaluate(self, today)

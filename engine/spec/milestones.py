@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from .errors import Problem, SpecError
+from ..errors import Problem, SpecError
 from .model import Milestone
 from .tomlsource import SourceMap, format_path
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ..errors import CaseError, DateError, FactError, Problem, ScenarioError
+from ..spec.loader import read_toml
+from ..spec.model import Spec
+from ..spec.tomlsource import SourceMap, format_path
+from ..suggest import closest, quoted
 from .case import Case
-from .errors import CaseError, DateError, FactError, Problem, ScenarioError
-from .loader import read_toml
-from .model import Spec
-from .suggest import closest, quoted
-from .tomlsource import SourceMap, format_path
 
 _EVENT_KEYS = ("on", "event", "set", "actor", "note")
 _TOP_KEYS = ("spec", "title", "start", "today", "facts", "events", "note")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from .model import Spec
+from ..spec.model import Spec
 
 #: Okabe-Ito colours
 ACTIVE_FILL, ACTIVE_LINE = "#F5C77E", "#B06E00"  # orange

@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regflow.engine.diagram import (
+from regflow.engine.drawing.diagram import (
     ACTIVE_FILL,
     ACTIVE_LINE,
     MISSED_LINE,
@@ -35,7 +35,7 @@ from regflow.engine.diagram import (
     edge_groups,
     state_id,
 )
-from regflow.engine.model import Spec
+from regflow.engine.spec.model import Spec
 
 ACTION_LINE = ACTIVE_LINE
 MARKS = {"active": "▶", "travelled": "✓", "missed": "⚠"}

@@ -1,4 +1,4 @@
-"""Compile a :class:`~regflow.engine.model.Spec` onto python-statemachine.
+"""Compile a :class:`~regflow.engine.spec.model.Spec` onto python-statemachine.
 
 The machine class is built from data at load time with
 ``statemachine.io.create_machine_class_from_definition``. Guards become ``cond`` callables that
@@ -15,8 +15,8 @@ from statemachine import StateChart
 from statemachine.exceptions import InvalidDefinition
 from statemachine.io import create_machine_class_from_definition
 
-from .errors import Problem, SpecError
-from .model import Spec
+from ..errors import Problem, SpecError
+from ..spec.model import Spec
 
 #: id of the hidden root state that holds the spec's top level
 ROOT = "regflow_root"

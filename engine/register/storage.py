@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
-from .errors import RegflowError
+from ..errors import RegflowError
 
 #: Bumped whenever the tables change; a register written by a newer regflow is refused.
 SCHEMA_VERSION = 2

@@ -27,19 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regflow.engine.actions import Action, actions, can_extend, state_summary
-from regflow.engine.diagram import case_highlight
+from regflow.engine.cases.actions import Action, actions, can_extend, state_summary
+from regflow.engine.cases.timescales import TimescaleStatus
+from regflow.engine.drawing.diagram import case_highlight
 from regflow.engine.errors import RegflowError
-from regflow.engine.register import CaseView, Register, StaleCase
-from regflow.engine.stored import stage_and_roles
-from regflow.engine.timescales import TimescaleStatus
+from regflow.engine.register.api import CaseView, Register, StaleCase
+from regflow.engine.register.projection import stage_and_roles
 
-from .case_tables import OVERDUE_BG, SOON_BG, fill_facts, fill_history, fill_timescales, new_table
-from .diagram_svg import MARKS, DiagramSvg
-from .diagram_view import DiagramView
+from ..diagram.svg import MARKS, DiagramSvg
+from ..diagram.view import DiagramView
+from ..register.model import days_text
+from ..tasks import run_task
 from .forms import CorrectForm, EventForm, ExtendForm
-from .register_model import days_text
-from .tasks import run_task
+from .tables import OVERDUE_BG, SOON_BG, fill_facts, fill_history, fill_timescales, new_table
 
 
 def _action_button(text: str, tip: str, slot) -> QPushButton:

@@ -17,8 +17,8 @@ from typing import Any
 import rule_engine
 import rule_engine.ast as ast
 
+from ..suggest import closest
 from .model import Fact
-from .suggest import closest
 
 _TYPES = {
     "enum": rule_engine.DataType.STRING,

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regflow.engine.actions import Action, opening_facts, refusal
-from regflow.engine.case import Case
-from regflow.engine.loader import load_spec
-from regflow.engine.model import Fact
+from regflow.engine.cases.actions import Action, opening_facts, refusal
+from regflow.engine.cases.case import Case
+from regflow.engine.spec.loader import load_spec
+from regflow.engine.spec.model import Fact
 from regflow.specs import shipped
 
 NOT_GIVEN = "(not given)"

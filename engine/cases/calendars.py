@@ -14,7 +14,7 @@ from functools import cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
-from .durations import Duration
+from ..spec.durations import Duration
 
 #: Calendars a spec may name, with the words shown to people.
 CALENDARS: dict[str, str] = {

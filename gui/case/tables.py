@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 
-from regflow.engine.register import CaseView
-from regflow.engine.timescales import TimescaleStatus
+from regflow.engine.cases.timescales import TimescaleStatus
+from regflow.engine.register.api import CaseView
 
-from .register_model import days_text
+from ..register.model import days_text
 
 OVERDUE_BG, SOON_BG, MET_FG, MUTED = "#F4D9E8", "#FCEBD2", "#1B6E3A", "#777777"
 

@@ -1,7 +1,7 @@
 """Load a spec file: TOML -> shape check -> model -> meaning checks -> compiled machine.
 
 Every problem in a file is collected and reported at once, each located by line:column (from
-:mod:`~regflow.engine.tomlsource`) with a suggestion where one exists.
+:mod:`~regflow.engine.spec.tomlsource`) with a suggestion where one exists.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import tomllib
 from datetime import date
 from typing import Any
 
+from ..cases.calendars import CALENDARS
+from ..cases.compiler import machine_class
+from ..errors import Problem, SpecError
 from . import checks
-from .calendars import CALENDARS
-from .compiler import machine_class
 from .durations import Duration, DurationSyntaxError
-from .errors import Problem, SpecError
 from .guards import GuardSyntaxError, compile_guard
 from .model import (
     Event,

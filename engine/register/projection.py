@@ -1,7 +1,7 @@
 """What a stored case looks like: its projection row, its timescale rows, facts as JSON.
 
-Shared by single appends (:mod:`regflow.engine.register`) and bulk imports
-(:mod:`regflow.engine.bulk`), which may run in worker processes.
+Shared by single appends (:mod:`regflow.engine.register.api`) and bulk imports
+(:mod:`regflow.engine.register.bulk`), which may run in worker processes.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 from datetime import date
 from typing import Any
 
-from .case import Case
-from .errors import DateError
+from ..cases.case import Case
+from ..errors import DateError
 
 
 def facts_json(values: dict[str, Any]) -> str:

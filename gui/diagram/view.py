@@ -12,10 +12,10 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtSvgWidgets import QGraphicsSvgItem
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
-from regflow.engine.actions import state_summary
-from regflow.engine.diagram import Highlight
+from regflow.engine.cases.actions import state_summary
+from regflow.engine.drawing.diagram import Highlight
 
-from .diagram_svg import DiagramSvg
+from .svg import DiagramSvg
 
 
 class DiagramView(QGraphicsView):

@@ -24,14 +24,14 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..cases.case import Case
+from ..cases.timescales import SOON_DAYS
+from ..errors import CaseError
+from ..spec.loader import load_spec, loads_spec
+from ..spec.model import Spec
 from .bulk import Prepared, bulk_insert, prepare_case
-from .case import Case
-from .errors import CaseError
-from .loader import load_spec, loads_spec
-from .model import Spec
+from .projection import facts_json, not_future, projection, timescale_rows
 from .storage import OPEN_STATUS, cases, events, open_engine, specs, timescales
-from .stored import facts_json, not_future, projection, timescale_rows
-from .timescales import SOON_DAYS
 
 
 def attention(days_left: int | None, finished_on: date | None = None) -> str:

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from .case import Case
-from .errors import CaseError, DateError, RegflowError
-from .loader import load_spec
-from .model import Spec
-from .stored import facts_json, not_future, projection, timescale_rows
+from ..cases.case import Case
+from ..errors import CaseError, DateError, RegflowError
+from ..spec.loader import load_spec
+from ..spec.model import Spec
+from .projection import facts_json, not_future, projection, timescale_rows
 
 
 @dataclass(frozen=True)

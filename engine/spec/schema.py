@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 
-from .suggest import closest, quoted
+from ..suggest import closest, quoted
 from .tomlsource import Path
 
 SCHEMA_FILE = "regflow-spec.schema.json"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import chain, pairwise
 
+from ..suggest import closest, quoted
 from .milestones import vocabulary
 from .model import Spec
-from .suggest import closest, quoted
 from .tomlsource import Path
 
 Found = Iterator[tuple[Path, str, str | None]]

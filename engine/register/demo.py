@@ -9,9 +9,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from .errors import RegflowError
-from .register import Register
-from .scenario import load_scenario
+from ..cases.scenario import load_scenario
+from ..errors import RegflowError
+from .api import Register
 
 DEMO = [  # (spec, scenario, title, weeks earlier: Llanfair's report is late, to find)
     ("ciw_2019", "ciw_significant", "Example County Council - adult services", 0),

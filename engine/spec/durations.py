@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .suggest import closest
+from ..suggest import closest
 
 #: Accepted spellings of each unit, singular and plural.
 UNITS: dict[str, str] = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .model import Ref, Timescale
+from ..spec.model import Ref, Timescale
 
 if TYPE_CHECKING:
     from .case import Case, Occurrence

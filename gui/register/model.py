@@ -16,8 +16,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from regflow.engine.register import CaseQuery, Register
-from regflow.engine.timescales import days_words
+from regflow.engine.cases.timescales import days_words
+from regflow.engine.register.api import CaseQuery, Register
 
 PAGE = 200
 KEEP_PAGES = 40

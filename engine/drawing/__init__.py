@@ -1,0 +1,1 @@
+"""Drawing specs and cases with Graphviz."""

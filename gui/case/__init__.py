@@ -1,0 +1,1 @@
+"""The case screen: header, diagram, steps, forms and the record tables."""
