@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from datetime import date
+from itertools import chain
 from typing import Any
 
 from ..cases.calendars import CALENDARS
@@ -87,18 +88,38 @@ class _Problems:
         self.items: list[Problem] = []
 
     def add(self, where: Path, message: str, suggestion: str | None = None,
-            column_offset: int | None = None) -> None:
+            column_offset: int | None = None, severity: str = "error") -> None:
         position = self.source.locate(where)
         line, column = position if position else (None, None)
         if column is not None and column_offset is not None:
             column += column_offset  # point inside a quoted expression
         self.items.append(Problem(message, format_path(where), self.path, line, column,
-                                  suggestion))
+                                  suggestion, severity))
 
     def raise_if_any(self) -> None:
         if self.items:
             self.items.sort(key=lambda p: (p.line or 0, p.column or 0))
             raise SpecError(self.items)
+
+
+def spec_warnings(spec: Spec) -> list[Problem]:
+    """The warnings of a spec that loaded (see :attr:`Spec.warnings`), in file order."""
+    from . import consistency, lints
+
+    found = _Problems(spec.path, spec.source_map or SourceMap(spec.text))
+    for where, message, suggestion in chain(lints.check(spec), consistency.check(spec)):
+        found.add(where, message, suggestion, severity="warning")
+    return sorted(found.items, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def check_spec(path: str | os.PathLike[str]) -> list[Problem]:
+    """Every problem of the spec at ``path``: its errors if it cannot load, else its warnings
+    (an empty list: nothing to report). For the app and editors, which show both."""
+    try:
+        spec = load_spec(path)
+    except SpecError as err:
+        return err.problems
+    return list(spec.warnings)
 
 
 def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> Spec:
@@ -150,7 +171,7 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
             index=i, sources=tuple(sources), event=entry["event"], target=entry["to"],
             guard=guard(("transitions", i, "guard"), entry.get("guard")),
             label=entry.get("label", ""), citation=entry.get("citation", ""),
-            note=entry.get("note", ""),
+            note=entry.get("note", ""), leaves_tracks=entry.get("leaves_tracks", False),
         ))
     timescales = []
     for i, entry in enumerate(data.get("timescales", [])):
