@@ -108,13 +108,15 @@ def _dead_ends(spec: Spec) -> Found:
 
 # -- a timescale's label against its rule ----------------------------------------------------
 
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90,
-}
-_NUMBER = r"(\d+|" + "|".join(_NUMBER_WORDS) + r")"
+_UNITS_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NUMBER_WORDS = {**{w: i + 1 for i, w in enumerate(_UNITS_WORDS)},
+                 **{w: i + 10 for i, w in enumerate(_TEENS)},
+                 **{w: 10 * (i + 2) for i, w in enumerate(_TENS)}}
+_NUMBER = (rf"(\d+|(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS_WORDS)}))?"
+           rf"|{'|'.join(_TEENS)}|{'|'.join(_UNITS_WORDS)})")
 _UNIT = r"(working[ -]days?|calendar[ -]days?|days?|weeks?|months?|years?)"
 _SPOKEN = re.compile(rf"\b{_NUMBER}(?:\s*(?:-|–|to)\s*{_NUMBER})?[\s-]+{_UNIT}\b", re.I)
 #: units that convert exactly: weeks to days, years to months; working days stand alone
@@ -123,7 +125,10 @@ _BASE = {"working_days": ("working days", 1), "days": ("days", 1), "weeks": ("da
 
 
 def _amount(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+    """``"25"``, ``"four"``, ``"twenty-five"`` -> the number."""
+    if word.isdigit():
+        return int(word)
+    return sum(_NUMBER_WORDS[part] for part in re.split(r"[- ]", word.lower()))
 
 
 def _base(amount: int, unit: str) -> tuple[str, int]:
