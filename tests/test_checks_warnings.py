@@ -174,7 +174,7 @@ to = "drafting"
 def test_a_state_added_without_parent_warns_on_the_way_out_and_back(tracks):
     spec = tracks(append=LEGAL_CHECK)
     out, back = spec.warnings
-    text = open(spec.path).read()
+    text = spec.text
     assert out.severity == back.severity == "warning"
     assert out.path == "transitions[5].from"
     # on the `from` line just above the event of the transition that leaves
@@ -293,7 +293,7 @@ to = "with_lawyers"
 ''')
     (w,) = spec.warnings
     assert w.path == "states.with_lawyers"
-    assert w.line == line_of(open(spec.path).read(), "[states.with_lawyers]")
+    assert w.line == line_of(spec.text, "[states.with_lawyers]")
     assert ("no way out of 'with_lawyers' except 'case_closed' (from 'review'), which ends "
             "everything around it") in w.message
     assert "Add a transition from 'with_lawyers'" in w.message
@@ -321,7 +321,7 @@ def test_a_label_that_says_another_number_than_its_rule(tracks):
     spec = tracks(('within = "25 working days"', 'within = "30 working days"'))
     (w,) = spec.warnings
     assert w.path == "timescales[0].label"
-    assert w.line == line_of(open(spec.path).read(), 'label = "Report published within 25')
+    assert w.line == line_of(spec.text, 'label = "Report published within 25')
     assert ("the label says '25 working days' but the rule counts within 30 working days"
             in w.message)
     assert w.suggestion == "'Report published within 30 working days of the draft'"
