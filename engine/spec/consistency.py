@@ -235,10 +235,10 @@ class _Analysis:
         for _ in range(4 * n + 4):
             changed = False
             for k in range(1, n):
-                if lb[k] < lb[k - 1]:
-                    lb[k], changed = lb[k - 1], True
+                if lb[k] < lb[k - 1]:  # not before the step before it
+                    lb[k], why_lb[k], changed = lb[k - 1], None, True
                 if ub[k] is not None and (ub[k - 1] is None or ub[k] < ub[k - 1]):
-                    ub[k - 1], changed = ub[k], True
+                    ub[k - 1], why[k - 1], changed = ub[k], None, True
             for b in bounds:
                 if b.hi is not None:
                     if ub[b.start] is not None:
@@ -323,12 +323,15 @@ class _Analysis:
                 return None  # no start date can move the dates that far
         return None
 
-    def conflict(self, span, path, kind, start, end_date, limit, why, ub) -> Conflict:
+    def conflict(self, span, path, kind, start, end_date, limit, why, dates) -> Conflict:
         chain: list[tuple[str, date, Timescale]] = []
         k = len(path) - 1
-        while k > 0 and why[k] is not None:
+        while k > 0:  # back from the end along the bounds that set the dates
             b = why[k]
-            chain.append((self.what(path[k]), ub[k], b.timescale))
+            if b is None:  # the date came from the order of the steps
+                k -= 1
+                continue
+            chain.append((self.what(path[k]), dates[k], b.timescale))
             k = b.start
         chain.reverse()
         steps = tuple(t for _, _, t in chain)
@@ -365,8 +368,9 @@ class _Analysis:
                     + (f" ({span.citation} can be extended)" if span.extendable else ""))
         if kind == "never":
             return (f"timescales cannot all be met: {span.citation} ({span.label}) comes too "
-                    f"soon for the steps before it. {example}. That is {total} after the start, "
-                    f"later than {span.citation}'s {rule} ({_day(limit)}). {check}")
+                    f"soon for the steps before it. {example}; so {met} cannot come before "
+                    f"{_day(end_date)}, {total} after the start, later than {span.citation}'s "
+                    f"{rule} ({_day(limit)}). {check}")
         return (f"timescales cannot all be met: the steps' own timescales bring {met} too soon "
                 f"for {span.citation} ({span.label}). {example}. That is {total} after the "
                 f"start, before {span.citation}'s {rule} allows it ({_day(limit)}). {check}")
