@@ -108,6 +108,9 @@ class _Analysis:
                         for leaf, found in self.graph.items()}
         self._entered: dict[tuple[int, str], frozenset[str]] = {}
         self.limited = [t for t in spec.timescales if t.kind in _SPANNING]
+        #: each innermost state's moves with the step each makes
+        self.steps = {leaf: [(move, self.step(move, leaf)) for move in found]
+                      for leaf, found in self.graph.items()}
 
     # -- paths ----------------------------------------------------------------------------
 
@@ -133,9 +136,8 @@ class _Analysis:
             if ref.name in states:
                 for leaf in opening:
                     found[(None, leaf)] = Step(None, states, None, leaf)
-        for leaf, options in self.graph.items():
-            for move in options:
-                step = self.step(move, leaf)
+        for options in self.steps.values():
+            for move, step in options:
                 if self.matches(ref, step):
                     found.setdefault((move.transition.index, move.to), step)
         return list(found.values())
@@ -144,10 +146,10 @@ class _Analysis:
         """Innermost states from which a step matching ``ref`` can still come."""
         back: dict[str, set[str]] = {}
         goal: set[str] = set()
-        for leaf, options in self.graph.items():
-            for move in options:
+        for leaf, options in self.steps.items():
+            for move, step in options:
                 back.setdefault(move.to, set()).add(leaf)
-                if self.matches(ref, self.step(move, leaf)):
+                if self.matches(ref, step):
                     goal.add(leaf)
         seen, todo = set(goal), list(goal)
         while todo:
@@ -180,8 +182,7 @@ class _Analysis:
                     continue
                 expanded.add((leaf, signature))
                 nexts = []
-                for move in self.graph.get(leaf, ()):
-                    step = self.step(move, leaf)
+                for move, step in self.steps.get(leaf, ()):
                     if self.matches(target, step):
                         count += 1
                         yield [*path, step]

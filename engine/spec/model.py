@@ -210,9 +210,16 @@ class Spec:
         """How deep each state is nested (0 at the top level)."""
         return {name: len(self.ancestors(name)) for name in self.states}
 
+    @functools.cached_property
+    def _children(self) -> dict[str | None, tuple[str, ...]]:
+        out: dict[str | None, list[str]] = {}
+        for state in self.states.values():
+            out.setdefault(state.parent, []).append(state.name)
+        return {parent: tuple(names) for parent, names in out.items()}
+
     def children(self, name: str | None) -> list[str]:
         """States directly inside ``name`` (``None``: the top level), in file order."""
-        return [s.name for s in self.states.values() if s.parent == name]
+        return list(self._children.get(name, ()))
 
     def ancestors(self, name: str) -> list[str]:
         """Parents of ``name``, innermost first."""
