@@ -247,8 +247,9 @@ from = "review"
 event = "restarted"
 to = "review"
 ''')
-    (w,) = messages(spec, "comes straight back")
-    assert "'restarted' from 'review' leaves 'review'" in w.message
+    (w,) = spec.warnings
+    assert "'restarted' from 'review' leaves 'review' and enters it again: every track of " \
+        "'review' ('monitoring', 'reporting') starts again from its beginning" in w.message
 
 
 def test_leaving_for_a_final_state_is_the_end_not_a_warning(tracks):

@@ -57,8 +57,10 @@ def _tracks(spec: Spec) -> Found:
                          if spec.states[p].parallel and _inside(spec, t.target, p)]
             if restarted:
                 p = restarted[-1]
-                yield (_where(t, i), f"'{t.event}' from '{source}' leaves '{p}' and comes "
-                       f"straight back into it ('{t.target}'): every track of '{p}' "
+                back = "enters it again" if t.target == p else \
+                    f"comes straight back into it ('{t.target}')"
+                yield (_where(t, i), f"'{t.event}' from '{source}' leaves '{p}' and {back}: "
+                       f"every track of '{p}' "
                        f"({_tracks_words(spec, p)}) starts again from its beginning, and every "
                        "clock in them with it. If the step belongs inside one track, give its "
                        f"target a parent in that track; {mark}", None)
