@@ -15,9 +15,10 @@ and earliest dates the end can have while every step keeps its own timescale:
 
 Dates are computed with the spec's calendar, so working days, calendar days and months mix
 correctly; where they mix, start dates are tried day by day over two years until one shows the
-conflict (a month of 28 days against "30 days"). Paths are followed through each innermost
-state once (a loop is followed once round), and only the order of the steps that timescales
-name is told apart, which keeps the search small enough to run on every keystroke of an editor.
+conflict (a month of 28 days against "30 days"). A path passes through each innermost state at
+most once (a loop is not gone round again), ends where the anchor happens again (a new instance
+of the timescale), and only the order of the steps that timescales name is told apart, which
+keeps the search small enough to run on every keystroke of an editor.
 """
 
 from __future__ import annotations
