@@ -379,6 +379,17 @@ def test_check_spec_gives_errors_or_warnings(tmp_path):
     assert warning.is_warning and warning.file == str(warned)
 
 
+def test_check_spec_on_an_editors_unsaved_text():
+    path = "specs/editing.toml"
+    (warning,) = check_spec(path, TRACKS.replace('within = "25 working days"',
+                                                 'within = "30 working days"'))
+    assert warning.is_warning and warning.file == path
+    assert warning.line == line_of(TRACKS, 'label = "Report published within 25')
+    (error,) = check_spec(path, TRACKS.replace('[states.review]', '[states.review'))
+    assert error.severity == "error" and "not valid TOML" in error.message
+    assert error.line == line_of(TRACKS, "[states.review]") and error.file == path
+
+
 def test_validate_prints_warnings_and_exits_0(tmp_path, capsys):
     path = tmp_path / "tracks.toml"
     path.write_text(TRACKS + LEGAL_CHECK)

@@ -50,8 +50,13 @@ def read_toml(path: str, error: type[SpecError] = SpecError) -> tuple[str, dict[
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise error([Problem(f"not UTF-8 text (byte {err.start})", file=path)]) from None
+    return text, parse_toml(text, path, error)
+
+
+def parse_toml(text: str, path: str, error: type[SpecError] = SpecError) -> dict[str, Any]:
+    """The data of TOML ``text``, or ``error`` with the syntax problem located."""
     try:
-        return text, tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         message = str(err)
         match = _TOML_POSITION.search(message)
@@ -73,11 +78,7 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
 
 def loads_spec(text: str, path: str = "<string>") -> Spec:
     """Like :func:`load_spec` for TOML text already in memory."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise SpecError([Problem(f"not valid TOML: {err}", file=path)]) from None
-    return parse_spec(data, text=text, path=path)
+    return parse_spec(parse_toml(text, path), text=text, path=path)
 
 
 class _Problems:
@@ -112,11 +113,12 @@ def spec_warnings(spec: Spec) -> list[Problem]:
     return sorted(found.items, key=lambda p: (p.line or 0, p.column or 0))
 
 
-def check_spec(path: str | os.PathLike[str]) -> list[Problem]:
-    """Every problem of the spec at ``path``: its errors if it cannot load, else its warnings
-    (an empty list: nothing to report). For the app and editors, which show both."""
+def check_spec(path: str | os.PathLike[str], text: str | None = None) -> list[Problem]:
+    """Every problem of the spec at ``path`` (or of ``text``, e.g. an editor's unsaved text
+    for that file): its errors if it cannot load, else its warnings (an empty list: nothing to
+    report). For the app and editors, which show both."""
     try:
-        spec = load_spec(path)
+        spec = load_spec(path) if text is None else loads_spec(text, os.fspath(path))
     except SpecError as err:
         return err.problems
     return list(spec.warnings)
