@@ -423,3 +423,23 @@ def test_validate_json(tmp_path, capsys):
     assert files[0]["problems"][0]["line"] > 0
     (error,) = files[1]["problems"]
     assert error["severity"] == "error" and error["suggestion"] == "'published'"
+
+
+def test_the_documented_example_and_every_shipped_spec_load_with_their_warnings():
+    """Warnings are worked out for every spec that loads, never stop it (a spec with warnings
+    still runs), and the documentation's example has none."""
+    assert load_spec(ROOT / "examples" / "minimal_spec.toml").warnings == ()
+    for path in sorted((ROOT / "specs").glob("*.toml")):
+        if path.name == "milestones.toml":
+            continue
+        spec = load_spec(path)
+        assert all(w.is_warning and w.file == str(path) and w.line for w in spec.warnings)
+
+
+def test_leaves_tracks_must_be_true_or_false(tracks):
+    from regflow.engine import SpecError
+
+    with pytest.raises(SpecError) as info:
+        tracks(('to = "closed"\n', 'to = "closed"\nleaves_tracks = "yes"\n'))
+    (p,) = info.value.problems
+    assert p.path == "transitions[4].leaves_tracks" and "expected true or false" in p.message
