@@ -355,6 +355,8 @@ def test_spoken_durations():
         ("12 to 18 months", [("months", 12), ("months", 18)])]
     assert spoken_durations("within 25 working days of 8.4") == [
         ("25 working days", [("working days", 25)])]
+    assert spoken_durations("every 2 financial years") == [
+        ("2 financial years", [("financial years", 2)])]
 
 
 def test_a_range_in_the_label_matches_a_window(tracks):
@@ -443,3 +445,19 @@ def test_leaves_tracks_must_be_true_or_false(tracks):
         tracks(('to = "closed"\n', 'to = "closed"\nleaves_tracks = "yes"\n'))
     (p,) = info.value.problems
     assert p.path == "transitions[4].leaves_tracks" and "expected true or false" in p.message
+
+
+def test_a_failing_warning_check_is_said_and_never_stops_the_spec(tracks, monkeypatch):
+    from regflow.engine.spec import consistency
+
+    def broken(spec):
+        raise KeyError("financial_decades")
+        yield
+
+    monkeypatch.setattr(consistency, "check", broken)
+    spec = tracks()
+    (w,) = spec.warnings
+    assert w.is_warning and w.file == spec.path
+    assert w.message.startswith("regflow could not finish its timescale consistency checks (KeyError: "
+                                "'financial_decades'); the spec loads and runs")
+    assert Case(spec, date(2027, 3, 1)).active_states  # and it runs

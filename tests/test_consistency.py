@@ -43,8 +43,8 @@ def test_ciw_publication_within_50_working_days_does_not_add_up(ciw):
     assert [(when, t.citation) for _, when, t in c.dates] == [
         (date(2027, 4, 7), "8.5"), (date(2027, 4, 21), "8.7"), (date(2027, 5, 27), "8.8")]
     assert (c.end, c.limit) == (date(2027, 5, 27), date(2027, 5, 13))
-    for words in ("8.4 (Report published within 50 working days of the end of fieldwork) can be "
-                  "missed with every step on time",
+    for words in ("8.4 (Report published within 50 working days of the end of fieldwork; 'we aim "
+                  "to') can be missed with every step on time",
                   "with ‘Inspection fieldwork completed’ on Monday 1 March 2027",
                   "by Wednesday 7 April 2027 (8.5: within 25 working days)",
                   "‘Local authority's comments on the draft received’ by Wednesday 21 April 2027 "

@@ -42,7 +42,8 @@ MAX_PATHS = 400
 MAX_STEPS = 80
 
 _SPANNING = ("deadline", "lead_time", "window", "delay")
-_APPROX_DAYS = {"working_days": 1.4, "days": 1, "weeks": 7, "months": 30.4, "years": 365.25}
+_APPROX_DAYS = {"working_days": 1.4, "days": 1, "weeks": 7, "months": 30.4, "years": 365.25,
+                "financial_years": 365.25}
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,8 @@ class _Analysis:
                     continue  # not met on this path, or spanning the same steps as ``span``
                 lo = t.after if t.kind in ("lead_time", "window", "delay") else None
                 hi = t.within if t.kind in ("deadline", "window") else None
-                out.append(Bound(t, i, j, lo, hi))
+                if lo is not None or hi is not None:  # (a date fact's deadline has neither)
+                    out.append(Bound(t, i, j, lo, hi))
         return out
 
     def solve(self, n: int, bounds: list[Bound], start: date):
@@ -271,8 +273,11 @@ class _Analysis:
         for span in self.limited:
             if span.met_by is None:
                 continue
+            # a step counts where it always applies (or under the same condition) and its
+            # anchor and end are not conditions on the facts of the moment (``when``)
             others = [t for t in self.limited if t is not span
-                      and t.applies_when in (None, span.applies_when)]
+                      and t.applies_when in (None, span.applies_when)
+                      and not any(r is not None and r.when for r in (t.anchor, t.met_by))]
             relevant = {r for t in others for r in (t.anchor, t.met_by) if r is not None}
             fired = {t.fires for t in others if t.fires}
             judged: set[tuple] = set()
@@ -363,18 +368,20 @@ class _Analysis:
         example = f"Worked example, with {first} on {_day(start)}: {steps}"
         total = self.elapsed(start, end_date, rule.unit)
         check = "Check the reading of these paragraphs and say in a note which one binds"
+        named = f"{span.citation} ({span.label}" + (f"; '{span.wording}'" if span.wording else "")
+        named += ")"
         if kind == "later":
-            return (f"timescales do not add up: {span.citation} ({span.label}) can be missed with "
+            return (f"timescales do not add up: {named} can be missed with "
                     f"every step on time. {example}. That is {total} after the start, later "
                     f"than {span.citation}'s {rule} ({_day(limit)}). {check}"
                     + (f" ({span.citation} can be extended)" if span.extendable else ""))
         if kind == "never":
-            return (f"timescales cannot all be met: {span.citation} ({span.label}) comes too "
+            return (f"timescales cannot all be met: {named} comes too "
                     f"soon for the steps before it. {example}; so {met} cannot come before "
                     f"{_day(end_date)}, {total} after the start, later than {span.citation}'s "
                     f"{rule} ({_day(limit)}). {check}")
         return (f"timescales cannot all be met: the steps' own timescales bring {met} too soon "
-                f"for {span.citation} ({span.label}). {example}. That is {total} after the "
+                f"for {named}. {example}. That is {total} after the "
                 f"start, before {span.citation}'s {rule} allows it ({_day(limit)}). {check}")
 
 
@@ -389,14 +396,15 @@ def _day(day: date) -> str:
 
 
 def _family(unit: str) -> str:
-    return {"weeks": "days", "years": "months"}.get(unit, unit)
+    return {"weeks": "days", "years": "months", "financial_years": "months"}.get(unit, unit)
 
 
 def _variation(d: Duration) -> int:
     """How many calendar days the length of ``d`` can differ between two start dates: a
     weekend either side and the bank holidays it may span for working days; 28 to 31 days
     for months; 365 or 366 for years."""
-    return {"working_days": 2 + min(d.amount, 10), "months": 3, "years": 1}.get(d.unit, 0)
+    return {"working_days": 2 + min(d.amount, 10), "days": 0, "weeks": 0,
+            "months": 3}.get(d.unit, 1 if "years" in d.unit else 31)
 
 
 def _compress(path: list[Step], bounds: list[Bound]) -> tuple[list[Step], list[Bound]]:
@@ -415,7 +423,7 @@ def _worse(a: Conflict, b: Conflict) -> bool:
 
 def _latest_start(cal: WorkingCalendar, end: date, d: Duration) -> date:
     """The latest day from which ``d`` ends on or before ``end``."""
-    day = end - timedelta(days=int(d.amount * _APPROX_DAYS[d.unit]))
+    day = end - timedelta(days=int(d.amount * _APPROX_DAYS.get(d.unit, 30)))
     while cal.add(day, d) > end:
         day -= timedelta(days=1)
     while cal.add(day + timedelta(days=1), d) <= end:
@@ -425,7 +433,7 @@ def _latest_start(cal: WorkingCalendar, end: date, d: Duration) -> date:
 
 def _earliest_start(cal: WorkingCalendar, end: date, d: Duration) -> date:
     """The earliest day from which ``d`` ends on or after ``end``."""
-    day = end - timedelta(days=int(d.amount * _APPROX_DAYS[d.unit]))
+    day = end - timedelta(days=int(d.amount * _APPROX_DAYS.get(d.unit, 30)))
     while cal.add(day, d) < end:
         day += timedelta(days=1)
     while cal.add(day - timedelta(days=1), d) >= end:

@@ -119,11 +119,12 @@ _NUMBER_WORDS = {**{w: i + 1 for i, w in enumerate(_UNITS_WORDS)},
                  **{w: 10 * (i + 2) for i, w in enumerate(_TENS)}}
 _NUMBER = (rf"(\d+|(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS_WORDS)}))?"
            rf"|{'|'.join(_TEENS)}|{'|'.join(_UNITS_WORDS)})")
-_UNIT = r"(working[ -]days?|calendar[ -]days?|days?|weeks?|months?|years?)"
+_UNIT = r"(working[ -]days?|calendar[ -]days?|days?|weeks?|months?|financial[ -]years?|years?)"
 _SPOKEN = re.compile(rf"\b{_NUMBER}(?:\s*(?:-|–|to)\s*{_NUMBER})?[\s-]+{_UNIT}\b", re.I)
 #: units that convert exactly: weeks to days, years to months; working days stand alone
 _BASE = {"working_days": ("working days", 1), "days": ("days", 1), "weeks": ("days", 7),
          "months": ("months", 1), "years": ("months", 12)}
+#: units counted on their own (financial years start on 1 April, not on the anchor)
 
 
 def _amount(word: str) -> int:
@@ -134,7 +135,7 @@ def _amount(word: str) -> int:
 
 
 def _base(amount: int, unit: str) -> tuple[str, int]:
-    name, factor = _BASE[unit]
+    name, factor = _BASE.get(unit, (unit.replace("_", " "), 1))
     return name, amount * factor
 
 
@@ -167,5 +168,5 @@ def _labels(spec: Spec) -> Found:
 
 def _nearest(rule: list[Duration], unit: str) -> Duration | None:
     """The rule's duration to put in the label: the one in the label's unit, else the only one."""
-    same = [d for d in rule if _BASE[d.unit][0] == unit]
+    same = [d for d in rule if _base(1, d.unit)[0] == unit]
     return same[0] if same else (rule[0] if len(rule) == 1 else None)

@@ -10,7 +10,6 @@ import os
 import re
 import tomllib
 from datetime import date
-from itertools import chain
 from typing import Any
 
 from ..cases.calendars import CALENDARS
@@ -108,8 +107,17 @@ def spec_warnings(spec: Spec) -> list[Problem]:
     from . import consistency, lints
 
     found = _Problems(spec.path, spec.source_map or SourceMap(spec.text))
-    for where, message, suggestion in chain(lints.check(spec), consistency.check(spec)):
-        found.add(where, message, suggestion, severity="warning")
+    for name, check in (("track and label", lints.check),
+                        ("timescale consistency", consistency.check)):
+        try:
+            for where, message, suggestion in check(spec):
+                found.add(where, message, suggestion, severity="warning")
+        except Exception as err:  # a spec that loads must stay usable
+            # A warning check that fails is regflow's fault, not the spec's: say so, and let
+            # the spec load and run as it would without warnings.
+            found.add((), f"regflow could not finish its {name} "
+                      f"checks ({type(err).__name__}: {err}); the spec loads and runs, but "
+                      "please report this", severity="warning")
     return sorted(found.items, key=lambda p: (p.line or 0, p.column or 0))
 
 
