@@ -4,12 +4,13 @@
 import json
 from datetime import date
 
+from test_cli import regflow
+
 from regflow.engine import Case, load_scenario, load_spec, run_scenario
 from regflow.engine.cases.readings import readings
 from regflow.engine.drawing.diagram import diagram_source
 
 from conftest import ROOT
-from test_cli import regflow
 
 CIW = ROOT / "specs" / "ciw_2019.toml"
 SWIA = ROOT / "specs" / "swia_handover.toml"
