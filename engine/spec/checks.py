@@ -276,7 +276,7 @@ def _timescales(spec: Spec) -> Found:
             elif fact is None:
                 yield ((*where, "due_on"), *_unknown("fact", t.due_on, spec.facts))
             elif fact.type != "date":
-                yield ((*where, "due_on"), f"'{t.due_on}' is a {fact.type} fact; `due_on` needs "
+                yield ((*where, "due_on"), f"'{t.due_on}' is a fact of type {fact.type}; `due_on` needs "
                        "a date fact", None)
             if t.within is not None:
                 yield ((*where, "within"), "write `within` or `due_on`, not both", None)
