@@ -112,20 +112,28 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
+    from regflow.engine.spec.variants import installed_variants
     from regflow.plugins import plugin_list
     from regflow.plugins.exporters import exporters
 
     plugins = plugin_list()
+    variants = [{"name": v.name, "base": v.base, "label": v.label, "description": v.description}
+                for v in installed_variants().values()]
     if args.json:
         formats = [{"name": e.name, "suffix": e.suffix, "description": e.description}
                    for e in exporters().values()]
-        json.dump({"plugins": plugins, "formats": formats}, sys.stdout, indent=2)
+        json.dump({"plugins": plugins, "formats": formats, "variants": variants}, sys.stdout,
+                  indent=2)
         sys.stdout.write("\n")
         return 0
     for p in plugins:
         origin = "built-in" if p["builtin"] else (p["distribution"] or "registered")
         print(f"{p['name']}  ({origin})  hooks: {', '.join(p['hooks'])}")
     print("\nexport formats: " + ", ".join(f"{e.name} ({e.suffix})" for e in exporters().values()))
+    if variants:
+        print("rule variants (regflow case new --variant NAME):")
+        for v in variants:
+            print(f"  {v['name']}: {v['label']}, a variant of {v['base']}. {v['description']}")
     return 0
 
 

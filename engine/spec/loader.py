@@ -15,7 +15,7 @@ from typing import Any
 from ..cases.calendars import CALENDARS
 from ..cases.compiler import machine_class
 from ..errors import Problem, SpecError
-from . import checks
+from . import checks, variants
 from .durations import Duration, DurationSyntaxError
 from .guards import GuardSyntaxError, compile_guard
 from .model import (
@@ -72,28 +72,38 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     if not data:
         raise SpecError([Problem("the file is empty: a spec starts with a [process] table "
                                  "(see docs/spec-format.md)", file=path)])
-    return parse_spec(data, text=text, path=path)
+    return _parse(data, text, path)
 
 
 def loads_spec(text: str, path: str = "<string>") -> Spec:
-    """Like :func:`load_spec` for TOML text already in memory."""
-    return parse_spec(parse_toml(text, path), text=text, path=path)
+    """Like :func:`load_spec` for TOML text already in memory (a variant's base is found
+    relative to ``path``)."""
+    return _parse(parse_toml(text, path), text, path)
+
+
+def _parse(data: dict[str, Any], text: str, path: str) -> Spec:
+    if variants.is_variant(data):  # merged onto its base; problems located in either file
+        resolved = variants.resolve(path, text, data)
+        return parse_spec(resolved.data, text=resolved.text, path=path, variant=resolved)
+    return parse_spec(data, text=text, path=path)
 
 
 class _Problems:
     """Collects ``(path, message, suggestion)`` and locates them in the file at the end."""
 
-    def __init__(self, path: str, source: SourceMap):
-        self.path, self.source = path, source
+    def __init__(self, path: str, source: SourceMap, variant: variants.Resolved | None = None):
+        self.path, self.source, self.variant = path, source, variant
         self.items: list[Problem] = []
 
     def add(self, where: Path, message: str, suggestion: str | None = None,
             column_offset: int | None = None, severity: str = "error") -> None:
-        position = self.source.locate(where)
-        line, column = position if position else (None, None)
+        if self.variant is not None:  # the file the key came from: the variant or its base
+            file, line, column = self.variant.locate(where)
+        else:
+            file, (line, column) = self.path, self.source.locate(where) or (None, None)
         if column is not None and column_offset is not None:
             column += column_offset  # point inside a quoted expression
-        self.items.append(Problem(message, format_path(where), self.path, line, column,
+        self.items.append(Problem(message, format_path(where), file, line, column,
                                   suggestion, severity))
 
     def raise_if_any(self) -> None:
@@ -106,7 +116,7 @@ def spec_warnings(spec: Spec) -> list[Problem]:
     """The warnings of a spec that loaded (see :attr:`Spec.warnings`), in file order."""
     from . import consistency, lints
 
-    found = _Problems(spec.path, spec.source_map or SourceMap(spec.text))
+    found = _Problems(spec.path, spec.source_map or SourceMap(spec.text), spec.variant)
     for name, check in (("track and label", lints.check),
                         ("timescale consistency", consistency.check)):
         try:
@@ -132,11 +142,12 @@ def check_spec(path: str | os.PathLike[str], text: str | None = None) -> list[Pr
     return list(spec.warnings)
 
 
-def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> Spec:
+def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>",
+               variant: variants.Resolved | None = None) -> Spec:
     from .schema import shape_problems  # jsonschema is imported only when a spec is loaded
 
     source = SourceMap(text)
-    problems = _Problems(path, source)
+    problems = _Problems(path, source, variant)
     for where, message, suggestion in shape_problems(data):
         problems.add(where, message, suggestion)
     problems.raise_if_any()
@@ -217,7 +228,7 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
         events={n: _event(n, e) for n, e in data["events"].items()},
         transitions=tuple(transitions),
         timescales=tuple(timescales),
-        path=path, text=text, source_map=source, guards=guards,
+        path=path, text=text, source_map=source, guards=guards, variant=variant,
     )
     for where, message, suggestion in checks.check(spec):
         problems.add(where, message, suggestion)

@@ -198,6 +198,9 @@ class Spec:
     source_map: SourceMap | None = field(default=None, repr=False)
     #: compiled guards by expression text (transitions and ``applies_when``)
     guards: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: for a variant (a spec that ``extends`` another): its base, where each key came from and
+    #: what it changed (:class:`regflow.engine.spec.variants.Resolved`); None otherwise
+    variant: Any = field(default=None, repr=False)
 
     @functools.cached_property
     def warnings(self) -> tuple:

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 
 from regflow.engine.cases.actions import Action, opening_facts, refusal
 from regflow.engine.cases.case import Case
-from regflow.engine.spec.loader import load_spec
 from regflow.engine.spec.model import Fact
+from regflow.engine.spec.variants import VARIANT_PREFIX, installed_variants, open_spec
 from regflow.specs import shipped
 
 NOT_GIVEN = "(not given)"
@@ -297,6 +297,9 @@ class NewCaseForm(_Form):
         self.spec_box.setObjectName("spec")
         for ident, path in shipped().items():
             self.spec_box.addItem(f"{_title(path)} ({ident})", str(path))
+        for name, variant in installed_variants().items():  # rule variants offered by plugins
+            self.spec_box.addItem(f"{variant.label} (variant of {variant.base})",
+                                  VARIANT_PREFIX + name)
         other = QPushButton("Other file…")
         other.clicked.connect(self._choose_file)
         row.addWidget(self.spec_box, 1)
@@ -351,7 +354,7 @@ class NewCaseForm(_Form):
         self.inputs = {}
         path = self.spec_box.currentData()
         try:
-            spec = load_spec(path)
+            spec = open_spec(path)
         except Exception as err:
             self._spec_ok = False
             self.spec_warnings.hide()
