@@ -5,6 +5,7 @@ import shutil
 from datetime import date
 
 import pytest
+from test_cli import regflow
 
 from regflow.engine import Case, SpecError, load_spec, loads_spec
 from regflow.engine.drawing.diagram import diagram_source, variant_changes
@@ -13,7 +14,6 @@ from regflow.engine.register.api import Register
 from regflow.engine.spec.variants import installed_variants, open_spec, variant_spec
 
 from conftest import ROOT, row
-from test_cli import regflow
 
 PILOT = ROOT / "examples" / "ciw_2019_pilot.toml"
 D = date
