@@ -235,10 +235,14 @@ def edge_groups(spec: Spec, inside: set[str] | None = None):
     """The arrows of the diagram: ``(svg id, (tail, head, ltail, lhead), transitions)``.
 
     Transitions with the same ends are drawn as one arrow with their labels stacked: Graphviz
-    draws several self-loops on one state on top of each other, labels overprinted.
+    draws several self-loops on one state on top of each other, labels overprinted. An arrow's
+    id comes from the spec's own names (``e__SOURCE.EVENT.TARGET`` of its first
+    transition), never from drawing order, so two versions of a spec give files that diff
+    cleanly.
     """
     inside = set(spec.states) if inside is None else inside
     edges: dict[tuple[str, str, str | None, str | None], list] = {}
+    names: dict[tuple[str, str, str | None, str | None], str] = {}
     for t in spec.transitions:
         if t.target not in inside:
             continue
@@ -251,8 +255,15 @@ def edge_groups(spec: Spec, inside: set[str] | None = None):
                                  and t.target not in (source, *spec.ancestors(source))) else None
             key = (_entry_leaf(spec, source), _entry_leaf(spec, t.target), ltail, lhead)
             edges.setdefault(key, []).append(t)
-    return [(f"e__{group[0].index}_{n}", key, group)
-            for n, (key, group) in enumerate(edges.items())]
+            names.setdefault(key, f"e__{source}.{t.event}.{t.target}")
+    out, used = [], set()
+    for key, group in edges.items():
+        ident, n = names[key], 2
+        while ident in used:  # the same first transition drawn twice (ends in two clusters)
+            ident, n = f"{names[key]}.{n}", n + 1
+        used.add(ident)
+        out.append((ident, key, group))
+    return out
 
 
 def _node_attrs(spec: Spec, name: str, hl: Highlight, changed: bool = False) -> str:
