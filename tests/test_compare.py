@@ -98,7 +98,7 @@ def test_two_versions_are_marked_on_both_diagrams(tmp_path):
     found = compare(load_spec(CIW), load_spec(ROOT / "examples" / "ciw_2019_pilot.toml"))
     assert [c.id for c in found.diff] == ["draft_report"]
     text = comparison_html(found)
-    assert text.count("differs from") == 2
+    assert text.count("differs from") == 4  # each diagram: its title and its hover text
     assert text.count("&#9998;") + text.count("✎") >= 3  # a badge, not only a colour
     assert "What changed from" in text
 
