@@ -230,10 +230,13 @@ def _path_to(case: Case, target: str, facts: dict[str, Any], day: date,
         if len(path) >= depth:
             continue
         here = Case.restore(spec, state)
+        now = near(here)
         for event in here.available_events():
-            if all(t.target in here.active_states and t.target in t.sources
-                   for t in here.candidates(event)):
-                continue  # a step that stays where it is
+            if event not in deciding and not any(
+                    min(dist[m] for m in [t.target, *entered_leaves(spec, t.target)]) <= now
+                    and not (t.target in here.active_states and t.target in t.sources)
+                    for t in here.candidates(event)):
+                continue  # stays where it is, or leads no nearer ``target``
             choices = list(_choices(here, event, facts, day))
             for values in choices if event in deciding else choices[:2]:
                 tried += 1
