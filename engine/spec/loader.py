@@ -15,6 +15,7 @@ from typing import Any
 from ..cases.calendars import CALENDARS
 from ..cases.compiler import machine_class
 from ..errors import Problem, SpecError
+from ..files import InputFileError, read_input
 from . import checks
 from .durations import Duration, DurationSyntaxError
 from .guards import GuardSyntaxError, compile_guard
@@ -34,23 +35,28 @@ from .tomlsource import Path, SourceMap, format_path
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+#: how deeply arrays and tables may be nested in a spec or scenario (the shipped specs use 3)
+MAX_NESTING = 20
+
+
 def read_toml(path: str, error: type[SpecError] = SpecError) -> tuple[str, dict[str, Any]]:
-    """Text and data of a TOML file, or ``error`` with the TOML syntax problem located."""
+    """Text and data of a TOML file, or ``error`` with the problem located."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        raise error([Problem("file not found", file=path)]) from None
-    except IsADirectoryError:
-        raise error([Problem("is a directory, not a file", file=path)]) from None
-    except OSError as err:
-        raise error([Problem(f"cannot read file: {err.strerror}", file=path)]) from None
+        raw = read_input(path)
+    except InputFileError as err:
+        raise error([Problem(str(err), file=path)]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise error([Problem(f"not UTF-8 text (byte {err.start})", file=path)]) from None
+        raise error([Problem(f"not UTF-8 text (byte {err.start}): save the file as UTF-8",
+                             file=path)]) from None
+    return text, parse_toml(text, path, error)
+
+
+def parse_toml(text: str, path: str, error: type[SpecError] = SpecError) -> dict[str, Any]:
+    """The data of TOML ``text``, within regflow's limits, or ``error`` saying where and what."""
     try:
-        return text, tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         message = str(err)
         match = _TOML_POSITION.search(message)
@@ -58,6 +64,49 @@ def read_toml(path: str, error: type[SpecError] = SpecError) -> tuple[str, dict[
         message = _TOML_POSITION.sub("", message).strip()
         raise error([Problem(f"not valid TOML: {message}", file=path, line=line,
                              column=column)]) from None
+    except RecursionError:
+        raise error([Problem(f"nested too deeply (arrays or tables inside each other): at most "
+                             f"{MAX_NESTING} levels", file=path)]) from None
+    except ValueError:  # an integer of more digits than Python converts
+        line, column = _huge_number(text)
+        raise error([Problem("a number too long to read (more than 4,300 digits)", file=path,
+                             line=line, column=column)]) from None
+    deep = _too_deep(data)
+    if deep is not None:
+        line, column = _locate(text, deep) or (None, None)
+        raise error([Problem(f"nested more than {MAX_NESTING} levels deep (arrays or tables "
+                             "inside each other)", format_path(deep[:MAX_NESTING + 1]), path,
+                             line, column)])
+    return data
+
+
+def _huge_number(text: str) -> tuple[int | None, int | None]:
+    match = re.search(r"[0-9_]{4300,}", text)
+    if match is None:
+        return None, None
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    return text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1
+
+
+def _too_deep(data: Any) -> Path | None:
+    """The key path of a value nested more than :data:`MAX_NESTING` levels, if any."""
+    todo: list[tuple[Path, Any]] = [((), data)]
+    while todo:
+        path, value = todo.pop()
+        if len(path) > MAX_NESTING:
+            return path
+        if isinstance(value, dict):
+            todo.extend(((*path, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            todo.extend(((*path, i), v) for i, v in enumerate(value))
+    return None
+
+
+def _locate(text: str, path: Path) -> tuple[int, int] | None:
+    try:
+        return SourceMap(text).locate(path[:MAX_NESTING + 1])
+    except RecursionError:
+        return None
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:
@@ -72,11 +121,7 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
 
 def loads_spec(text: str, path: str = "<string>") -> Spec:
     """Like :func:`load_spec` for TOML text already in memory."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise SpecError([Problem(f"not valid TOML: {err}", file=path)]) from None
-    return parse_spec(data, text=text, path=path)
+    return parse_spec(parse_toml(text, path), text=text, path=path)
 
 
 class _Problems:

@@ -36,7 +36,9 @@ class SourceMap:
         self._line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
         self.positions: dict[Path, tuple[int, int]] = {}
         self._array_counts: dict[Path, int] = defaultdict(int)
-        with contextlib.suppress(IndexError):  # text ended early: keep what was found
+        # text the scanner does not follow (it ended early, or a case this lenient reader
+        # misses): keep the positions found so far; problems fall back to their key path
+        with contextlib.suppress(IndexError, ValueError):
             self._document()
 
     def locate(self, path: Path) -> tuple[int, int] | None:
@@ -120,17 +122,18 @@ class SourceMap:
     def _string_end(self, i: int) -> int:
         """Index just past the string starting at ``i``."""
         s = self._text
-        for quote in ('"""', "'''"):
-            if s.startswith(quote, i):
-                j = i + 3
-                while True:
-                    j = s.index(quote, j)
-                    if quote == "'''" or s[j - 1] != "\\":
-                        # a closing run may hold up to two extra quotes
-                        while s.startswith(quote[0], j + 3):
-                            j += 1
-                        return j + 3
-                    j += 1
+        if s.startswith("'''", i):  # literal: no escapes
+            j = s.index("'''", i + 3)
+            while s.startswith("'", j + 3):  # a closing run may hold up to two extra quotes
+                j += 1
+            return j + 3
+        if s.startswith('"""', i):
+            j = i + 3
+            while not s.startswith('"""', j):
+                j += 2 if s[j] == "\\" else 1  # an escape (\\, \", or a line-ending \)
+            while s.startswith('"', j + 3):
+                j += 1
+            return j + 3
         if s[i] == "'":
             return s.index("'", i + 1) + 1
         j = i + 1
