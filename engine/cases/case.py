@@ -27,7 +27,7 @@ from ..errors import (
 from ..spec.loader import fact_value_error
 from ..spec.model import Ref, Spec, Timescale, Transition
 from ..suggest import closest
-from .calendars import calendar
+from .calendars import calendar, check_day
 from .compiler import machine_class, transition_memo
 
 AUTO_ACTOR = "regflow"
@@ -90,6 +90,7 @@ class Case:
     def __init__(self, spec: Spec, opened_on: date, facts: dict[str, Any] | None = None):
         if not isinstance(opened_on, date):
             raise DateError(f"the opening date must be a date, not {opened_on!r}")
+        check_day(opened_on, "the opening date")
         self.spec = spec
         self.opened_on = opened_on
         self.calendar = calendar(spec.process.calendar)
@@ -323,6 +324,7 @@ class Case:
                                suggestion=closest(event, self.spec.events))
         if not isinstance(on, date):
             raise DateError(f"the date of '{event}' must be a date, not {on!r}")
+        check_day(on, f"the date of '{event}'")
         if on < self.opened_on:
             raise DateError(f"'{event}' on {on.isoformat()} is before the case opened "
                             f"({self.opened_on.isoformat()})")
@@ -379,6 +381,7 @@ class Case:
                                  f"({timescale.citation}) allows no extension")
         if not reason.strip():
             raise ExtensionError("an extension needs a reason")
+        check_day(to, "the extension date")
         rows = [r for r in evaluate(self, self.last_date) if r.id == timescale_id and r.anchor_date]
         if not rows:
             raise ExtensionError(f"'{timescale.label}' has not started, so it cannot be extended")
@@ -394,7 +397,7 @@ class Case:
         """Every timescale instance as of ``today`` (see :mod:`regflow.engine.cases.timescales`)."""
         from .timescales import evaluate
 
-        return evaluate(self, today)
+        return evaluate(self, check_day(today, "the date"))
 
     # -- internals -------------------------------------------------------------------------
 

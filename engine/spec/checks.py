@@ -8,9 +8,12 @@ spec's own words and how to fix it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from itertools import chain, pairwise
 
+from ..cases.calendars import CALENDARS, calendar
 from ..suggest import closest, quoted
+from .durations import Duration
 from .milestones import vocabulary
 from .model import Spec
 from .tomlsource import Path
@@ -294,10 +297,14 @@ def _timescales(spec: Spec) -> Found:
             if field not in needed and present:
                 yield ((*where, field), f"`{field}` does not apply to a {t.kind} "
                        f"(a {t.kind} takes {words})", None)
-        if t.kind == "window" and t.after and t.within and t.after.unit == t.within.unit \
-                and t.after.amount > t.within.amount:
-            yield ((*where, "after"), f"the window opens ({t.after}) after it closes "
-                   f"({t.within})", None)
+        if t.kind == "window" and t.after and t.within:
+            late = _opens_after_closing(spec, t.after, t.within)
+            if late is not None:
+                yield ((*where, "after"), f"the window opens ({t.after}) after it closes "
+                       f"({t.within}){late}", None)
+        if t.every is not None and t.every.amount == 0:
+            yield ((*where, "every"), f"'every {t.every}' never moves on: a recurring "
+                   "timescale needs a period of at least 1", None)
         for key in ("anchor", "met_by", "until"):
             ref = getattr(t, key)
             if ref is None:
@@ -319,6 +326,25 @@ def _timescales(spec: Spec) -> Found:
                 yield ((*where, "fires"), *_unknown("event", t.fires, spec.events))
         if t.responsible is not None and t.responsible not in spec.roles:
             yield ((*where, "responsible"), *_unknown("role", t.responsible, spec.roles))
+
+
+#: anchors a window is tried from when its two ends are in different units: every day of a
+#: leap year and the year after (month ends, February, bank holidays, weekends)
+_WINDOW_ANCHORS = tuple(date(2028, 1, 1) + timedelta(days=n) for n in range(731))
+
+
+def _opens_after_closing(spec: Spec, after: Duration, within: Duration) -> str | None:
+    """None if a window of ``after`` .. ``within`` opens before it closes from every anchor;
+    else words saying from which anchor it does not ("" when always)."""
+    if after.unit == within.unit:
+        return "" if after.amount > within.amount else None
+    code = spec.process.calendar if spec.process.calendar in CALENDARS else "GB-ENG"
+    add = calendar(code).add
+    for anchor in _WINDOW_ANCHORS:
+        if add(anchor, after) > add(anchor, within):
+            return f", e.g. from {anchor.isoformat()}: {add(anchor, after).isoformat()} is " \
+                f"after {add(anchor, within).isoformat()}"
+    return None
 
 
 def _raw_missing(spec: Spec, index: int, field: str) -> bool:
