@@ -170,7 +170,8 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
                 guards[expression] = compile_guard(expression, facts)
             except GuardSyntaxError as err:
                 offset = err.column if err.column is not None else None
-                problems.add(where, f"guard {expression!r}: {err}", err.suggestion, offset)
+                shown = expression if len(expression) <= 80 else expression[:79] + "…"
+                problems.add(where, f"guard {shown!r}: {err}", err.suggestion, offset)
                 return expression
         return expression
 
