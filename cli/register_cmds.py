@@ -268,21 +268,10 @@ def cmd_due(args) -> int:
 
 
 def _records(path: str):
-    """``(file:line, record)`` for each line of a JSON Lines file (blank lines skipped)."""
-    try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed when the generator ends
-    except OSError as err:
-        raise RegflowError(f"cannot read {path}: {err.strerror}") from None
-    with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield f"{path}:{number}:{err.colno}", {"__error__": f"not JSON: {err.msg}"}
-                continue
-            yield f"{path}:{number}", record
+    """``(file:line, record)`` for each line of a JSON Lines file (see engine.register.records)."""
+    from regflow.engine.register.records import read_records
+
+    return read_records(path)
 
 
 def cmd_import(args) -> int:
