@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import json
 from collections import defaultdict
 
 Path = tuple[str | int, ...]
@@ -21,9 +22,21 @@ def format_path(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            text = part if part.replace("_", "").replace("-", "").isalnum() else f'"{part}"'
+            plain = part.replace("_", "").replace("-", "")
+            text = part if plain.isascii() and plain.isalnum() else json.dumps(part,
+                                                                               ensure_ascii=False)
             out += ("." if out else "") + text
     return out
+
+
+def _key_text(quoted: str) -> str:
+    """The key a quoted TOML key stands for (escapes read in a basic string)."""
+    if quoted.startswith("'"):
+        return quoted[1:-1]
+    try:
+        return json.loads(quoted)  # TOML's basic-string escapes are JSON's, but for \U and \e
+    except ValueError:
+        return quoted[1:-1]
 
 
 class SourceMap:
@@ -106,7 +119,7 @@ class SourceMap:
             c = s[self._i]
             if c in "\"'":
                 end = self._string_end(self._i)
-                parts.append(s[self._i + 1 : end - 1])
+                parts.append(_key_text(s[self._i : end]))
                 self._i = end
             else:
                 start = self._i
