@@ -61,19 +61,21 @@ def _names(spec: Spec) -> Found:
 
 def _hierarchy(spec: Spec) -> Found:
     states = spec.states
+    depths, loop = _depths(spec)
+    if loop is not None:
+        yield (("states", loop, "parent"), f"parent chain loops back to '{loop}'", None)
+        return  # further hierarchy checks would not terminate
+    deep = next((n for n, d in depths.items() if d > MAX_STATE_DEPTH), None)
+    if deep is not None:
+        yield (("states", deep, "parent"), f"states nested more than {MAX_STATE_DEPTH} deep "
+               "(parent inside parent): regflow draws and runs at most that", None)
+        return
     for name, state in states.items():
         if state.parent is None:
             continue
         if state.parent not in states:
             yield (("states", name, "parent"), *_unknown("state", state.parent, states))
             continue
-        seen, parent = {name}, state.parent
-        while parent is not None and parent in states:
-            if parent in seen:
-                yield (("states", name, "parent"), f"parent chain loops back to '{name}'", None)
-                return  # further hierarchy checks would not terminate
-            seen.add(parent)
-            parent = states[parent].parent
         if states[state.parent].final:
             yield (("states", name, "parent"),
                    f"'{state.parent}' is final and cannot contain states", None)
@@ -100,16 +102,35 @@ def _hierarchy(spec: Spec) -> Found:
             yield (("states", name, "final"), "a state cannot be both final and parallel", None)
 
 
+#: how deeply states may be nested (the shipped specs use 3)
+MAX_STATE_DEPTH = 20
+
+
+def _depths(spec: Spec) -> tuple[dict[str, int], str | None]:
+    """How deep each state is nested (an unknown parent counts as the top level), and a
+    state on a parent loop if there is one; each parent link is followed once."""
+    depth: dict[str, int] = {}
+    for name in spec.states:
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        here: str | None = name
+        while here is not None and here in spec.states and here not in depth:
+            if here in on_chain:
+                return depth, here
+            chain.append(here)
+            on_chain.add(here)
+            here = spec.states[here].parent
+        base = depth.get(here, -1) if here is not None else -1
+        for offset, member in enumerate(reversed(chain), 1):
+            depth[member] = base + offset
+    return depth, None
+
+
 def _hierarchy_sound(spec: Spec) -> bool:
-    """Every parent exists and no parent chain loops."""
-    for name, state in spec.states.items():
-        seen, parent = {name}, state.parent
-        while parent is not None:
-            if parent not in spec.states or parent in seen:
-                return False
-            seen.add(parent)
-            parent = spec.states[parent].parent
-    return True
+    """Every parent exists, no parent chain loops, no state is nested too deeply."""
+    depths, loop = _depths(spec)
+    return loop is None and max(depths.values(), default=0) <= MAX_STATE_DEPTH and all(
+        s.parent is None or s.parent in spec.states for s in spec.states.values())
 
 
 def _transitions(spec: Spec) -> Found:
@@ -141,15 +162,32 @@ def _transitions(spec: Spec) -> Found:
                 unguarded[key] = t.index
 
 
+def _by_source(spec: Spec) -> dict[str, list]:
+    """Transitions from each state, in file order."""
+    out: dict[str, list] = {}
+    for t in spec.transitions:
+        for source in dict.fromkeys(t.sources):
+            out.setdefault(source, []).append(t)
+    return out
+
+
 def _reachability(spec: Spec) -> Found:
     states = spec.states
-    if any(t.target not in states or not set(t.sources) <= set(states) for t in spec.transitions):
+    if any(t.target not in states or any(s not in states for s in t.sources)
+           for t in spec.transitions):
         return  # unknown names are reported already; reachability would only add noise
     if not _hierarchy_sound(spec):
         return  # a parent loop or unknown parent is reported already
     reached: set[str] = set()
     entered: set[str] = set()  # targets already followed (a state reached only as a parent
     # of another target still has to be entered for its own initial children)
+    todo: list[str] = []  # reached states whose transitions are still to be followed
+    by_source = _by_source(spec)
+
+    def reach(name: str) -> None:
+        if name not in reached:
+            reached.add(name)
+            todo.append(name)
 
     def enter(name: str) -> None:
         """Enter ``name`` as python-statemachine would: its parents, the other regions of any
@@ -157,7 +195,7 @@ def _reachability(spec: Spec) -> Found:
         entered.add(name)
         path = [*reversed(spec.ancestors(name)), name]
         for outer, inner in pairwise(path):
-            reached.add(outer)
+            reach(outer)
             if states[outer].parallel:
                 for region in spec.children(outer):
                     if region != inner:
@@ -165,45 +203,45 @@ def _reachability(spec: Spec) -> Found:
         _enter_down(name)
 
     def _enter_down(name: str) -> None:
-        reached.add(name)
-        children = spec.children(name)
-        if states[name].parallel:
-            for child in children:
-                _enter_down(child)
-        else:
-            for child in children:
-                if states[child].initial:
-                    _enter_down(child)
+        below = [name]
+        while below:
+            here = below.pop()
+            reach(here)
+            children = spec.children(here)
+            below.extend(children if states[here].parallel
+                         else [c for c in children if states[c].initial])
 
     for top in spec.children(None):
         if states[top].initial:
             enter(top)
-    changed = True
-    while changed:
-        changed = False
-        for t in spec.transitions:
-            if any(s in reached for s in t.sources) and t.target not in entered:
+    while todo:  # each reached state's transitions are followed once
+        for t in by_source.get(todo.pop(), ()):
+            if t.target not in entered:
                 enter(t.target)
-                changed = True
     for name in states:
         if name not in reached:
             yield (("states", name), f"unreachable: no transition leads to '{name}' "
                    "(or to a state that contains it)", None)
-    yield from _traps(spec, reached)
+    yield from _traps(spec, reached, by_source)
 
 
-def _entered_leaves(spec: Spec, name: str) -> list[str]:
-    """The innermost states entered when ``name`` is entered."""
-    children = spec.children(name)
-    if not children:
-        return [name]
-    if spec.states[name].parallel:
-        return [leaf for child in children for leaf in _entered_leaves(spec, child)]
-    initial = [c for c in children if spec.states[c].initial] or children[:1]
-    return _entered_leaves(spec, initial[0])
+def _entered_leaves(spec: Spec, name: str, known: dict[str, list[str]]) -> list[str]:
+    """The innermost states entered when ``name`` is entered (``known``: answers so far)."""
+    found = known.get(name)
+    if found is None:
+        children = spec.children(name)
+        if not children:
+            found = [name]
+        elif spec.states[name].parallel:
+            found = [leaf for child in children for leaf in _entered_leaves(spec, child, known)]
+        else:
+            initial = [c for c in children if spec.states[c].initial] or children[:1]
+            found = _entered_leaves(spec, initial[0], known)
+        known[name] = found
+    return found
 
 
-def _traps(spec: Spec, reached: set[str]) -> Found:
+def _traps(spec: Spec, reached: set[str], by_source: dict[str, list]) -> Found:
     """Reachable states from which the process can never reach a top-level final state."""
     ends = [n for n in spec.children(None) if spec.states[n].final]
     if not ends:
@@ -211,56 +249,97 @@ def _traps(spec: Spec, reached: set[str]) -> Found:
                "process ends with final = true", None)
         return
     leaves = [n for n in spec.states if not spec.is_compound(n)]
-    successors: dict[str, set[str]] = {leaf: set() for leaf in leaves}
-    inside = {p: {n for n in spec.states if p in spec.ancestors(n)}
-              for p in spec.states if spec.states[p].parallel}
-    targets = {t.index: _entered_leaves(spec, t.target) for t in spec.transitions}
+    known: dict[str, list[str]] = {}
+    targets = {t.index: _entered_leaves(spec, t.target, known) for t in spec.transitions}
     # transitions that leave each parallel state from somewhere inside it
-    leaving = {p: [t for t in spec.transitions if set(t.sources) & members
-                   and t.target not in members and t.target != p]
-               for p, members in inside.items()}
+    leaving: dict[str, list] = {}
+    for t in spec.transitions:
+        target_scope = {t.target, *spec.ancestors(t.target)}
+        for p in dict.fromkeys(a for s in t.sources for a in spec.ancestors(s)):
+            if spec.states[p].parallel and p not in target_scope:
+                leaving.setdefault(p, []).append(t)
+    successors: dict[str, set[str]] = {}
     for leaf in leaves:
-        scope = {leaf, *spec.ancestors(leaf)}
-        for t in spec.transitions:
-            if scope & set(t.sources):
-                successors[leaf].update(targets[t.index])
-        # a state in another region of a parallel parent is active at the same time: its
-        # transitions out of that parent take this leaf along
-        for p in spec.ancestors(leaf):
-            for t in leaving.get(p, ()):
-                successors[leaf].update(targets[t.index])
-    can_end = set(ends)
-    changed = True
-    while changed:
-        changed = False
-        for leaf in leaves:
-            if leaf not in can_end and successors[leaf] & can_end:
-                can_end.add(leaf)
-                changed = True
+        found: set[str] = set()
+        for state in (leaf, *spec.ancestors(leaf)):
+            for t in by_source.get(state, ()):
+                found.update(targets[t.index])
+            # a state in another region of a parallel parent is active at the same time: its
+            # transitions out of that parent take this leaf along
+            for t in leaving.get(state, ()):
+                found.update(targets[t.index])
+        successors[leaf] = found
+    # which leaves can reach an end: backwards from the ends, each edge once
+    before: dict[str, list[str]] = {}
+    for leaf, after in successors.items():
+        for nxt in after:
+            before.setdefault(nxt, []).append(leaf)
+    can_end, todo = set(ends), list(ends)
+    while todo:
+        for prev in before.get(todo.pop(), ()):
+            if prev not in can_end:
+                can_end.add(prev)
+                todo.append(prev)
     names = ", ".join(f"'{e}'" for e in ends)
-
-    def closure(start: str) -> set[str]:
-        seen, todo = set(), [start]
-        while todo:
-            for nxt in successors[todo.pop()]:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
-
-    # Report only where the case gets stuck (states whose every successor leads back to them),
-    # not every state upstream of the trap.
+    # Report only where the case gets stuck (states whose every successor leads back to them:
+    # a strongly connected group of stuck states with no way out of it), not every state
+    # upstream of the trap.
     stuck = [leaf for leaf in leaves if leaf in reached and leaf not in can_end]
-    ahead = {leaf: closure(leaf) for leaf in stuck}
-    for leaf in stuck:
-        if all(leaf in ahead.get(other, closure(other)) for other in ahead[leaf]):
-            how = "add a transition from it (or from a state containing it)"
-            if not successors[leaf] - {leaf}:
-                yield (("states", leaf), f"no way out of '{leaf}': {how}, or mark it final = true",
-                       None)
+    for leaf in _in_closed_groups(stuck, successors):
+        how = "add a transition from it (or from a state containing it)"
+        if not successors[leaf] - {leaf}:
+            yield (("states", leaf), f"no way out of '{leaf}': {how}, or mark it final = true",
+                   None)
+        else:
+            yield (("states", leaf), f"no way out of '{leaf}': from here the process never "
+                   f"reaches an end state ({names}); {how}", None)
+
+
+def _in_closed_groups(nodes: list[str], successors: dict[str, set[str]]) -> list[str]:
+    """The nodes, in order, whose strongly connected group has no edge out of it (Tarjan's
+    algorithm, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    group_of: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(successors.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(successors.get(nxt, ())))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
             else:
-                yield (("states", leaf), f"no way out of '{leaf}': from here the process never "
-                       f"reaches an end state ({names}); {how}", None)
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group_of[member] = len(groups)
+                        group.append(member)
+                        if member == node:
+                            break
+                    groups.append(group)
+    closed = {g for g, members in enumerate(groups)
+              if all(group_of[nxt] == g for m in members for nxt in successors.get(m, ()))}
+    return [n for n in nodes if group_of[n] in closed]
 
 
 #: event-name prefixes python-statemachine reserves for events it raises itself

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import json
+import re
 from collections import defaultdict
 
 Path = tuple[str | int, ...]
@@ -40,19 +41,32 @@ def _key_text(quoted: str) -> str:
 
 
 class SourceMap:
-    """Line and column (1-based) of each key path in one TOML text."""
+    """Line and column (1-based) of each key path in one TOML text.
+
+    The text is scanned on first need: a file with no problems is never scanned.
+    """
 
     def __init__(self, text: str):
         self._text = text
         self._n = len(text)
         self._i = 0
-        self._line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-        self.positions: dict[Path, tuple[int, int]] = {}
+        self._scanned: dict[Path, tuple[int, int]] | None = None
         self._array_counts: dict[Path, int] = defaultdict(int)
-        # text the scanner does not follow (it ended early, or a case this lenient reader
-        # misses): keep the positions found so far; problems fall back to their key path
-        with contextlib.suppress(IndexError, ValueError):
-            self._document()
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        if self._scanned is None:  # built aside, then published whole (specs are shared
+            # between threads)
+            self._found: dict[Path, tuple[int, int]] = {}
+            self._i = 0
+            self._array_counts.clear()
+            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self._text))]
+            # text the scanner does not follow (it ended early, or a case this lenient reader
+            # misses): keep the positions found so far; problems fall back to their key path
+            with contextlib.suppress(IndexError, ValueError, RecursionError):
+                self._document()
+            self._scanned = self._found
+        return self._scanned
 
     def locate(self, path: Path) -> tuple[int, int] | None:
         """Position of ``path``, or of its nearest parent that has one."""
@@ -70,7 +84,7 @@ class SourceMap:
         return line + 1, index - self._line_starts[line] + 1
 
     def _record(self, path: Path, index: int) -> None:
-        self.positions.setdefault(path, self._where(index))
+        self._found.setdefault(path, self._where(index))
 
     def _skip(self, newlines: bool = True) -> None:
         s = self._text
