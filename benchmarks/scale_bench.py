@@ -22,6 +22,7 @@ import argparse
 import gc
 import math
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -126,6 +127,21 @@ def walk(spec, events: int = EVENTS) -> Case:
     return case
 
 
+def _command_time(path: Path, repeat: int) -> float:
+    """Median wall time of ``regflow validate PATH`` less the median of ``regflow
+    --version`` (the interpreter and imports starting)."""
+    def run(*args: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "regflow.cli", *args], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+    runs = max(3, repeat)
+    validate = statistics.median(run("validate", str(path)) for _ in range(runs))
+    start_up = statistics.median(run("--version") for _ in range(runs))
+    return validate - start_up
+
+
 def median_time(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -175,10 +191,13 @@ def main() -> int:
                 case.timescales(case.last_date)
                 runs.append(time.perf_counter() - start)
             figures[f"simulate {EVENTS:,} events"].append(statistics.median(runs))
+        command = _command_time(write_spec(Path(folder), SIZES[-1]), repeat)
     print(f"   {'states':28s}" + "".join(f"{n:>10,}" for n in counted) + "   exponent")
     for name, times in figures.items():
         print(f"   {name:28s}" + "".join(f"{t:9.3f}s" for t in times)
               + f"   {exponent(counted, times):6.2f}")
+    print(f"\n   'regflow validate' of {counted[-1]:,} states: {command:.2f} s above start-up "
+          "(the command's time less that of 'regflow --version')")
     validate_big = figures["validate"][-1]
     worst = max(exponent(counted, t) for t in figures.values())
     print(f"\n   aim: exponent under 1.2: {'yes' if worst < 1.2 else 'NO'} (worst {worst:.2f}); "

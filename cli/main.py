@@ -26,7 +26,7 @@ def _date(text: str) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from regflow.engine.spec.loader import read_toml
+    from regflow.engine.spec.loader import read_toml, spec_from_toml
     from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
 
     failed = 0
@@ -37,7 +37,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 found = parse_vocabulary(data, text, path)
                 print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
                 continue
-            spec = load_spec(path)
+            spec = spec_from_toml(data, text, path)  # the file is read once
         except ProblemsError as err:
             failed += 1
             for problem in err.problems:
