@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ..errors import CaseError, DateError, FactError, Problem, ScenarioError
+from ..errors import CaseError, DateError, FactError, Problem, ScenarioError, shown
 from ..spec.loader import read_toml
 from ..spec.model import Spec
 from ..spec.tomlsource import SourceMap, format_path
@@ -70,7 +70,7 @@ def describe(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
+    return shown(value)
 
 
 def _as_date(value: Any) -> date | None:
@@ -162,9 +162,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         for key in ("actor", "note"):
             if key in entry:
                 text((*where, key), entry[key])
-        if not isinstance(entry.get("set", {}), dict):
+        sets = entry.get("set", {})
+        if not isinstance(sets, dict):
             bad((*where, "set"), "expected a table, e.g. set = { concern_level = \"serious\" }")
-        if on is not None and isinstance(entry.get("event"), str):
+        if on is not None and isinstance(entry.get("event"), str) and isinstance(sets, dict):
             events.append(ScenarioEvent(i, on, entry["event"], dict(entry.get("set", {})),
                                         entry.get("actor"), entry.get("note", "")))
     if problems:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..cases.calendars import CALENDARS
 from ..cases.compiler import machine_class
-from ..errors import Problem, SpecError
+from ..errors import Problem, SpecError, shown
 from ..files import InputFileError, read_input
 from . import checks
 from .durations import Duration, DurationSyntaxError
@@ -284,35 +284,23 @@ def fact_value_error(kind: str, values: tuple[str, ...], value: Any) -> str | No
     """Why ``value`` does not fit a fact of type ``kind``, or None if it fits."""
     if kind == "enum":
         if not isinstance(value, str) or value not in values:
-            return f"{_shown(value)} is not one of: {', '.join(values)}"
+            return f"{shown(value)} is not one of: {', '.join(values)}"
     elif kind == "bool":
         if not isinstance(value, bool):
-            return f"expected true or false, found {_shown(value)}"
+            return f"expected true or false, found {shown(value)}"
     elif kind == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"expected a number, found {_shown(value)}"
+            return f"expected a number, found {shown(value)}"
         if isinstance(value, float) and not math.isfinite(value):
             return f"expected a number, found {value} (not a number a rule can compare)"
         if abs(value) > MAX_NUMBER:
-            return f"the number {_shown(value)} is too large: at most {MAX_NUMBER:,}"
+            return f"the number {shown(value)} is too large: at most {MAX_NUMBER:,}"
     elif kind == "date":
         if not isinstance(value, date) or isinstance(value, datetime):
-            return f"expected a date (YYYY-MM-DD), found {_shown(value)}"
+            return f"expected a date (YYYY-MM-DD), found {shown(value)}"
     elif kind == "text" and not isinstance(value, str):
-        return f"expected text, found {_shown(value)}"
+        return f"expected text, found {shown(value)}"
     return None
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    """``value`` as a message shows it: quoted if text, cut if long."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**limit:
-        return f"(a number of about {int(value.bit_length() * 0.30103) + 1:,} digits)"
-    text = repr(value) if isinstance(value, str) else str(value)
-    if isinstance(value, dict):
-        text = "a table"
-    elif isinstance(value, list | tuple):
-        text = "a list"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _state(name: str, entry: dict[str, Any]) -> State:

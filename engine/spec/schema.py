@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema
 
+from ..errors import shown
 from ..suggest import closest, quoted
 from .tomlsource import Path
 
@@ -68,12 +69,12 @@ def _explain(error: jsonschema.ValidationError) -> list[tuple[Path, str, str | N
         return [(path, f"missing required key '{m}'", None) for m in missing]
     if error.validator == "enum":
         allowed = [str(v) for v in error.validator_value]
-        return [(path, f"'{error.instance}' is not one of: {', '.join(allowed)}",
-                 quoted(closest(str(error.instance), allowed)))]
+        return [(path, f"{shown(error.instance)} is not one of: {', '.join(allowed)}",
+                 quoted(closest(str(error.instance)[:100], allowed)))]
     if error.validator == "type":
         want = error.validator_value
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in ([want] if isinstance(want, str) else want))
-        return [(path, f"expected {words}, found {error.instance!r}", None)]
+        return [(path, f"expected {words}, found {shown(error.instance)}", None)]
     if error.validator == "pattern" and path and path[-1] in ("within", "after", "every", "about"):
         return []  # durations get a better message (with a suggestion) from the model builder
     if error.validator == "pattern":
@@ -88,4 +89,5 @@ def _explain(error: jsonschema.ValidationError) -> list[tuple[Path, str, str | N
         return [(path, "expected a state name or a list of state names", None)]
     if error.validator in ("minProperties", "maxProperties") :
         return [(path, "write exactly one of: event = \"NAME\" or state = \"NAME\"", None)]
-    return [(path, error.message, None)]
+    message = error.message  # jsonschema's words quote the value: keep them short
+    return [(path, message if len(message) <= 300 else message[:299] + "…", None)]
