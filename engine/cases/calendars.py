@@ -15,7 +15,7 @@ import holidays
 from dateutil.relativedelta import relativedelta
 
 from ..errors import DateError
-from ..spec.durations import Duration
+from ..spec.durations import FINANCIAL_YEAR_START, Duration
 
 #: The dates a case may use. A due date is at most 100 years (the longest duration) past the
 #: last of them, so every date regflow computes stays inside Python's calendar (1-9999).
@@ -82,7 +82,7 @@ class WorkingCalendar:
             return start + timedelta(weeks=n)
         if unit == "months":
             return start + relativedelta(months=n)
-        if unit == "years":
+        if unit in ("years", "financial_years"):
             return start + relativedelta(years=n)
         raise ValueError(f"unknown unit {unit!r}")
 
@@ -96,6 +96,13 @@ class WorkingCalendar:
             day += timedelta(days=1)
             count += self.is_working_day(day)
         return sign * count
+
+
+def financial_year_start(day: date) -> date:
+    """1 April of the financial year that ``day`` falls in (1 April to 31 March)."""
+    month, first = FINANCIAL_YEAR_START
+    start = date(day.year, month, first)
+    return start if day >= start else date(day.year - 1, month, first)
 
 
 @cache

@@ -22,14 +22,21 @@ UNITS: dict[str, str] = {
     "months": "months",
     "year": "years",
     "years": "years",
+    "financial year": "financial_years",
+    "financial years": "financial_years",
 }
+
+#: The first day of a financial year (UK public bodies: 1 April to 31 March).
+FINANCIAL_YEAR_START = (4, 1)
 
 _PATTERN = re.compile(r"\s*([0-9]+)\s+([a-z][a-z ]*?)\s*", re.ASCII)
 
 #: the longest duration a timescale may have, in days (100 years): dates stay in the calendar
 MAX_DAYS = 36_600
-#: days a unit lasts at most, to hold a duration against :data:`MAX_DAYS`
-_UNIT_DAYS = {"working_days": 2, "days": 1, "weeks": 7, "months": 31, "years": 366}
+#: days a unit lasts at most (a financial year: up to a year after its start, plus a year),
+#: to hold a duration against :data:`MAX_DAYS`
+_UNIT_DAYS = {"working_days": 2, "days": 1, "weeks": 7, "months": 31, "years": 366,
+              "financial_years": 366}
 
 
 def shown(text: str, limit: int = 40) -> str:
@@ -45,13 +52,13 @@ class DurationSyntaxError(ValueError):
         self.text = text
         self.suggestion = suggestion
         super().__init__(message or f"bad duration '{shown(text)}': write N followed by one of "
-                         "working days, days, weeks, months, years")
+                         "working days, days, weeks, months, years, financial years")
 
 
 @dataclass(frozen=True, order=True)
 class Duration:
     amount: int
-    unit: str  # one of: working_days, days, weeks, months, years
+    unit: str  # one of: working_days, days, weeks, months, years, financial_years
 
     @classmethod
     def parse(cls, text: str) -> Duration:
@@ -83,6 +90,11 @@ class Duration:
         if self.amount == 1:
             word = word[:-1]
         return f"{self.amount} {word}"
+
+    @property
+    def financial(self) -> bool:
+        """Periods aligned to financial years (1 April to 31 March), not to the anchor."""
+        return self.unit == "financial_years"
 
     def times(self, factor: int) -> Duration:
         return Duration(self.amount * factor, self.unit)

@@ -15,7 +15,7 @@ import tomllib
 from datetime import date, datetime
 from typing import Any
 
-from ..cases.calendars import CALENDARS
+from ..cases.calendars import CALENDARS, FIRST_DAY, LAST_DAY
 from ..cases.compiler import machine_class
 from ..errors import Problem, SpecError, shown
 from ..files import InputFileError, read_input
@@ -211,11 +211,15 @@ def _parse_spec(data: dict[str, Any], text: str, path: str) -> Spec:
             problems.add(where, str(err), f"'{err.suggestion}'" if err.suggestion else None)
             return None
 
-    def ref(value: dict[str, str] | None) -> Ref | None:
+    def ref(where: Path, value: dict[str, str] | None) -> Ref | None:
         if value is None:
             return None
-        (kind, name), = value.items()
-        return Ref(kind, name)
+        named = [(k, v) for k, v in value.items() if k in ("event", "state")]
+        if len(named) != 1:
+            problems.add(where, "write exactly one of: event = \"NAME\" or state = \"NAME\"")
+            return None
+        (kind, name), = named
+        return Ref(kind, name, guard((*where, "when"), value.get("when")))
 
     transitions = []
     for i, entry in enumerate(data["transitions"]):
@@ -231,17 +235,22 @@ def _parse_spec(data: dict[str, Any], text: str, path: str) -> Spec:
         where = ("timescales", i)
         timescales.append(Timescale(
             index=i, id=entry["id"], label=entry["label"], kind=entry["kind"],
-            anchor=ref(entry["anchor"]), citation=entry["citation"],
+            anchor=ref((*where, "anchor"), entry["anchor"]), citation=entry["citation"],
             within=duration((*where, "within"), entry.get("within")),
             after=duration((*where, "after"), entry.get("after")),
             every=duration((*where, "every"), entry.get("every")),
             about=duration((*where, "about"), entry.get("about")),
-            met_by=ref(entry.get("met_by")), until=ref(entry.get("until")),
+            met_by=ref((*where, "met_by"), entry.get("met_by")),
+            until=ref((*where, "until"), entry.get("until")), due_on=entry.get("due_on"),
             fires=entry.get("fires"),
             applies_when=guard((*where, "applies_when"), entry.get("applies_when")),
             responsible=entry.get("responsible"), extendable=entry.get("extendable", False),
             milestones=tuple(entry.get("milestones", ())), note=entry.get("note", ""),
+            strength=entry.get("strength", "target" if entry["kind"] == "target" else "limit"),
+            wording=entry.get("wording", ""), ends_early=entry.get("ends_early", False),
         ))
+    if any(t.anchor is None for t in timescales):
+        problems.raise_if_any()  # the meaning checks need every anchor
     spec = Spec(
         process=process,
         paragraphs=dict(data["paragraphs"]),
@@ -298,6 +307,9 @@ def fact_value_error(kind: str, values: tuple[str, ...], value: Any) -> str | No
     elif kind == "date":
         if not isinstance(value, date) or isinstance(value, datetime):
             return f"expected a date (YYYY-MM-DD), found {shown(value)}"
+        if not FIRST_DAY <= value <= LAST_DAY:
+            return (f"{value.isoformat()} is outside the dates regflow works with "
+                    f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
     elif kind == "text" and not isinstance(value, str):
         return f"expected text, found {shown(value)}"
     return None
@@ -314,5 +326,5 @@ def _state(name: str, entry: dict[str, Any]) -> State:
 def _event(name: str, entry: dict[str, Any]) -> Event:
     return Event(name=name, label=entry["label"], citation=entry.get("citation", ""),
                  role=entry.get("role"), sets=tuple(entry.get("sets", ())),
-                 requires=tuple(entry.get("requires", ())),
+                 requires=tuple(entry.get("requires", ())), clears=tuple(entry.get("clears", ())),
                  milestones=tuple(entry.get("milestones", ())), note=entry.get("note", ""))
