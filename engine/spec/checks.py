@@ -275,17 +275,7 @@ def _traps(spec: Spec, reached: set[str], by_source: dict[str, list]) -> Found:
             for t in leaving.get(state, ()):
                 found.update(targets[t.index])
         successors[leaf] = found
-    # which leaves can reach an end: backwards from the ends, each edge once
-    before: dict[str, list[str]] = {}
-    for leaf, after in successors.items():
-        for nxt in after:
-            before.setdefault(nxt, []).append(leaf)
-    can_end, todo = set(ends), list(ends)
-    while todo:
-        for prev in before.get(todo.pop(), ()):
-            if prev not in can_end:
-                can_end.add(prev)
-                todo.append(prev)
+    can_end = _reaching(ends, successors)
     names = ", ".join(f"'{e}'" for e in ends)
     # Report only where the case gets stuck (states whose every successor leads back to them:
     # a strongly connected group of stuck states with no way out of it), not every state
@@ -299,6 +289,22 @@ def _traps(spec: Spec, reached: set[str], by_source: dict[str, list]) -> Found:
         else:
             yield (("states", leaf), f"no way out of '{leaf}': from here the process never "
                    f"reaches an end state ({names}); {how}", None)
+
+
+def _reaching(ends: list[str], successors: dict[str, set[str]]) -> set[str]:
+    """The nodes from which one of ``ends`` can be reached: backwards from the ends, each edge
+    followed once."""
+    before: dict[str, list[str]] = {}
+    for node, after in successors.items():
+        for nxt in after:
+            before.setdefault(nxt, []).append(node)
+    found, todo = set(ends), list(ends)
+    while todo:
+        for prev in before.get(todo.pop(), ()):
+            if prev not in found:
+                found.add(prev)
+                todo.append(prev)
+    return found
 
 
 def _in_closed_groups(nodes: list[str], successors: dict[str, set[str]]) -> list[str]:
