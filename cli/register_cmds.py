@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from regflow.engine.cases.readings import readings
 from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
@@ -142,7 +143,7 @@ def cmd_list(args) -> int:
                 row["next_limit_due"] = None
         lines = [[str(r["id"]), r["flag"], r["title"], r["regulator"], r["stage"],
                   r["responsible"],
-                  (r["next_due"].isoformat() + f" ({days_words(r['days_left'])})")
+                  (r["next_due"].isoformat() + f" ({days_words(r['days_left'], r['next_due_strength'])})")
                   if r["next_due"] else "-", r["next_due_label"] or ""] for r in rows]
         text = (table(["#", "flag", "title", "regulator", "stage", "responsible", "next deadline",
                        "what"], lines) + "\n") if rows else "no cases\n"
@@ -205,12 +206,14 @@ def show_text(view: CaseView, today: date) -> str:
 
 def show_json(view: CaseView, today: date) -> dict[str, Any]:
     case = view.case
+    rows = case.timescales(today)
     return {
         "id": view.id, "title": view.title, "spec": view.spec.process.id,
         "version": view.version, "opened_on": case.opened_on, "finished_on": case.finished_on,
         "active_states": case.active_states, "current_states": case.current_states,
         "available_events": case.available_events(), "facts": case.facts,
-        "timescales": [r.as_dict() for r in case.timescales(today)],
+        "timescales": [r.as_dict() for r in rows],
+        "readings": [r.as_dict() for r in readings(case, rows)],
         "log": [{"seq": e.seq, "kind": e.kind, "event": e.event, "effective_on": e.effective_on,
                  "recorded_at": e.recorded_at, "actor": e.actor, "facts": e.facts,
                  "note": e.note, "voids": e.voids_seq, "timescale": e.timescale,
@@ -267,7 +270,8 @@ def cmd_due(args) -> int:
         for r in rows:
             r["days_left"] = (r["due"] - reg.today).days if r["due"] else None
         lines = [[r["standing"].upper() if r["standing"] == "overdue" else r["standing"],
-                  r["due"].isoformat(), days_words(r["days_left"]), str(r["case_id"]), r["title"],
+                  r["due"].isoformat(), days_words(r["days_left"], r["strength"]), str(r["case_id"]),
+                  r["title"],
                   f"{r['label']}  [{r['citation']}; {STRENGTH_WORDS[r['strength']]}]"]
                  for r in rows]
         text = table(["", "due", "left", "case", "title", "timescale  [source; how binding]"],

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from regflow.engine.cases.calendars import CALENDARS
+from regflow.engine.cases.readings import readings
 from regflow.engine.cases.scenario import Scenario, SimulationResult
 from regflow.engine.cases.timescales import (
     BREACHED,
@@ -48,7 +49,7 @@ def _status_text(row, today: date) -> str:
 
 
 def _left(row) -> str:
-    return days_words(row.days_left)
+    return days_words(row.days_left, row.strength)
 
 
 def text_report(result: SimulationResult, scenario: Scenario) -> str:
@@ -112,18 +113,13 @@ def _wrapped(text: str) -> str:
 
 
 def reading_lines(case, rows) -> list[str]:
-    """The readings the spec chose for what is shown: each started timescale's, and those of
-    the states the case is in (what the text says, what regflow does, and why)."""
-    spec, out, seen = case.spec, [], set()
-    for row in rows:
-        if row.note and row.anchor_date and row.id not in seen:
-            seen.add(row.id)
-            out.append(_wrapped(f"{row.label} [{row.citation}]: {row.note}"))
-    for name in case.current_states:
-        state = spec.states[name]
-        if state.note:
-            out.append(_wrapped(f"{state.label} [{state.citation}]: {state.note}"))
-    return ["", "Readings (how the spec reads its source here)", *out] if out else []
+    """The readings the spec chose for what is shown (what the text says, what regflow does,
+    and why): started timescales, the states the case is in, the steps possible from there."""
+    found = readings(case, rows)
+    if not found:
+        return []
+    return ["", "Readings (how the spec reads its source here)",
+            *(_wrapped(f"{r.label} [{r.citation}]: {r.reading}") for r in found)]
 
 
 def where_lines(case) -> list[str]:
@@ -200,6 +196,7 @@ def _handovers(case) -> list[tuple[date, str, str, str]]:
 
 def json_report(result: SimulationResult, scenario: Scenario) -> dict[str, Any]:
     case, spec = result.case, result.case.spec
+    rows = case.timescales(result.today)
     return {
         "spec": {"id": spec.process.id, "title": spec.process.title,
                  "version": spec.process.version, "calendar": spec.process.calendar,
@@ -213,7 +210,8 @@ def json_report(result: SimulationResult, scenario: Scenario) -> dict[str, Any]:
         "responsible": case.responsible_roles(),
         "available_events": case.available_events(),
         "facts": {k: _json_value(v) for k, v in case.facts.items()},
-        "timescales": [row.as_dict() for row in case.timescales(result.today)],
+        "timescales": [row.as_dict() for row in rows],
+        "readings": [r.as_dict() for r in readings(case, rows)],
         "history": [
             {"seq": h.seq, "event": h.event, "on": h.on.isoformat(), "actor": h.actor,
              "facts": {k: _json_value(v) for k, v in h.facts.items()}, "note": h.note,

@@ -78,8 +78,11 @@ def test_a_deadline_missed_before_the_last_change_still_counts_as_overdue(tmp_pa
         assert periods and not any(p.open for p in periods)  # passed: can no longer be met
         earliest_open = min(r.due for r in rows if r.open)
         assert min(p.due for p in periods) < earliest_open
+        # listed by the limit that has passed (a breach), before the earlier target date
+        breach = min(r.due for r in rows if r.open and r.strength == "limit" and r.due < today)
+        assert breach > earliest_open
         (row,) = reg.page(CaseQuery())
-        assert row["next_due"] == earliest_open and row["attention"] == "overdue"
+        assert row["next_due"] == breach and row["attention"] == "overdue"
         assert reg.count(CaseQuery(attention="overdue")) == 1
         # the closing meeting (a target, past its date) and the follow-up window; not the
         # quarterly periods that passed

@@ -44,15 +44,18 @@ NOT_KEPT_BY = {strength: late for strength, (late, _) in _NOT_KEPT.items()}
 SOON_DAYS = 14
 
 
-def days_words(n: int | None) -> str:
-    """Calendar days to a due date in words: ``12 days left``, ``1 day overdue``, ``due
-    today``; "" for none. The one wording of the command line and the app."""
+def days_words(n: int | None, strength: str | None = "limit") -> str:
+    """Calendar days to a due date in words: ``12 days left``, ``1 day overdue`` (a limit),
+    ``3 days late`` (a date that is no limit), ``due today``; "" for none. The one wording of
+    the command line and the app."""
     if n is None:
         return ""
     if n == 0:
         return "due today"
     days = "1 day" if abs(n) == 1 else f"{abs(n)} days"
-    return f"{days} overdue" if n < 0 else f"{days} left"
+    if n > 0:
+        return f"{days} left"
+    return f"{days} overdue" if strength in ("limit", None) else f"{days} late"
 
 
 @dataclass(frozen=True)

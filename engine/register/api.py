@@ -59,9 +59,10 @@ class CaseQuery:
     """Which cases to show and in what order (see :meth:`Register.page`).
 
     ``attention``: "" (all), "overdue" (a limit passed: a breach), "past date" (any obligation
-    past its date, limits or not), "due soon", "needs attention" (past date or due soon) or
-    "open" (not finished); ``search``: every word must match the title, stage or responsible role,
-    or be the case number (``#12`` is the case number only).
+    past its date, limits or not), "behind" (past a date, but no limit passed), "due soon",
+    "needs attention" (past a date or due soon) or "open" (not finished); ``search``: every
+    word must match the title, stage or responsible role, or be the case number (``#12`` is
+    the case number only).
     """
 
     spec_id: str = ""
@@ -432,6 +433,9 @@ class Register:
             out.append(cases.c.next_limit_sort < self.today)
         elif query.attention == "past date":
             out.append(cases.c.next_due_sort < self.today)
+        elif query.attention == "behind":  # past a date, but no limit passed
+            out.append(and_(cases.c.next_due_sort < self.today,
+                            cases.c.next_limit_sort >= self.today))
         elif query.attention == "due soon":
             out.append(and_(cases.c.next_due_sort >= self.today, cases.c.next_due_sort <= soon))
         elif query.attention == "needs attention":

@@ -47,7 +47,10 @@ def projection(case: Case, today: date, rows) -> dict[str, Any]:
     # late, as in `regflow due --overdue`, so registers sort the cases that need attention to
     # the top; a finished case has none (nothing more can be recorded on it)
     unmet = [r for r in rows if r.open and case.finished_on is None]
-    nxt = min(unmet, key=lambda r: r.due) if unmet else None
+    # a limit already passed is what the case is listed by (a breach), before an earlier date
+    # that is no limit (a target or the normal arrangement passed)
+    breached = [r for r in unmet if r.strength == "limit" and r.due < today]
+    nxt = min(breached or unmet, key=lambda r: r.due) if unmet else None
     limits = [r.due for r in unmet if r.strength == "limit"]
     stage, responsible = stage_and_roles(case)
     return {
