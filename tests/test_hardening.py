@@ -14,7 +14,7 @@ from regflow.engine import Case, SpecError, load_spec
 from regflow.engine.errors import DateError
 from regflow.engine.register.bulk import prepare_case
 from regflow.engine.register.records import read_records
-from regflow.engine.spec.advice import advice
+from regflow.engine.spec import advice
 
 from conftest import ROOT
 
@@ -319,9 +319,9 @@ def test_constant_guards_and_empty_words_are_advised_on(tmp_path):
                    ('to = "replied"\ncitation = "1.2"',
                     'to = "replied"\ncitation = "1.2"\nguard = "1 == 1"\nlabel = ""'))
     found = {(".".join(map(str, where)), message.split(":")[0])
-             for where, message, _ in advice(load_spec(write(tmp_path, text)))}
+             for where, message, _ in advice.check(load_spec(write(tmp_path, text)))}
     assert found == {("transitions.0.guard", "guard '1 == 1' reads no fact, so it is always true"),
                      ("roles.officer.label", "empty label"),
                      ("roles.officer.citation", "empty citation"),
                      ("transitions.0.label", "empty label")}
-    assert list(advice(load_spec(ROOT / "specs/ciw_2019.toml"))) == []
+    assert list(advice.check(load_spec(ROOT / "specs/ciw_2019.toml"))) == []

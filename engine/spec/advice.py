@@ -2,7 +2,8 @@
 
 Unlike :mod:`~regflow.engine.spec.checks` nothing here stops a spec from loading: a guard that
 reads no fact (``1 == 1``) and an empty label or citation are legal, and worth a warning. Each
-item is ``(key path, message, suggestion)``, as the checks give them.
+item is ``(key path, message, suggestion)``, as the checks give them; :func:`check` has the
+signature of the other warning checks, so it joins them as one more entry.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .tomlsource import Path
 Found = Iterator[tuple[Path, str, str | None]]
 
 
-def advice(spec: Spec) -> Found:
+def check(spec: Spec) -> Found:
     yield from _constant_guards(spec)
     yield from _empty_words(spec)
 
