@@ -325,3 +325,20 @@ def test_constant_guards_and_empty_words_are_advised_on(tmp_path):
                      ("roles.officer.citation", "empty citation"),
                      ("transitions.0.label", "empty label")}
     assert list(advice.check(load_spec(ROOT / "specs/ciw_2019.toml"))) == []
+
+
+def test_register_commands_refuse_today_at_the_end_of_the_calendar_before_opening(tmp_path,
+                                                                                 capsys):
+    db = tmp_path / "reg.db"
+    for command in (["case", "list"], ["due"]):
+        code, _, err = cli(capsys, *command, "--db", db, "--today", "9999-12-31")
+        assert code == 1
+        assert "the date taken as today (9999-12-31) is outside the dates regflow works with" in err
+    assert not db.exists()
+
+
+def test_due_within_more_than_100_years_is_a_command_line_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["due", "--db", str(tmp_path / "reg.db"), "--within", "99999999d"])
+    assert info.value.code == 2
+    assert "is more than 100 years ahead" in capsys.readouterr().err
