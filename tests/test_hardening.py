@@ -342,3 +342,25 @@ def test_due_within_more_than_100_years_is_a_command_line_error(tmp_path, capsys
         main(["due", "--db", str(tmp_path / "reg.db"), "--within", "99999999d"])
     assert info.value.code == 2
     assert "is more than 100 years ahead" in capsys.readouterr().err
+
+
+def test_states_nested_more_than_20_deep_are_refused_before_compiling(tmp_path):
+    chain = "".join(f'\n[states.level_{i}]\nlabel = "Level {i}"\ninitial = true\n'
+                    + (f'parent = "level_{i - 1}"\n' if i else "") for i in range(30))
+    text = variant(('[states.received]\nlabel = "Letter received"\nrole = "officer"\n'
+                    'citation = "1.1"\ninitial = true', '[states.received]\nlabel = "Letter '
+                    'received"\nrole = "officer"\ncitation = "1.1"'), append=chain)
+    p = only(problems_of(tmp_path, text), "nested more than 20 deep")
+    assert p.path == "states.level_21.parent" and p.line is not None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_a_spec_saved_as_utf16_is_refused_and_a_utf8_byte_order_mark_is_read(tmp_path, encoding,
+                                                                             capsys):
+    path = tmp_path / "spec.toml"
+    path.write_text(MINIMAL, encoding=encoding)
+    code, out, err = cli(capsys, "validate", path)
+    if encoding == "utf-16":
+        assert code == 1 and "spec.toml: is UTF-16 text: save it as UTF-8" in err
+    else:
+        assert code == 0 and "ok  " in out

@@ -48,8 +48,10 @@ def read_toml(path: str, error: type[SpecError] = SpecError) -> tuple[str, dict[
         raw = read_input(path)
     except InputFileError as err:
         raise error([Problem(str(err), file=path)]) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error([Problem("is UTF-16 text: save it as UTF-8", file=path)])
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte order mark says nothing
     except UnicodeDecodeError as err:
         raise error([Problem(f"not UTF-8 text (byte {err.start}): save the file as UTF-8",
                              file=path)]) from None
