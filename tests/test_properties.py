@@ -352,3 +352,40 @@ def test_any_import_line_is_read_and_prepared_or_reported_by_line(lines):
         where_out, outcome = prepare_case((where, record, TODAY))
         assert where_out == where
         assert isinstance(outcome, Prepared) or (isinstance(outcome, str) and outcome), outcome
+
+
+# -- the source map -------------------------------------------------------------------------------
+
+KEYS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6) | \
+    st.sampled_from(["a", "b-c", "d_e", "1", 'q"uote', "it's", "back\\slash", "dot.ted", " "])
+TOML_LEAVES = st.one_of(st.integers(), st.booleans(), st.dates(), st.text(max_size=12),
+                        st.sampled_from(['ends \\', 'a"""b', "x'''y", "line\nbreak", "\\\\"]))
+TOML_TABLES = st.recursive(
+    st.dictionaries(KEYS, TOML_LEAVES | st.lists(TOML_LEAVES, max_size=3), max_size=4),
+    lambda inner: st.dictionaries(KEYS, inner | st.lists(inner, min_size=1, max_size=2),
+                                  max_size=3),
+    max_leaves=12)
+
+
+def _leaf_paths(data, prefix=()):
+    for key, value in data.items():
+        path = (*prefix, key)
+        if isinstance(value, dict):
+            yield from _leaf_paths(value, path)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for i, item in enumerate(value):
+                yield from _leaf_paths(item, (*path, i))
+        else:
+            yield path
+
+
+@settings(PROPERTY, max_examples=examples(200))
+@given(TOML_TABLES, st.booleans())
+def test_the_source_map_finds_every_value_tomllib_reads(data, multiline):
+    from regflow.engine.spec.tomlsource import SourceMap
+
+    text = tomli_w.dumps(data, multiline_strings=multiline)
+    assert tomllib.loads(text) == data
+    positions = SourceMap(text).positions
+    for path in _leaf_paths(data):
+        assert path in positions, (path, text)

@@ -11,6 +11,7 @@ import bisect
 import contextlib
 import json
 import re
+import tomllib
 from collections import defaultdict
 
 Path = tuple[str | int, ...]
@@ -31,12 +32,13 @@ def format_path(path: Path) -> str:
 
 
 def _key_text(quoted: str) -> str:
-    """The key a quoted TOML key stands for (escapes read in a basic string)."""
+    """The key a quoted TOML key stands for (escapes read as TOML reads them)."""
     if quoted.startswith("'"):
         return quoted[1:-1]
     try:
-        return json.loads(quoted)  # TOML's basic-string escapes are JSON's, but for \U and \e
-    except ValueError:
+        (key,) = tomllib.loads(f"{quoted} = 0")
+        return key
+    except (tomllib.TOMLDecodeError, ValueError):
         return quoted[1:-1]
 
 
@@ -107,7 +109,7 @@ class SourceMap:
             start = self._i
             if s.startswith("[[", self._i):
                 self._i += 2
-                key = self._key()
+                key = self._resolve(self._key())
                 self._i = s.index("]]", self._i) + 2
                 index = self._array_counts[key]
                 self._array_counts[key] += 1
@@ -115,7 +117,7 @@ class SourceMap:
                 self._record(table, start)
             elif s[self._i] == "[":
                 self._i += 1
-                key = self._key()
+                key = self._resolve(self._key())
                 self._i = s.index("]", self._i) + 1
                 table = key
                 self._record(table, start)
@@ -125,6 +127,17 @@ class SourceMap:
                 self._i += 1  # '='
                 self._skip(newlines=False)
                 self._value((*table, *key))
+
+    def _resolve(self, key: tuple[str, ...]) -> Path:
+        """A table header's path: below an array of tables (``[[a]]`` then ``[a.b]``) it
+        names the array's latest table (``a[0].b``)."""
+        out: list[str | int] = []
+        for part in key[:-1]:
+            out.append(part)
+            count = self._array_counts.get(tuple(out))
+            if count:
+                out.append(count - 1)
+        return (*out, *key[-1:])
 
     def _key(self) -> tuple[str, ...]:
         s, parts = self._text, []
