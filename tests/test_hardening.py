@@ -364,3 +364,27 @@ def test_a_spec_saved_as_utf16_is_refused_and_a_utf8_byte_order_mark_is_read(tmp
         assert code == 1 and "spec.toml: is UTF-16 text: save it as UTF-8" in err
     else:
         assert code == 0 and "ok  " in out
+
+
+def _capped_memory():  # runs in the child before regflow starts
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (768 * 2**20, 768 * 2**20))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="address-space limits: Linux")
+def test_inputs_that_used_to_exhaust_memory_end_in_a_message_within_768_mb(tmp_path):
+    every = write(tmp_path, variant(('kind = "deadline"', 'kind = "recurring"'),
+                                    ('within = "20 working days"', 'every = "0 months"')))
+    scenario = write(tmp_path, SCENARIO, "scenario.toml")
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text("[" * 1_000_000 + "]" * 1_000_000 + "\n")
+    for args, words in ((["validate", "/dev/zero"], "is not a regular file"),
+                        (["simulate", every, scenario], "never moves on"),
+                        (["import", deep, "--db", tmp_path / "reg.db", "--quiet", "--workers", "1"],
+                         "nested more than 20 levels deep")):
+        proc = subprocess.run([sys.executable, "-m", "regflow.cli", *map(str, args)],
+                              capture_output=True, text=True, timeout=120,
+                              preexec_fn=_capped_memory)
+        assert proc.returncode == 1, proc.stderr
+        assert words in proc.stderr and "Traceback" not in proc.stderr
