@@ -29,24 +29,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from regflow.engine.spec.loader import read_toml, spec_from_toml
     from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
 
-    failed = 0
+    failed, report = 0, []
     for path in args.specs:
+        entry: dict = {"file": path, "ok": True, "problems": []}
+        report.append(entry)
         try:
             text, data = read_toml(path)
             if is_vocabulary(data):
                 found = parse_vocabulary(data, text, path)
-                print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
+                entry.update(kind="vocabulary", milestones=len(found))
+                if not args.json:
+                    print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
                 continue
             spec = spec_from_toml(data, text, path)  # the file is read once
         except ProblemsError as err:
             failed += 1
-            for problem in err.problems:
-                print(problem, file=sys.stderr)
+            entry.update(ok=False, problems=[p.as_dict() for p in err.problems])
+            if not args.json:
+                for problem in err.problems:
+                    print(problem, file=sys.stderr)
             continue
+        warnings = spec.warnings
+        entry.update(kind="spec", title=spec.process.title,
+                     problems=[p.as_dict() for p in warnings])
+        if args.json:
+            continue
+        for problem in warnings:
+            print(problem, file=sys.stderr)
+        counted = f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" \
+            if warnings else ""
         print(f"ok  {path}: {spec.process.title} ({len(spec.states)} states, "
               f"{len(spec.events)} events, {len(spec.transitions)} transitions, "
-              f"{len(spec.timescales)} timescales)")
-    if failed:
+              f"{len(spec.timescales)} timescales{counted})")
+    if args.json:
+        json.dump({"files": report}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif failed:
         print(f"{failed} of {len(args.specs)} spec(s) have problems", file=sys.stderr)
     return 1 if failed else 0
 
@@ -94,20 +112,28 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
+    from regflow.engine.spec.variants import installed_variants
     from regflow.plugins import plugin_list
     from regflow.plugins.exporters import exporters
 
     plugins = plugin_list()
+    variants = [{"name": v.name, "base": v.base, "label": v.label, "description": v.description}
+                for v in installed_variants().values()]
     if args.json:
         formats = [{"name": e.name, "suffix": e.suffix, "description": e.description}
                    for e in exporters().values()]
-        json.dump({"plugins": plugins, "formats": formats}, sys.stdout, indent=2)
+        json.dump({"plugins": plugins, "formats": formats, "variants": variants}, sys.stdout,
+                  indent=2)
         sys.stdout.write("\n")
         return 0
     for p in plugins:
         origin = "built-in" if p["builtin"] else (p["distribution"] or "registered")
         print(f"{p['name']}  ({origin})  hooks: {', '.join(p['hooks'])}")
     print("\nexport formats: " + ", ".join(f"{e.name} ({e.suffix})" for e in exporters().values()))
+    if variants:
+        print("rule variants (regflow case new --variant NAME):")
+        for v in variants:
+            print(f"  {v['name']}: {v['label']}, a variant of {v['base']}. {v['description']}")
     return 0
 
 
@@ -134,8 +160,11 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"regflow {_version()}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check specs and report every problem")
+    p = sub.add_parser("validate", help="check specs and report every problem (errors refuse "
+                       "a spec; warnings, e.g. timescales that do not add up, do not)")
     p.add_argument("specs", nargs="+", metavar="SPEC", help="spec files (.toml)")
+    p.add_argument("--json", action="store_true", help="print JSON for tools: each file with "
+                   "its errors and warnings")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("render", help="draw a spec's state diagram (.svg .png .pdf .dot)")

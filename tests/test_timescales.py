@@ -2,7 +2,10 @@
 
 from datetime import date
 
+import pytest
+
 from regflow.engine import Case
+from regflow.engine.errors import PeriodNotOver
 
 from conftest import row, rows
 
@@ -299,3 +302,50 @@ def test_a_when_guard_is_checked_at_load(problems):
     found = problems(('met_by = { event = "closing_meeting" }\ncitation = "8"',
                       'met_by = { event = "closing_meeting", when = "concren == 1" }\ncitation = "8"'))
     assert any(p.path.endswith("met_by.when") and "concren" in p.message for p in found)
+
+
+# -- the end of a period cannot be recorded before it ------------------------------------------
+
+
+def noticed(spec):
+    case = published(spec)
+    case.fire("notice_given", D(2027, 2, 1))
+    return case
+
+
+def test_a_period_end_recorded_early_is_refused_with_its_date_and_paragraph(review):
+    case = noticed(review)
+    with pytest.raises(PeriodNotOver) as info:
+        case.fire("notice_review_falls_due", D(2027, 3, 1), note="seems long enough")
+    assert info.value.earliest == D(2027, 5, 2) and info.value.citation == "4"
+    assert "cannot be recorded before 2027-05-02" in str(info.value)
+    assert "regflow records it by itself" in str(info.value)
+    assert [h.event for h in case.history][-1] == "notice_given"  # nothing recorded
+
+
+def test_where_the_source_allows_an_early_end_a_reason_is_needed(variant):
+    spec = variant(('fires = "notice_review_falls_due"', 'fires = "notice_review_falls_due"\nends_early = true'))
+    case = noticed(spec)
+    with pytest.raises(PeriodNotOver, match="give the reason as a note"):
+        case.fire("notice_review_falls_due", D(2027, 3, 1))
+    entry = case.fire("notice_review_falls_due", D(2027, 3, 1), note="the authority asked for an early review")
+    assert entry.note and entry.on == D(2027, 3, 1)
+
+
+def test_ends_early_needs_a_period_that_fires(problems):
+    found = problems(('every = "3 months"', 'every = "3 months"\nends_early = true'))
+    assert any("`ends_early` is for a delay that `fires` an event" in p.message for p in found)
+
+
+def test_due_on_must_name_a_date_fact(problems):
+    found = problems(('within = "25 working days"', 'due_on = "concern"'))
+    assert any("'concern' is a fact of type enum; `due_on` needs a date fact" in p.message for p in found)
+    found = problems(('within = "25 working days"', 'due_on = "deadlin"'))
+    assert any("unknown fact 'deadlin'" in p.message for p in found)
+
+
+def test_clears_names_facts_the_event_does_not_set(problems):
+    found = problems(('sets = ["concern"]', 'sets = ["concern"]\nclears = ["concern", "concren"]'))
+    messages = [p.message for p in found]
+    assert any("'concern' is both set and cleared" in m for m in messages)
+    assert any("unknown fact 'concren'" in m for m in messages)

@@ -16,6 +16,7 @@ from ..suggest import closest, quoted
 from .durations import Duration
 from .milestones import vocabulary
 from .model import Spec
+from .stategraph import moves
 from .tomlsource import Path
 
 Found = Iterator[tuple[Path, str, str | None]]
@@ -228,53 +229,20 @@ def _reachability(spec: Spec) -> Found:
         if name not in reached:
             yield (("states", name), f"unreachable: no transition leads to '{name}' "
                    "(or to a state that contains it)", None)
-    yield from _traps(spec, reached, by_source)
+    yield from _traps(spec, reached)
 
 
-def _entered_leaves(spec: Spec, name: str, known: dict[str, list[str]]) -> list[str]:
-    """The innermost states entered when ``name`` is entered (``known``: answers so far)."""
-    found = known.get(name)
-    if found is None:
-        children = spec.children(name)
-        if not children:
-            found = [name]
-        elif spec.states[name].parallel:
-            found = [leaf for child in children for leaf in _entered_leaves(spec, child, known)]
-        else:
-            initial = [c for c in children if spec.states[c].initial] or children[:1]
-            found = _entered_leaves(spec, initial[0], known)
-        known[name] = found
-    return found
-
-
-def _traps(spec: Spec, reached: set[str], by_source: dict[str, list]) -> Found:
+def _traps(spec: Spec, reached: set[str]) -> Found:
     """Reachable states from which the process can never reach a top-level final state."""
     ends = [n for n in spec.children(None) if spec.states[n].final]
     if not ends:
         yield (("states",), "no final state at the top level: mark the state where the "
                "process ends with final = true", None)
         return
-    leaves = [n for n in spec.states if not spec.is_compound(n)]
-    known: dict[str, list[str]] = {}
-    targets = {t.index: _entered_leaves(spec, t.target, known) for t in spec.transitions}
-    # transitions that leave each parallel state from somewhere inside it
-    leaving: dict[str, list] = {}
-    for t in spec.transitions:
-        target_scope = {t.target, *spec.ancestors(t.target)}
-        for p in dict.fromkeys(a for s in t.sources for a in spec.ancestors(s)):
-            if spec.states[p].parallel and p not in target_scope:
-                leaving.setdefault(p, []).append(t)
-    successors: dict[str, set[str]] = {}
-    for leaf in leaves:
-        found: set[str] = set()
-        for state in (leaf, *spec.ancestors(leaf)):
-            for t in by_source.get(state, ()):
-                found.update(targets[t.index])
-            # a state in another region of a parallel parent is active at the same time: its
-            # transitions out of that parent take this leaf along
-            for t in leaving.get(state, ()):
-                found.update(targets[t.index])
-        successors[leaf] = found
+    # a leaf's own transitions, those of the states around it, and (a state in another region
+    # of a parallel parent being active at the same time) those that leave that parent
+    successors = {leaf: {m.to for m in found} for leaf, found in moves(spec).items()}
+    leaves = list(successors)
     can_end = _reaching(ends, successors)
     names = ", ".join(f"'{e}'" for e in ends)
     # Report only where the case gets stuck (states whose every successor leads back to them:
@@ -389,7 +357,7 @@ def _timescales(spec: Spec) -> Found:
             elif fact is None:
                 yield ((*where, "due_on"), *_unknown("fact", t.due_on, spec.facts))
             elif fact.type != "date":
-                yield ((*where, "due_on"), f"'{t.due_on}' is a {fact.type} fact; `due_on` needs "
+                yield ((*where, "due_on"), f"'{t.due_on}' is a fact of type {fact.type}; `due_on` needs "
                        "a date fact", None)
             if t.within is not None:
                 yield ((*where, "within"), "write `within` or `due_on`, not both", None)
