@@ -27,7 +27,7 @@ def _date(text: str) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from regflow.engine.spec.loader import read_toml
+    from regflow.engine.spec.loader import read_toml, spec_from_toml
     from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
 
     failed, report = 0, []
@@ -42,7 +42,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 if not args.json:
                     print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
                 continue
-            spec = load_spec(path)
+            spec = spec_from_toml(data, text, path)  # the file is read once
         except ProblemsError as err:
             failed += 1
             entry.update(ok=False, problems=[p.as_dict() for p in err.problems])

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..cases.calendars import check_day
 from ..cases.case import Case
 from ..cases.timescales import NOT_KEPT_BY, PAST_DUE, SOON_DAYS
 from ..errors import CaseError
@@ -146,8 +147,9 @@ class Register:
 
     def __init__(self, url: str | os.PathLike[str] | None = None, today: date | None = None,
                  create: bool = True):
+        # checked before the database is opened: a refused date leaves nothing behind
+        self.today = check_day(today or date.today(), "the date taken as today")
         self.engine: Engine = open_engine(url, create=create)
-        self.today = today or date.today()
         self._specs: dict[str, Spec] = {}
         self._spec_by_path: dict[str, Spec] = {}
 
