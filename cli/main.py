@@ -15,6 +15,7 @@ from pathlib import Path
 
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
 from regflow.engine.errors import ProblemsError
+from regflow.engine.output_guard import check_output
 
 
 def _date(text: str) -> date:
@@ -57,9 +58,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     if args.today and not args.scenario:
         raise RegflowError("--today only applies with --scenario (it says as of when to show the case)")
-    inputs = [args.spec, *([args.scenario] if args.scenario else [])]
-    if str(args.output) != "-" and any(_same_file(args.output, i) for i in inputs):
-        raise RegflowError(f"'{args.output}' is an input file; choose another output name")
+    if str(args.output) != "-":
+        check_output(args.output, [args.spec, args.scenario], what="output")
     spec = load_spec(args.spec)
     highlight = None
     if args.scenario:
@@ -70,13 +70,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     if str(args.output) != "-":
         print(f"wrote {args.output} ({exporter.name})")
     return 0
-
-
-def _same_file(a, b) -> bool:
-    try:
-        return Path(a).exists() and Path(a).samefile(b)
-    except OSError:
-        return False
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
