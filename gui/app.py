@@ -81,13 +81,17 @@ def run(db: str | None, screenshot: str | None = None, case: int | None = None,
         traceback.print_exception(kind, value, tb)
         if threading.current_thread() is not threading.main_thread():
             return  # widgets belong to the UI thread; the worker's error was printed
+        if screenshot:  # nobody to read a dialog: stop, instead of waiting for ever
+            outcome["code"] = 1
+            app.quit()
+            return
         QMessageBox.critical(window, "Something went wrong",
                              f"{kind.__name__}: {value}\n\nWhat you were doing was not "
                              "finished; the register holds only completed changes. Please "
                              "report this with the text printed in the terminal.")
 
-    sys.excepthook = excepthook
     outcome = {"code": 0}
+    sys.excepthook = excepthook
     if screenshot:
         window.resize(1600, 1000)
 

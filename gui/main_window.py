@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from regflow.engine.cases.timescales import SOON_DAYS
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import CaseQuery, Register
-from regflow.engine.register.storage import normalise_url
+from regflow.engine.register.storage import check_location, normalise_url, os_words
 
 from .case.forms import NewCaseForm
 from .case.panel import CasePanel
@@ -226,7 +226,16 @@ class MainWindow(QMainWindow):
                             "Give a file path, e.g. --db team.db")
             self.ready.emit()
             return
-        missing = path is not None and not path.exists()
+        try:
+            missing = path is not None and not path.exists()
+            if path is not None and (missing or create):
+                check_location(path)  # a missing folder, a name too long: said now
+        except (OSError, RegflowError) as err:
+            self.show_error("Cannot open the register",
+                            str(err) if isinstance(err, RegflowError) else
+                            f"cannot use {path} as a register: {os_words(err)}")
+            self.ready.emit()
+            return
         fresh = demo_if_new and missing
         today = self.today
         self._opening += 1

@@ -22,16 +22,28 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from ..cases.case import Case
 from ..cases.timescales import SOON_DAYS
-from ..errors import CaseError
+from ..errors import CaseError, RegflowError
 from ..spec.loader import load_spec, loads_spec
 from ..spec.model import Spec
 from .bulk import Prepared, bulk_insert, prepare_case
+from .damage import KINDS, DamagedCase, damaged_ids, diagnose
 from .projection import facts_json, not_future, projection, timescale_rows
-from .storage import OPEN_STATUS, cases, events, open_engine, specs, timescales
+from .storage import (
+    OPEN_STATUS,
+    cases,
+    check_location,
+    close_engine,
+    events,
+    normalise_url,
+    open_engine,
+    specs,
+    sqlite_file,
+    timescales,
+)
 
 
 def attention(days_left: int | None, finished_on: date | None = None) -> str:
@@ -137,14 +149,40 @@ class Register:
     """Cases stored in one database (``url``: a SQLAlchemy URL or a SQLite file path)."""
 
     def __init__(self, url: str | os.PathLike[str] | None = None, today: date | None = None,
-                 create: bool = True):
-        self.engine: Engine = open_engine(url, create=create)
+                 create: bool = True, readonly: bool = False, create_on_write: bool = False):
+        """``create``: make the register if there is none; ``create_on_write``: only when the
+        first change is stored (a command that fails leaves no empty register behind);
+        ``readonly``: open it read-only (SQLite ``mode=ro``), writing nothing, creating nothing."""
+        self.url = normalise_url(url)
+        self.readonly = readonly
         self.today = today or date.today()
         self._specs: dict[str, Spec] = {}
         self._spec_by_path: dict[str, Spec] = {}
+        self._engine: Engine | None = None
+        #: damaged cases met so far (case id: what is wrong), left out of lists and catch-up
+        self.damaged: dict[int, str] = {}
+        self._unlisted: set[int] = set()
+        path = sqlite_file(self.url)
+        if create_on_write and path is not None and not readonly:
+            check_location(path)
+            if not path.exists():
+                return  # made by the first write (see ``engine``)
+        self._engine = open_engine(self.url, create=create, readonly=readonly)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = open_engine(self.url, create=True)
+        return self._engine
+
+    @property
+    def exists(self) -> bool:
+        """False while a register to be made on the first write has not been made yet."""
+        return self._engine is not None
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            close_engine(self._engine)
 
     def __enter__(self) -> Register:
         return self
@@ -154,9 +192,10 @@ class Register:
 
     # -- specs -----------------------------------------------------------------------------
 
-    def store_spec(self, path: str | os.PathLike[str]) -> Spec:
-        """Load and check the spec at ``path`` and keep its exact text in the register."""
-        spec = load_spec(path)
+    def store_spec(self, path: str | os.PathLike[str], spec: Spec | None = None) -> Spec:
+        """Load and check the spec at ``path`` (unless given) and keep its exact text in the
+        register."""
+        spec = spec or load_spec(path)
         digest = spec.content_hash
         with self.engine.begin() as conn:
             known = conn.execute(select(specs.c.hash).where(specs.c.hash == digest)).first()
@@ -189,9 +228,12 @@ class Register:
         if not title.strip():
             raise CaseError("a case needs a title, e.g. \"Example Council - adult services 2026\"")
         self._not_future(opened_on, "the opening date")
-        spec = self.store_spec(spec_path)
+        spec = load_spec(spec_path)
         case = Case(spec, opened_on, facts)
         case.advance_to(self.today)
+        # everything that can be wrong with the request was checked: now write (and make the
+        # register, if it is made on the first write)
+        self.store_spec(spec_path, spec)
         with self.engine.begin() as conn:
             case_id = conn.execute(insert(cases).values(
                 spec_hash=self.spec_hash(spec), spec_id=spec.process.id,
@@ -202,6 +244,21 @@ class Register:
         return self.get(case_id)
 
     def get(self, case_id: int) -> CaseView:
+        """A stored case with its log (a damaged one: :class:`DamagedCase`, naming the row)."""
+        try:
+            return self._read_case(case_id)
+        except UnknownCase:
+            raise
+        except DamagedCase:
+            raise
+        except (ValueError, TypeError, KeyError, LookupError, NoResultFound, RegflowError) as err:
+            with self.engine.connect() as conn:
+                events_known = self._events_known(conn, case_id)
+                found = diagnose(conn, case_id, events_known)
+            raise DamagedCase(case_id, found or f"its stored rows do not read back ({err})"
+                              ) from None
+
+    def _read_case(self, case_id: int) -> CaseView:
         with self.engine.connect() as conn:
             row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
             if row is None:
@@ -213,7 +270,20 @@ class Register:
         entries = [Entry(e.seq, e.kind, e.event, e.effective_on, _utc(e.recorded_at), e.actor,
                          _facts(spec, e.facts), e.note, e.voids_seq, e.timescale, e.extend_to)
                    for e in log]
+        for e in entries:
+            if e.kind not in KINDS or (e.kind == "event" and e.event not in spec.events):
+                raise KeyError(e.event)  # named by diagnose()
+        if self.readonly:  # nothing is caught up in the file: catch up in memory
+            case.advance_to(self.today)
         return CaseView(row.id, row.title, spec, row.version, case, entries)
+
+    def _events_known(self, conn, case_id: int) -> set[str] | None:
+        """The event names of a case's spec, if it can be read (for diagnosing its log)."""
+        digest = conn.execute(select(cases.c.spec_hash).where(cases.c.id == case_id)).scalar()
+        try:
+            return set(self._spec(digest).events)
+        except Exception:  # a spec that cannot be read is named by diagnose()
+            return None
 
     def fire(self, case_id: int, event: str, on: date, facts: dict[str, Any] | None = None,
              actor: str | None = None, note: str = "",
@@ -363,10 +433,11 @@ class Register:
         query = query.order_by(cases.c.next_due_sort, cases.c.id)
         if limit is not None:
             query = query.limit(limit).offset(offset)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._listing(query, cases.c.id)
 
     def count_cases(self) -> int:
+        if not self.exists:
+            return 0
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(cases)).scalar_one()
 
@@ -381,8 +452,7 @@ class Register:
         order = [key.desc(), cases.c.id.desc()] if query.descending else [key, cases.c.id]
         select_ = (select(*self._listed).where(*self._filters(query)).order_by(*order)
                    .limit(limit).offset(offset))
-        with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(select_)]
+        rows = self._listing(select_, cases.c.id)
         for row in rows:
             due = row["next_due"]
             row["days_left"] = (due - self.today).days if due else None
@@ -428,6 +498,23 @@ class Register:
             out.append(cases.c.finished_on.is_(None))
         return out
 
+    def _listing(self, query, case_column) -> list[dict[str, Any]]:
+        """The rows of a listing. A case whose stored dates do not read as dates is left out
+        (and named in :attr:`damaged`): one damaged row must not hide every other case."""
+        if self._unlisted:
+            query = query.where(case_column.not_in(self._unlisted))
+        try:
+            with self.engine.connect() as conn:
+                return [dict(r._mapping) for r in conn.execute(query)]
+        except (ValueError, TypeError):
+            with self.engine.connect() as conn:
+                bad = damaged_ids(conn)
+            if not bad:
+                raise
+            self.damaged.update(bad)
+            self._unlisted |= set(bad)
+            return self._listing(query.where(case_column.not_in(bad)), case_column)
+
     def _open_clause(self):
         # written as the partial index timescales_open is, with no parameters, so that the
         # database can use that index; a recurring period that passed can no longer be met
@@ -448,8 +535,7 @@ class Register:
                  .order_by(timescales.c.due, timescales.c.case_id))
         if limit is not None:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
+        rows = self._listing(query, timescales.c.case_id)
         for row in rows:  # stored as of the last change; a deadline passed since is missed now
             if row["status"] == "pending" and row["kind"] in ("deadline", "window", "recurring"):
                 row["status"] = "missed"
@@ -472,6 +558,14 @@ class Register:
 
     # -- time ------------------------------------------------------------------------------
 
+    def needs_catch_up(self) -> bool:
+        """Whether some case has a time-driven step due by today not yet stored."""
+        if not self.exists:
+            return False
+        with self.engine.connect() as conn:
+            return conn.execute(select(cases.c.id).where(cases.c.next_fire <= self.today)
+                                .limit(1)).first() is not None
+
     def catch_up(self) -> int:
         """Record time-driven events that have fallen due by today on every case.
 
@@ -479,11 +573,17 @@ class Register:
         catching up once after a week gives the same cases as catching up every day.
         """
         done = 0
+        if not self.exists or self.readonly:  # read-only: get() catches up in memory
+            return 0
         with self.engine.connect() as conn:
             due_ids = [r.id for r in conn.execute(
                 select(cases.c.id).where(cases.c.next_fire <= self.today))]
         for case_id in due_ids:
-            view = self.get(case_id)
+            try:
+                view = self.get(case_id)
+            except DamagedCase as err:  # said by get() where it is shown; the others go on
+                self.damaged[case_id] = err.what
+                continue
             view.case.advance_to(self.today)
             with self.engine.begin() as conn:
                 changed = conn.execute(update(cases).where(
