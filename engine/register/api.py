@@ -197,13 +197,16 @@ class Register:
         register."""
         spec = spec or load_spec(path)
         digest = spec.content_hash
-        with self.engine.begin() as conn:
-            known = conn.execute(select(specs.c.hash).where(specs.c.hash == digest)).first()
-            if known is None:
-                conn.execute(insert(specs).values(
-                    hash=digest, spec_id=spec.process.id, title=spec.process.title,
-                    regulator=spec.process.regulator, version=spec.process.version,
-                    path=os.fspath(path), content=spec.text, stored_at=_now()))
+        try:
+            with self.engine.begin() as conn:
+                known = conn.execute(select(specs.c.hash).where(specs.c.hash == digest)).first()
+                if known is None:
+                    conn.execute(insert(specs).values(
+                        hash=digest, spec_id=spec.process.id, title=spec.process.title,
+                        regulator=spec.process.regulator, version=spec.process.version,
+                        path=os.fspath(path), content=spec.text, stored_at=_now()))
+        except IntegrityError:  # stored by someone else at the same moment: the same text
+            pass
         self._specs[digest] = spec
         return spec
 

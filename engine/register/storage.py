@@ -353,11 +353,11 @@ def open_engine(url: str | os.PathLike[str] | None, create: bool = True,
     try:
         _prepare(engine, where, create and not readonly, readonly)
     except (DatabaseError, OperationalError) as err:
-        engine.dispose()
+        close_engine(engine)
         raise StoreError(f"cannot open register {where}: {_db_message(err)}; "
                          "nothing was written to it") from None
     except StoreError:
-        engine.dispose()
+        close_engine(engine)
         raise
     return engine
 
@@ -375,10 +375,10 @@ def _check_writable(path: Path) -> None:
 
 def _sqlite_engine(path: Path, readonly: bool) -> Engine:
     """An engine whose connections SQLite opens itself (a read-only one with ``mode=ro``)."""
-    # a read-only file that nobody has open and nobody may write is read as immutable, so that
-    # SQLite creates no -wal or -shm file beside it
-    immutable = readonly and not Path(f"{path}-wal").exists() and \
-        not path.stat().st_mode & 0o222
+    # a file we may not write and that nobody has open (no write-ahead log) is read as
+    # immutable, so that SQLite creates no -wal or -shm file beside it (one we may write gets
+    # them removed on closing: close_engine)
+    immutable = readonly and not Path(f"{path}-wal").exists() and not os.access(path, os.W_OK)
     engine = create_engine("sqlite+pysqlite://", poolclass=QueuePool,
                            creator=lambda: _connect(path, readonly, immutable))
     if readonly and not immutable and not Path(f"{path}-wal").exists():
