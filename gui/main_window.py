@@ -29,9 +29,10 @@ from regflow.engine.register.storage import check_location, normalise_url, os_wo
 from .case.forms import NewCaseForm
 from .case.panel import CasePanel
 from .register.panel import RegisterPanel
-from .tasks import run_task, wait_for_tasks
+from .tasks import run_task, running, wait_for_tasks
 
 MAX_RECENT = 8
+LIVE_MS = 1000  # how often the app looks for changes made elsewhere
 
 SHORTCUTS = [
     ("Ctrl+N", "New case"),
@@ -120,6 +121,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.where_label)
         self._build_menus()
         self._restore_layout()
+        # other people's changes appear within about a second (Register.changed: cheap)
+        self._live = QTimer(self)
+        self._live.setInterval(LIVE_MS)
+        self._live.timeout.connect(self._poll)
+        self._live.start()
         if today is None:  # a window left open overnight moves on to the new day
             self._day = date.today()
             self._clock = QTimer(self)
@@ -284,6 +290,7 @@ class MainWindow(QMainWindow):
             self.register.close()
         self._previous_url = self.url
         self.register, self.url = register, url
+        register.changed()  # what later looks for changes compare with
         self.case_panel.register = register
         self.case_panel.today = register.today
         self.case_panel.clear()
@@ -365,6 +372,34 @@ class MainWindow(QMainWindow):
         for url in recent:
             self.recent_menu.addAction(_display(url), lambda u=url: self.open_register(u))
         self.recent_menu.setEnabled(bool(recent))
+
+    def _poll(self) -> None:
+        """Show changes made elsewhere (other people, the command line) since the last look."""
+        reg = self.register
+        if reg is None or running:  # a register being opened or a change under way
+            return
+        try:
+            if reg.changed():
+                self.read_changes()
+        except Exception as err:  # e.g. locked for a moment: the next poll looks again
+            self.statusBar().showMessage(f"Could not look for changes: {_problem(err)}", 4000)
+
+    def read_changes(self) -> None:
+        """Read again what others may have changed: the list, the counts, the case shown."""
+        reg = self.register
+        shown = self.case_panel.view
+        box = self.register_panel.spec_box
+        if {box.itemData(i) for i in range(1, box.count())} != {i for i, _ in reg.spec_ids()}:
+            self.register_panel.set_register(reg, keep_filters=True)  # a new process appeared
+        else:
+            self.register_panel.refresh(keep=shown.id if shown else None)
+        self._update_counts()
+        if shown is not None:
+            version = reg.version_of(shown.id)
+            if version is not None and version != shown.version:
+                self.case_panel.changed_elsewhere(reg.get(shown.id))
+                self.statusBar().showMessage(f"Case #{shown.id} was changed elsewhere and has "
+                                             "been read again", 8000)
 
     def _update_counts(self) -> None:
         if self.register is None:

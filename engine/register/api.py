@@ -159,6 +159,8 @@ class Register:
         self._specs: dict[str, Spec] = {}
         self._spec_by_path: dict[str, Spec] = {}
         self._engine: Engine | None = None
+        self._watch = None  # the connection changed() asks
+        self._seen: tuple | None = None
         #: damaged cases met so far (case id: what is wrong), left out of lists and catch-up
         self.damaged: dict[int, str] = {}
         self._unlisted: set[int] = set()
@@ -181,8 +183,40 @@ class Register:
         return self._engine is not None
 
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         if self._engine is not None:
             close_engine(self._engine)
+
+    def changed(self) -> bool:
+        """Whether the register changed since the last call (or since the first call): cheap
+        enough to ask every second. SQLite: ``PRAGMA data_version`` on a connection kept for
+        watching, which counts commits made through any other connection (this process's
+        own writes included); other databases: the highest case version and the case count."""
+        if self._engine is None:
+            return False
+        if self._watch is None:
+            self._watch = self.engine.raw_connection()
+            self._seen = None
+        cursor = self._watch.cursor()
+        try:
+            if self.engine.dialect.name == "sqlite":
+                cursor.execute("PRAGMA data_version")
+            else:
+                cursor.execute("SELECT count(*), coalesce(sum(version), 0) FROM cases")
+            now = tuple(cursor.fetchone())
+            if self.engine.dialect.name != "sqlite":
+                self._watch.commit()  # end the read: the next one sees newer commits
+        finally:
+            cursor.close()
+        was, self._seen = self._seen, now
+        return was is not None and was != now
+
+    def version_of(self, case_id: int) -> int | None:
+        """The stored version of a case (None if it is not in the register)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(cases.c.version).where(cases.c.id == case_id)).scalar()
 
     def __enter__(self) -> Register:
         return self

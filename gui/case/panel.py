@@ -265,6 +265,15 @@ class CasePanel(QWidget):
         fill_facts(self.facts_table, view)
         self._show_diagram()
 
+    def changed_elsewhere(self, view: CaseView) -> None:
+        """The case on screen was changed by someone else: show it as stored now; an open
+        form stays open and says so (what it was opened on is older than what is shown)."""
+        self.set_case(view)
+        if self.form is not None and hasattr(self.form, "show_problem"):
+            self.form.show_problem(f"This case was changed elsewhere while this form was open "
+                                   f"(it is now at version {view.version}) and has been read "
+                                   "again: check it before recording.")
+
     def _fill_banner(self) -> None:
         finished = self.view.case.finished_on
         if finished is not None:

@@ -1,0 +1,96 @@
+"""The app on a register others change at the same time: F5 reads it again for real, live
+updates within about a second, the app's reads beside other processes' writes, and what is
+remembered between sessions.
+"""
+
+# ruff: noqa: F811 - the fixtures of test_gui are imported by name
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from test_gui import (  # noqa: F401 - fixtures
+    REVIEW,
+    TODAY,
+    WAIT_MS,
+    D,
+    idle,
+    menu_action,
+    open_register,
+    own_layout_cache,
+    reg_db,
+    settings,
+    settings_file,
+    show_case,
+    spec_path,
+    template,
+    window_on,
+)
+
+from regflow.engine.register.api import Register
+
+
+def cli(db, *args):
+    proc = subprocess.run([sys.executable, "-m", "regflow.cli", *map(str, args), "--db", str(db),
+                           "--today", TODAY.isoformat()], capture_output=True, text=True)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def titles(window) -> list[str]:
+    model = window.register_panel.model
+    return [model.data(model.index(r, 2)) for r in range(model.rowCount())]
+
+
+def test_f5_shows_cases_added_and_changed_from_the_command_line(qtbot, settings, reg_db):
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    show_case(qtbot, window, ids["alpha"])
+    cli(db, "case", "new", "--spec", REVIEW, "--title", "Delta District - review", "--on",
+        "2026-10-01")
+    cli(db, "case", "fire", str(ids["alpha"]), "fieldwork_completed", "--on", "2026-11-02",
+        "--set", "concern=none", "--set", "findings_agreed=yes", "--set",
+        "fieldwork_ended=2026-10-30")
+    with qtbot.waitSignal(window.ready, timeout=WAIT_MS):
+        menu_action(window, "Read the register again").trigger()  # F5
+    idle(qtbot)
+    assert "Delta District - review" in titles(window)
+    assert window.register_panel.model.rowCount() == 4
+    assert "4 cases" in window.counts_label.text()
+    assert window.case_panel.view.id == ids["alpha"]
+    assert window.case_panel.view.case.current_states == ["drafting"]
+
+
+def test_changes_from_elsewhere_appear_within_a_second_without_f5(qtbot, settings, reg_db):
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    panel = show_case(qtbot, window, ids["alpha"])
+    form = panel.open_event_form("fieldwork_completed")  # the user is filling in a form...
+    cli(db, "case", "new", "--spec", REVIEW, "--title", "Delta District - review", "--on",
+        "2026-10-01")
+    qtbot.waitUntil(lambda: "Delta District - review" in titles(window), timeout=3000)
+    assert "4 cases" in window.counts_label.text()
+    assert panel.view.version == 1 and form.isVisible()  # ...on a case nobody changed
+    assert "changed elsewhere" not in form.problem.text()
+    cli(db, "case", "fire", str(ids["alpha"]), "fieldwork_completed", "--on", "2026-11-02",
+        "--set", "concern=none", "--set", "findings_agreed=yes", "--set",
+        "fieldwork_ended=2026-10-30", "--note", "from the command line")
+    qtbot.waitUntil(lambda: panel.view.version == 2, timeout=3000)  # read again by itself
+    assert panel.view.case.current_states == ["drafting"]
+    assert "changed elsewhere" in form.problem.text() and form.isVisible()
+    assert "changed elsewhere" in window.statusBar().currentMessage()
+
+
+def test_a_poll_when_nothing_changed_reads_nothing_else(qtbot, settings, reg_db):
+    db, _ids = reg_db
+    window = window_on(qtbot, settings, db)
+    model = window.register_panel.model
+    before = model.pages_read
+    for _ in range(5):
+        window._poll()
+    assert model.pages_read == before  # nothing changed: no page read again
+    with Register(db, today=TODAY) as reg:  # this process, another connection
+        reg.new_case(REVIEW, "Echo Estate - review", D(2026, 9, 1))
+    window._poll()
+    assert "Echo Estate - review" in titles(window)
