@@ -7,8 +7,10 @@ remembered between sessions.
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import textwrap
 
 from test_gui import (  # noqa: F401 - fixtures
     REVIEW,
@@ -94,3 +96,53 @@ def test_a_poll_when_nothing_changed_reads_nothing_else(qtbot, settings, reg_db)
         reg.new_case(REVIEW, "Echo Estate - review", D(2026, 9, 1))
     window._poll()
     assert "Echo Estate - review" in titles(window)
+
+
+HAMMER = textwrap.dedent('''
+    import sys, time
+    from datetime import date
+    from regflow.engine.register.api import Register
+    db, spec, name, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    end, n = time.monotonic() + seconds, 0
+    while time.monotonic() < end:  # a new Register each time: often the last to close
+        with Register(db, today=date(2026, 11, 23)) as reg:
+            case = reg.new_case(spec, f"{name} {n}", date(2026, 3, 2)).id
+            reg.fire(case, "fieldwork_started", date(2026, 3, 30))
+            reg.page_of_everything = reg.list_cases(limit=50)
+        n += 1
+    print(n)
+''')
+
+
+def test_the_app_and_other_processes_hammering_one_register_never_see_it_malformed(
+        qtbot, settings, reg_db, spec_path, tmp_path):
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    problems: list[str] = []
+    window.show_error = lambda title, text, what="": problems.append(f"{title}: {text}")
+    window.case_panel.problem.connect(lambda title, text, _what: problems.append(text))
+    script = tmp_path / "hammer.py"
+    script.write_text(HAMMER)
+    writers = [subprocess.Popen([sys.executable, str(script), str(db), str(spec_path), name, "8"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for name in ("left", "right")]
+    rounds = 0
+    while any(w.poll() is None for w in writers):
+        with qtbot.waitSignal(window.ready, timeout=WAIT_MS):
+            window.reload()  # F5: the register opened again while the others write
+        idle(qtbot)
+        for _ in range(3):
+            window._poll()  # the live updates
+            window.show_case(ids[("alpha", "bravo", "charlie")[rounds % 3]])
+            qtbot.wait(30)
+        rounds += 1
+    outcomes = [w.communicate(timeout=60) for w in writers]
+    assert all(w.returncode == 0 for w in writers), [err for _, err in outcomes]
+    made = sum(int(out) for out, _ in outcomes)
+    assert rounds >= 3 and made >= 4
+    assert problems == []
+    window._poll()
+    assert window.register_panel.model.rowCount() == 3 + made
+    conn = sqlite3.connect(db)
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    conn.close()

@@ -313,3 +313,34 @@ def test_a_read_only_register_in_a_writable_folder(tmp_path, read_only):
         "Alpha Council"]
     assert cli(db, "case", "show", "1").returncode == 0
     assert db.read_bytes() == before and not beside(db)
+
+
+# -- "database disk image is malformed": the cause --------------------------------------------
+
+
+def _write_from_another_process(db) -> None:
+    subprocess.run([sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                    "c.execute(\"insert into regflow_meta values ('k' || random(), '')\"); "
+                    "c.commit(); c.close()", str(db)], check=True)
+
+
+@pytest.mark.parametrize("reopen", ["readonly", "write", "create"])
+def test_opening_the_register_again_keeps_the_locks_this_process_holds(reg_db, reopen):
+    """A plain open() and close() of the file drops every POSIX lock this process holds on it
+    (the register regflow already had open included); another process closing then thinks it
+    is the last, checkpoints and deletes the write-ahead log under this one's feet, whose next
+    read says "database disk image is malformed". Opening must look only through SQLite."""
+    with Register(reg_db, today=date(2027, 6, 1)) as app:
+        app.count_cases()  # a connection in the pool holds its lock
+        # the control: a plain open and close of the file does lose the lock
+        with open(reg_db, "rb") as handle:
+            handle.read(16)
+        _write_from_another_process(reg_db)
+        assert not beside(reg_db), "the test cannot see a lost lock here"
+    with Register(reg_db, today=date(2027, 6, 1)) as app:
+        app.count_cases()
+        Register(reg_db, today=date(2027, 6, 1), readonly=reopen == "readonly",
+                 create=reopen == "create").close()  # what F5 and every command do
+        _write_from_another_process(reg_db)
+        assert beside(reg_db) == ["-wal", "-shm"]  # still this process's
+        assert app.count_cases() == 2
