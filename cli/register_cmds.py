@@ -78,6 +78,23 @@ def _spec_path(text: str) -> str:
     return str(found) if found else text
 
 
+def _import_spec(text: str, folder: Path) -> tuple[str, str | None]:
+    """An import line's spec: a file (a relative path is relative to the import file's
+    folder, not to where regflow runs) or the id of a shipped spec; (path, problem)."""
+    candidate = Path(text).expanduser()
+    if not candidate.is_absolute():
+        candidate = folder / candidate
+    if candidate.exists() or "/" in text or "\\" in text or text.endswith(".toml"):
+        return str(candidate), None
+    from regflow.specs import shipped
+
+    found = shipped().get(text)
+    if found:
+        return str(found), None
+    return str(candidate), (f"spec '{text}' is neither a file in {folder} nor a spec shipped "
+                            f"with regflow ({', '.join(shipped())})")
+
+
 def _assignments(pairs: list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs or []:
@@ -312,12 +329,20 @@ def _records(path: str):
 def cmd_import(args) -> int:
     from tqdm import tqdm
 
+    folder = Path(args.file).resolve().parent
+
     def items():
         for where, record in _records(args.file):
             if not isinstance(record, dict) or "__error__" in record:
                 reason = record.get("__error__") if isinstance(record, dict) else "not an object"
                 result_problems.append(f"{where}: {reason}")
                 continue
+            if isinstance(record.get("spec"), str):
+                spec, problem = _import_spec(record["spec"], folder)
+                if problem:
+                    result_problems.append(f"{where}: {problem}")
+                    continue
+                record = {**record, "spec": spec}
             yield where, record
 
     result_problems: list[str] = []

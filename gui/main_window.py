@@ -428,6 +428,9 @@ class MainWindow(QMainWindow):
     def _case_changed(self, case_id: int) -> None:
         self.register_panel.refresh(keep=case_id)
         self._update_counts()
+        if self.case_panel.actor and self.settings.value("actor") != self.case_panel.actor:
+            self.settings.setValue("actor", self.case_panel.actor)  # kept now, not on closing
+            self.settings.sync()
 
     def new_case(self) -> None:
         if self.register is None:

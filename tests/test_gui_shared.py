@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 
+from PySide6.QtCore import QSettings
 from test_gui import (  # noqa: F401 - fixtures
     REVIEW,
     TODAY,
@@ -101,7 +102,9 @@ def test_a_poll_when_nothing_changed_reads_nothing_else(qtbot, settings, reg_db)
 HAMMER = textwrap.dedent('''
     import sys, time
     from datetime import date
-    from regflow.engine.register.api import Register
+    from PySide6.QtCore import QSettings
+
+from regflow.engine.register.api import Register
     db, spec, name, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     end, n = time.monotonic() + seconds, 0
     while time.monotonic() < end:  # a new Register each time: often the last to close
@@ -146,3 +149,25 @@ def test_the_app_and_other_processes_hammering_one_register_never_see_it_malform
     conn = sqlite3.connect(db)
     assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+def test_recorded_by_is_a_setting_kept_at_once_and_offered_after_a_restart(
+        qtbot, settings, settings_file, reg_db):
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    panel = show_case(qtbot, window, ids["charlie"])
+    panel.history_table.selectRow(panel.history_table.rowCount() - 1)  # "entered by mistake"
+    form = panel.open_correct_form()
+    assert form.actor.text() == ""  # never the computer's login name
+    assert "your name" in form.actor.placeholderText()
+    form.reason.setText("entered on the wrong case")
+    form.actor.setText("Ann Inspector")
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+        form._submit()
+    # kept now, as if the app were then killed rather than closed
+    assert QSettings(str(settings_file), QSettings.Format.IniFormat).value("actor") == \
+        "Ann Inspector"
+    again = window_on(qtbot, QSettings(str(settings_file), QSettings.Format.IniFormat), db)
+    panel = show_case(qtbot, again, ids["alpha"])
+    form = panel.open_event_form("fieldwork_completed")
+    assert form.actor.text() == "Ann Inspector"

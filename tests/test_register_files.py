@@ -161,6 +161,7 @@ def test_a_device_is_refused_without_a_journal_beside_it():
 
 
 def test_a_register_with_damaged_pages_is_refused_for_writing(reg_db):
+    """(Up to QUICK_CHECK_MAX_BYTES every page is checked; the test register is far smaller.)"""
     conn = sqlite3.connect(reg_db)
     root = conn.execute("select rootpage from sqlite_master where name = 'events'").fetchone()[0]
     size = conn.execute("pragma page_size").fetchone()[0]
@@ -344,3 +345,40 @@ def test_opening_the_register_again_keeps_the_locks_this_process_holds(reg_db, r
         _write_from_another_process(reg_db)
         assert beside(reg_db) == ["-wal", "-shm"]  # still this process's
         assert app.count_cases() == 2
+
+
+# -- titles and import specs ----------------------------------------------------------------
+
+
+def test_a_duplicate_title_is_refused_with_the_case_that_has_it(reg_db, tmp_path):
+    proc = new_case(reg_db, "  alpha COUNCIL ")
+    assert proc.returncode == 1
+    assert "case 1 already has the title 'Alpha Council'" in proc.stderr
+    assert "give this case a title of its own" in proc.stderr
+    lines = tmp_path / "more.jsonl"
+    lines.write_text("\n".join(json.dumps({"spec": str(REVIEW), "title": title,
+                                           "opened_on": "2026-05-01"})
+                               for title in ("Bravo borough", "Delta", "delta")) + "\n")
+    proc = cli(reg_db, "import", lines, "--quiet")
+    assert proc.returncode == 1 and "imported 1 cases" in proc.stdout
+    assert f"{lines}:1: case 2 already has the title 'Bravo borough'" in proc.stderr
+    assert f"{lines}:3: the case of {lines}:2 already has the title 'delta'" in proc.stderr
+
+
+def test_import_takes_shipped_spec_ids_and_paths_relative_to_the_import_file(tmp_path):
+    folder = tmp_path / "exports"
+    (folder / "specs").mkdir(parents=True)
+    (folder / "specs" / "review.toml").write_text(REVIEW.read_text())
+    lines = folder / "cases.jsonl"
+    lines.write_text("\n".join(json.dumps(r) for r in (
+        {"spec": "ciw_2019", "title": "Shipped id", "opened_on": "2026-05-01"},
+        {"spec": "specs/review.toml", "title": "Relative path", "opened_on": "2026-05-01"},
+        {"spec": "ciw_2018", "title": "Unknown id", "opened_on": "2026-05-01"})) + "\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    db = tmp_path / "register.db"
+    proc = regflow("import", lines, "--db", db, "--today", TODAY, "--quiet", cwd=elsewhere)
+    assert "imported 2 cases" in proc.stdout and proc.returncode == 1
+    assert f"{lines}:3: spec 'ciw_2018' is neither a file in {folder} nor a spec shipped" in proc.stderr
+    with Register(db, readonly=True) as reg:
+        assert sorted(r["spec_id"] for r in reg.list_cases()) == ["ciw_2019", "review"]

@@ -268,6 +268,7 @@ class Register:
         spec = load_spec(spec_path)
         case = Case(spec, opened_on, facts)
         case.advance_to(self.today)
+        self._title_is_new(title.strip())
         # everything that can be wrong with the request was checked: now write (and make the
         # register, if it is made on the first write)
         self.store_spec(spec_path, spec)
@@ -279,6 +280,21 @@ class Register:
                 **self._projection(case))).inserted_primary_key[0]
             self._write_timescales(conn, case_id, case)
         return self.get(case_id)
+
+    def _title_is_new(self, title: str) -> None:
+        """Refuse a title another case has (letter case and spacing aside): two cases named
+        alike are mixed up in lists, searches and reports."""
+        if not self.exists:
+            return
+        words = " ".join(title.split())
+        with self.engine.connect() as conn:
+            same = conn.execute(select(cases.c.id, cases.c.title, cases.c.opened_on)
+                                .where(func.lower(cases.c.title) == words.lower())
+                                .limit(1)).first()
+        if same is not None:
+            raise CaseError(f"case {same.id} already has the title '{same.title}' (opened "
+                            f"{same.opened_on.isoformat()}); give this case a title of its own, "
+                            f"e.g. '{words} {self.today.year}'")
 
     def get(self, case_id: int) -> CaseView:
         """A stored case with its log (a damaged one: :class:`DamagedCase`, naming the row)."""
@@ -418,18 +434,26 @@ class Register:
         with self.engine.begin() as conn:
             # a case already in the register (same spec, title and opening date) is not
             # imported twice, so an import can be run again after fixing some lines
-            titles = {p.case_row["title"] for p in pending}
-            existing = {(r.spec_id, r.title, r.opened_on): r.id for r in conn.execute(
+            # another case with the same title (letter case aside) is refused, as by new_case
+            titles = {p.case_row["title"].lower() for p in pending}
+            stored = conn.execute(
                 select(cases.c.id, cases.c.spec_id, cases.c.title, cases.c.opened_on)
-                .where(cases.c.title.in_(titles)))}
+                .where(func.lower(cases.c.title).in_(titles))).all()
+            existing = {(r.spec_id, r.title, r.opened_on): r.id for r in stored}
+            named = {r.title.lower(): f"case {r.id}" for r in stored}
             fresh = []
             for p in pending:
                 key = (p.case_row["spec_id"], p.case_row["title"], p.case_row["opened_on"])
+                title = p.case_row["title"]
                 if key in existing:
                     result.skipped.append(f"{p.where}: already in the register as case "
                                           f"{existing[key]}; not imported again")
+                elif title.lower() in named:
+                    result.problems.append(f"{p.where}: {named[title.lower()]} already has the "
+                                           f"title '{title}'; give this case a title of its own")
                 else:
                     existing[key] = 0
+                    named[title.lower()] = f"the case of {p.where}"
                     fresh.append(p)
             pending[:] = fresh
             if not pending:

@@ -351,7 +351,7 @@ def open_engine(url: str | os.PathLike[str] | None, create: bool = True,
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        _prepare(engine, where, create and not readonly, readonly)
+        _prepare(engine, where, create and not readonly, readonly, path)
     except (DatabaseError, OperationalError) as err:
         close_engine(engine)
         raise StoreError(f"cannot open register {where}: {_db_message(err)}; "
@@ -407,7 +407,8 @@ def _db_message(err: Exception) -> str:
     return str(getattr(err, "orig", err)).split("\n")[0]
 
 
-def _prepare(engine: Engine, where: str, create: bool, readonly: bool) -> None:
+def _prepare(engine: Engine, where: str, create: bool, readonly: bool,
+             path: Path | None = None) -> None:
     names = set(inspect(engine).get_table_names())
     if not names:
         if not create:
@@ -438,16 +439,29 @@ def _prepare(engine: Engine, where: str, create: bool, readonly: bool) -> None:
     if readonly:
         return
     if engine.dialect.name == "sqlite":
-        _quick_check(engine, where)
+        _quick_check(engine, where, path)
     if version < SCHEMA_VERSION:
         _upgrade(engine, version)
 
 
-def _quick_check(engine: Engine, where: str) -> None:
+#: registers up to this size are checked page by page before every write session (about 5 ms
+#: a MB measured: 0.3 s at this size, 5.6 s for 100,000 cases / 1.1 GB); a larger one only
+#: has its schema and small tables checked, leaving SQLite to refuse the damaged pages a write
+#: reads (see the README)
+QUICK_CHECK_MAX_BYTES = 64 * 2**20
+
+
+def _quick_check(engine: Engine, where: str, path: Path | None = None) -> None:
     """Refuse to write into a register whose pages are damaged (SQLite's quick_check: every
-    page and record well formed; linear in the file's size, see the README for its cost)."""
+    page and record well formed; linear in the file's size)."""
+    statements = ["PRAGMA quick_check(5)"]
+    if path is not None and path.stat().st_size > QUICK_CHECK_MAX_BYTES:
+        statements = ["PRAGMA quick_check(regflow_meta)", "PRAGMA quick_check(specs)"]
+    found = []
     with engine.connect() as conn:
-        found = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(5)")]
+        for statement in statements:
+            found += [r[0] for r in conn.exec_driver_sql(statement)]
+    found = [f for f in found if f != "ok"] or ["ok"]
     if found != ["ok"]:
         raise StoreError(f"register {where} is damaged (SQLite's check: {found[0]}); nothing was "
                          "written to it. Restore it from a backup; read commands may still "

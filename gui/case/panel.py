@@ -495,7 +495,6 @@ class CasePanel(QWidget):
         return form
 
     def _record(self, form: EventForm, values: dict[str, Any]) -> None:
-        self.actor = values["actor"] or self.actor
         self._apply(form, lambda reg, view: reg.fire(
             view.id, values["event"], values["on"], values["facts"], actor=values["actor"] or None,
             note=values["note"], expect_version=view.version),
@@ -562,6 +561,9 @@ class CasePanel(QWidget):
             form.show_problem(f"Nothing was saved: the register could not be written ({err}). "
                               "Try again in a moment.")
             return
+        name = form.actor.text().strip() if hasattr(form, "actor") else ""
+        if name:
+            self.actor = name  # remembered (the window keeps it in its settings at once)
         form.accept()
         self.set_case(view)
         self.message.emit(f"Case #{view.id}: {done_text}")
