@@ -234,8 +234,8 @@ class MainWindow(QMainWindow):
             return
         try:
             missing = path is not None and not path.exists()
-            if path is not None and (missing or create):
-                check_location(path)  # a missing folder, a name too long: said now
+            if path is not None and missing and (create or demo_if_new):
+                check_location(path)  # a missing folder: said now
         except (OSError, RegflowError) as err:
             self.show_error("Cannot open the register",
                             str(err) if isinstance(err, RegflowError) else

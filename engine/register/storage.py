@@ -209,15 +209,15 @@ def _check_sqlite_file(path: Path, create: bool) -> str:
     try:
         info = path.stat()
     except FileNotFoundError:
+        if not create:
+            raise StoreError(f"no register at {path} (check the --db path; 'regflow case new' or "
+                             "'regflow demo' creates one)") from None
         try:
             folder_ok = path.parent.is_dir()
         except OSError as err:
             raise StoreError(f"cannot use {path} as a register: {os_words(err)}") from None
         if not folder_ok:
             raise StoreError(f"folder {path.parent} does not exist") from None
-        if not create:
-            raise StoreError(f"no register at {path} (check the --db path; 'regflow case new' or "
-                             "'regflow demo' creates one)") from None
         return MISSING
     except OSError as err:
         raise StoreError(f"cannot use {path} as a register: {os_words(err)}") from None
