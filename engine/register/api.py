@@ -193,7 +193,7 @@ class Register:
         """Whether the register changed since the last call (or since the first call): cheap
         enough to ask every second. SQLite: ``PRAGMA data_version`` on a connection kept for
         watching, which counts commits made through any other connection (this process's
-        own writes included); other databases: the highest case version and the case count."""
+        own writes included); PostgreSQL: the sequences of new cases and entries."""
         if self._engine is None:
             return False
         if self._watch is None:
@@ -203,8 +203,9 @@ class Register:
         try:
             if self.engine.dialect.name == "sqlite":
                 cursor.execute("PRAGMA data_version")
-            else:
-                cursor.execute("SELECT count(*), coalesce(sum(version), 0) FROM cases")
+            else:  # sequences move on every new case and entry, at no cost to read
+                cursor.execute("SELECT (SELECT last_value FROM cases_id_seq), "
+                               "(SELECT last_value FROM events_id_seq)")
             now = tuple(cursor.fetchone())
             if self.engine.dialect.name != "sqlite":
                 self._watch.commit()  # end the read: the next one sees newer commits

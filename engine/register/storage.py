@@ -471,6 +471,8 @@ def _quick_check(engine: Engine, where: str, path: Path | None = None) -> None:
 def _create_on_server(engine: Engine) -> None:
     """The tables of a new register on a database server (or an SQLite URL)."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # two making it at once: one waits, then sees it
+            conn.execute(text("SELECT pg_advisory_xact_lock(7215103)"))
         metadata.create_all(conn)
         if conn.execute(select(meta.c.key).where(meta.c.key == "app")).first() is None:
             conn.execute(meta.insert(), [
