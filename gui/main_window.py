@@ -29,6 +29,7 @@ from regflow.engine.register.storage import check_location, normalise_url, os_wo
 from .case.forms import NewCaseForm
 from .case.panel import CasePanel
 from .register.panel import RegisterPanel
+from .register.server import ServerDialog
 from .tasks import run_task, running, wait_for_tasks
 
 MAX_RECENT = 8
@@ -61,6 +62,19 @@ def _display(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def _kept(url: str) -> str:
+    """A register's address as remembered in the settings: never with its password (which
+    comes from the environment, ~/.pgpass or the connection dialog each time)."""
+    if url.startswith("sqlite:"):
+        return url
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url)._replace(password=None).render_as_string(hide_password=False)
     except Exception:
         return url
 
@@ -158,6 +172,8 @@ class MainWindow(QMainWindow):
                      "Open a new case in this register")
         self._action(file, "&Open register…", self.choose_register, QKeySequence.StandardKey.Open,
                      "Open another register file")
+        self._action(file, "Open register on a database &server…", self.choose_server, None,
+                     "Open a register shared on a PostgreSQL server")
         self.recent_menu = file.addMenu("Open &recent")
         self._action(file, "New &empty register…", self.new_register, None,
                      "Make a new register file for your own cases")
@@ -302,7 +318,7 @@ class MainWindow(QMainWindow):
         note = f"; {caught} time-driven step{'s' if caught != 1 else ''} caught up" if caught else ""
         self.statusBar().showMessage(f"Opened {_display(url)}{note}", 8000)
         keep, self._keep_case = self._keep_case, None
-        if keep is None and self.settings.value("last_register") == url:
+        if keep is None and self.settings.value("last_register") == _kept(url):
             last = str(self.settings.value("last_case") or "")  # where the user was last time
             if last.isdigit() and register.count(CaseQuery(search=f"#{last}")):
                 keep = int(last)
@@ -340,6 +356,14 @@ class MainWindow(QMainWindow):
         if path:
             self.open_register(path)
 
+    def choose_server(self) -> None:
+        """Ask for a server register's address and, if the environment or ~/.pgpass does not
+        give it, a password (used for this connection only, never remembered)."""
+        dialog = ServerDialog(self, _kept(self.url) if self.url and "://" in self.url
+                              and not self.url.startswith("sqlite") else "")
+        if dialog.exec():
+            self.open_register(dialog.url())
+
     def new_register(self, demo: bool = False) -> None:
         title = "New register with demo cases" if demo else "New register"
         path, _ = QFileDialog.getSaveFileName(self, title, "demo.db" if demo else "register.db",
@@ -361,6 +385,7 @@ class MainWindow(QMainWindow):
             self.open_register(self.url)
 
     def _remember(self, url: str) -> None:
+        url = _kept(url)
         recent = [u for u in self.settings.value("recent", [], list) or [] if u != url]
         self.settings.setValue("recent", [url, *recent][:MAX_RECENT])
         self.settings.setValue("last_register", url)

@@ -102,9 +102,7 @@ def test_a_poll_when_nothing_changed_reads_nothing_else(qtbot, settings, reg_db)
 HAMMER = textwrap.dedent('''
     import sys, time
     from datetime import date
-    from PySide6.QtCore import QSettings
-
-from regflow.engine.register.api import Register
+    from regflow.engine.register.api import Register
     db, spec, name, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     end, n = time.monotonic() + seconds, 0
     while time.monotonic() < end:  # a new Register each time: often the last to close
@@ -171,3 +169,42 @@ def test_recorded_by_is_a_setting_kept_at_once_and_offered_after_a_restart(
     panel = show_case(qtbot, again, ids["alpha"])
     form = panel.open_event_form("fieldwork_completed")
     assert form.actor.text() == "Ann Inspector"
+
+
+def test_the_app_on_a_postgresql_register_never_shows_or_keeps_its_password(
+        qtbot, settings, settings_file, pg_cluster, spec_path, monkeypatch):
+    from sqlalchemy.engine import make_url
+    from test_gui import fill_register
+
+    url = pg_cluster.new_database()
+    ids = fill_register(url, spec_path)
+    monkeypatch.delenv("PGPASSWORD")  # the password only in the address given to the app
+    secret = make_url(url).set(password=pg_cluster.password).render_as_string(hide_password=False)
+    window = window_on(qtbot, settings, secret)
+    assert titles(window) and window.register_panel.model.rowCount() == 3
+    show_case(qtbot, window, ids["alpha"])
+    shown = " ".join([window.windowTitle(), window.where_label.text(),
+                      window.statusBar().currentMessage()])
+    assert pg_cluster.password not in shown and "register_" in shown
+    with Register(secret, today=TODAY) as other:  # someone else, elsewhere
+        other.new_case(spec_path, "Delta District - review", D(2026, 10, 1))
+    qtbot.waitUntil(lambda: "Delta District - review" in titles(window), timeout=3000)
+    window.close()
+    assert pg_cluster.password not in settings_file.read_text()
+    assert make_url(url).database in settings_file.read_text()  # remembered, without it
+
+
+def test_the_server_dialog_checks_the_address_and_keeps_the_password_to_itself(qtbot):
+    from regflow.gui.register.server import ServerDialog
+
+    dialog = ServerDialog(None, "")
+    qtbot.addWidget(dialog)
+    dialog.address.setText("mysql://ann@db/register")
+    dialog._submit()
+    assert "postgresql://user@server/database" in dialog.problem.text() and not dialog.result()
+    dialog.address.setText("postgres://ann@inspectorate-db/register")
+    dialog.password.setText("s3cret")
+    assert dialog.password.echoMode() == dialog.password.EchoMode.Password
+    dialog._submit()
+    assert dialog.result() and dialog.url() == \
+        "postgresql+psycopg://ann:s3cret@inspectorate-db/register"

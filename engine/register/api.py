@@ -34,6 +34,7 @@ from .damage import KINDS, DamagedCase, damaged_ids, diagnose
 from .projection import facts_json, not_future, projection, timescale_rows
 from .storage import (
     OPEN_STATUS,
+    EmptyDatabase,
     cases,
     check_location,
     close_engine,
@@ -169,7 +170,12 @@ class Register:
             check_location(path)
             if not path.exists():
                 return  # made by the first write (see ``engine``)
-        self._engine = open_engine(self.url, create=create, readonly=readonly)
+        try:
+            self._engine = open_engine(self.url, create=create and not create_on_write,
+                                       readonly=readonly)
+        except EmptyDatabase:
+            if not create_on_write or readonly:
+                raise  # else: an empty database on a server, made a register by the first write
 
     @property
     def engine(self) -> Engine:
@@ -204,8 +210,8 @@ class Register:
             if self.engine.dialect.name == "sqlite":
                 cursor.execute("PRAGMA data_version")
             else:  # sequences move on every new case and entry, at no cost to read
-                cursor.execute("SELECT (SELECT last_value FROM cases_id_seq), "
-                               "(SELECT last_value FROM events_id_seq)")
+                cursor.execute("SELECT (SELECT last_value + is_called::int FROM cases_id_seq), "
+                               "(SELECT last_value + is_called::int FROM events_id_seq)")
             now = tuple(cursor.fetchone())
             if self.engine.dialect.name != "sqlite":
                 self._watch.commit()  # end the read: the next one sees newer commits

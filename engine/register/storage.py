@@ -144,6 +144,10 @@ class StoreError(RegflowError):
     """A database that cannot be used as a register (and was left untouched)."""
 
 
+class EmptyDatabase(StoreError):
+    """An empty database where a register was expected (one can be made in it)."""
+
+
 def default_url() -> str:
     """The embedded default: a SQLite file in the user's data folder."""
     from platformdirs import user_data_path
@@ -228,7 +232,8 @@ def _check_sqlite_file(path: Path, create: bool) -> str:
                          "nothing was written to it")
     if info.st_size == 0:
         if not create:
-            raise StoreError(f"{path} is an empty file, not a register; nothing was written to it")
+            raise EmptyDatabase(f"{path} is an empty file, not a register; nothing was written "
+                                "to it")
         return EMPTY
     names, app = _look_inside(path)
     if names and app != APP:
@@ -236,7 +241,8 @@ def _check_sqlite_file(path: Path, create: bool) -> str:
         raise StoreError(f"{path} is a database but not a regflow register (it has tables: "
                          f"{shown}); nothing was written to it")
     if not names and not create:
-        raise StoreError(f"{path} is an empty database, not a register; nothing was written to it")
+        raise EmptyDatabase(f"{path} is an empty database, not a register; nothing was written "
+                            "to it")
     return DATABASE
 
 
@@ -412,8 +418,8 @@ def _prepare(engine: Engine, where: str, create: bool, readonly: bool,
     names = set(inspect(engine).get_table_names())
     if not names:
         if not create:
-            raise StoreError(f"{where} is an empty database, not a register; nothing was "
-                             "written to it")
+            raise EmptyDatabase(f"{where} is an empty database, not a register; nothing was "
+                                "written to it")
         _create_on_server(engine)
         names = set(inspect(engine).get_table_names())
     if "regflow_meta" not in names:
