@@ -12,18 +12,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from regflow.engine.cases.readings import readings
+from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
 from regflow.engine.register.demo import make_demo
 from regflow.engine.register.storage import MEMORY, StoreError, normalise_url
 
 from .report import (
+    STATUS_KEY,
     _fact,
     _left,
     _status_text,
     days_words,
     fact_lines,
     next_lines,
+    reading_lines,
     table,
     where_lines,
 )
@@ -161,22 +165,26 @@ def cmd_new(args) -> int:
     return 0
 
 
-def _flag(row: dict[str, Any]) -> str:
-    flag = attention(row["days_left"])
+def _flag(row: dict[str, Any], today: date) -> str:
+    """A case's standing in words; a breach of a limit in capitals, so it stands out."""
+    flag = attention(row, today)
     return flag.upper() if flag == "overdue" else flag
 
 
 def cmd_list(args) -> int:
     with _open(args) as reg:
         limit = None if args.all else args.limit
-        rows = reg.list_cases(spec_id=args.spec, overdue=args.overdue, limit=limit,
-                              offset=(args.page - 1) * args.limit if limit else 0)
+        rows = reg.list_cases(spec_id=args.spec, overdue=args.overdue, past_date=args.late,
+                              limit=limit, offset=(args.page - 1) * args.limit if limit else 0)
         for row in rows:
             row["days_left"] = (row["next_due"] - reg.today).days if row["next_due"] else None
-            row["flag"] = _flag(row)
+            row["flag"] = _flag(row, reg.today)
+            row["next_limit_due"] = row.pop("next_limit_sort")
+            if row["next_limit_due"] == date.max:
+                row["next_limit_due"] = None
         lines = [[str(r["id"]), r["flag"], r["title"], r["regulator"], r["stage"],
                   r["responsible"],
-                  (r["next_due"].isoformat() + f" ({days_words(r['days_left'])})")
+                  (r["next_due"].isoformat() + f" ({days_words(r['days_left'], r['next_due_strength'])})")
                   if r["next_due"] else "-", r["next_due_label"] or ""] for r in rows]
         text = (table(["#", "flag", "title", "regulator", "stage", "responsible", "next deadline",
                        "what"], lines) + "\n") if rows else "no cases\n"
@@ -185,7 +193,7 @@ def cmd_list(args) -> int:
             pages = max(1, -(-total // limit))
             raise RegflowError(f"--page {args.page} is past the last page ({pages} page"
                                f"{'s' if pages > 1 else ''} of {limit})")
-        if limit and total > len(rows) and not args.overdue and not args.spec:
+        if limit and total > len(rows) and not (args.overdue or args.late or args.spec):
             text += (f"page {args.page}: cases {(args.page - 1) * limit + 1}-"
                      f"{(args.page - 1) * limit + len(rows)} of {total} (--page N, or --all)\n")
         _emit(args, rows, text)
@@ -201,13 +209,16 @@ def show_text(view: CaseView, today: date) -> str:
     out += where_lines(case) + next_lines(case) + fact_lines(case)
     out += ["", "Timescales"]
     rows = []
-    for r in case.timescales(today):
-        status = _status_text(r)
+    timescales = case.timescales(today)
+    for r in timescales:
+        status = _status_text(r, today)
         extra = f"\nextended to {r.extended_to} ({r.extension_reason})" if r.extended_to else ""
-        rows.append([status, r.due.isoformat() if r.due else "-", _left(r),
-                     f"{r.label}  [{r.citation}]  ({r.id})" + extra
+        rows.append([status, STRENGTH_WORDS[r.strength], r.due.isoformat() if r.due else "-",
+                     _left(r), f"{r.label}  [{r.citation}]  ({r.id})" + extra
                      + (f"\n{r.reason}" if r.reason else "")])
-    out.append(table(["status", "due", "left", "timescale  [source]  (id)"], rows))
+    out.append(table(["status", "binding", "due", "left", "timescale  [source]  (id)"], rows))
+    out.append(STATUS_KEY)
+    out += reading_lines(case, timescales)
     out += ["", "Log (numbers are for 'regflow case correct')"]
     voided = {e.voids_seq: e.seq for e in view.entries if e.kind == "correction"}
     log = []
@@ -236,12 +247,14 @@ def show_text(view: CaseView, today: date) -> str:
 
 def show_json(view: CaseView, today: date) -> dict[str, Any]:
     case = view.case
+    rows = case.timescales(today)
     return {
         "id": view.id, "title": view.title, "spec": view.spec.process.id,
         "version": view.version, "opened_on": case.opened_on, "finished_on": case.finished_on,
         "active_states": case.active_states, "current_states": case.current_states,
         "available_events": case.available_events(), "facts": case.facts,
-        "timescales": [r.as_dict() for r in case.timescales(today)],
+        "timescales": [r.as_dict() for r in rows],
+        "readings": [r.as_dict() for r in readings(case, rows)],
         "log": [{"seq": e.seq, "kind": e.kind, "event": e.event, "effective_on": e.effective_on,
                  "recorded_at": e.recorded_at, "actor": e.actor, "facts": e.facts,
                  "note": e.note, "voids": e.voids_seq, "timescale": e.timescale,
@@ -289,19 +302,21 @@ def cmd_extend(args) -> int:
 
 def cmd_due(args) -> int:
     with _open(args) as reg:
-        within, overdue = args.within, args.overdue
+        within, overdue, limits = args.within, args.overdue or args.late, args.overdue
         if within is None and not overdue:  # plain `regflow due`: what needs attention now
             within, overdue = SOON_DAYS, True
         limit = None if args.all or args.json else DUE_PAGE
-        rows = reg.due(within=within, overdue=overdue, limit=limit)
-        total = reg.count_due(within=within, overdue=overdue) if limit else len(rows)
+        rows = reg.due(within=within, overdue=overdue, limit=limit, limits=limits)
+        total = reg.count_due(within=within, overdue=overdue, limits=limits) if limit else len(rows)
         for r in rows:
             r["days_left"] = (r["due"] - reg.today).days if r["due"] else None
-        lines = [["OVERDUE" if r["days_left"] is not None and r["days_left"] < 0 else "due",
-                  r["due"].isoformat(), days_words(r["days_left"]), str(r["case_id"]), r["title"],
-                  f"{r['label']}  [{r['citation']}]"] for r in rows]
-        text = table(["", "due", "left", "case", "title", "timescale  [source]"], lines) + "\n" \
-            if rows else "nothing due\n"
+        lines = [[r["standing"].upper() if r["standing"] == "overdue" else r["standing"],
+                  r["due"].isoformat(), days_words(r["days_left"], r["strength"]), str(r["case_id"]),
+                  r["title"],
+                  f"{r['label']}  [{r['citation']}; {STRENGTH_WORDS[r['strength']]}]"]
+                 for r in rows]
+        text = table(["", "due", "left", "case", "title", "timescale  [source; how binding]"],
+                     lines) + "\n" if rows else "nothing due\n"
         if total > len(rows):
             text += f"... and {total - len(rows)} more (the earliest {len(rows)} shown; --all)\n"
         _emit(args, rows, text)
@@ -421,7 +436,10 @@ def add_commands(sub) -> None:
 
     p = csub.add_parser("list", help="every case, next deadline first")
     p.add_argument("--spec", metavar="SPEC_ID", help="only cases of this spec id (e.g. ciw_2019)")
-    p.add_argument("--overdue", action="store_true", help="only cases with an overdue timescale")
+    p.add_argument("--overdue", action="store_true",
+                   help="only cases with a limit passed (a breach: 'must', 'within')")
+    p.add_argument("--late", action="store_true", help="only cases with any obligation past its "
+                   "date (limits, and 'normally' or target dates passed)")
     p.add_argument("--limit", type=_count, default=100, help="cases a page (default 100)")
     p.add_argument("--page", type=_count, default=1, help="which page (default 1)")
     p.add_argument("--all", action="store_true", help="every case on one page")
@@ -459,10 +477,13 @@ def add_commands(sub) -> None:
         common(p)
         p.set_defaults(func=_guarded(func))
 
-    p = sub.add_parser("due", help="timescales overdue or due soon, across all cases (default: "
-                       f"overdue and due within {SOON_DAYS} days)")
+    p = sub.add_parser("due", help="timescales past their date or due soon, across all cases "
+                       f"(default: past their date, and due within {SOON_DAYS} days)")
     p.add_argument("--within", type=_days, metavar="DAYS", help="due within e.g. 14d or 2w")
-    p.add_argument("--overdue", action="store_true", help="overdue ones")
+    p.add_argument("--overdue", action="store_true",
+                   help="limits passed (breaches) only")
+    p.add_argument("--late", action="store_true", help="every obligation past its date: limits "
+                   "(overdue), the normal arrangement (later than normal), targets (behind target)")
     p.add_argument("--all", action="store_true", help=f"every row, not the first {DUE_PAGE}")
     common(p, json_flag=True)
     p.set_defaults(func=_guarded(cmd_due))

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from typing import Any
 
 from regflow.engine.cases.calendars import CALENDARS
+from regflow.engine.cases.readings import readings
 from regflow.engine.cases.scenario import Scenario, SimulationResult
-from regflow.engine.cases.timescales import days_words
+from regflow.engine.cases.timescales import (
+    BREACHED,
+    PAST_DUE,
+    STRENGTH_WORDS,
+    days_words,
+)
+
+#: the key under a table of timescales
+STATUS_KEY = ("  (binding: limit ('must', 'within'): OVERDUE or BREACHED once its date passes; "
+              "normally: later than normal;\n   target: behind target, early or late; where "
+              "possible: not achieved. ~: an approximate date; days are calendar days)")
 
 
 def _d(value: date | None) -> str:
@@ -30,15 +42,14 @@ def table(headers: list[str], rows: list[list[str]], indent: str = "  ") -> str:
     return "\n".join(lines)
 
 
-def _status_text(row) -> str:
-    text = row.status.upper() if row.status in ("missed",) else row.status
-    if row.overdue:
-        text = "OVERDUE"
-    return text
+def _status_text(row, today: date) -> str:
+    """How the row stands; a limit breached or overdue in capitals, so it stands out."""
+    text = PAST_DUE[row.strength] if row.open and row.due < today else row.verdict
+    return text.upper() if text in ("overdue", BREACHED) else text
 
 
 def _left(row) -> str:
-    return days_words(row.days_left)
+    return days_words(row.days_left, row.strength)
 
 
 def text_report(result: SimulationResult, scenario: Scenario) -> str:
@@ -62,14 +73,14 @@ def text_report(result: SimulationResult, scenario: Scenario) -> str:
     for row in rows:
         shown = row.status != "not applicable" or row.met_on is not None
         table_rows.append([
-            _status_text(row),
+            _status_text(row, today), STRENGTH_WORDS[row.strength],
             (_d(row.due) + ("~" if row.approximate and row.due else "")) if shown else "-",
             _d(row.earliest) if shown else "-", _d(row.anchor_date), _d(row.met_on), _left(row),
             f"{_label(case, row)}  [{row.citation}]" + (f"\n{row.reason}" if row.reason else "")])
-    out.append(table(["status", "due", "earliest", "anchor", "met on", "left",
+    out.append(table(["status", "binding", "due", "earliest", "anchor", "met on", "left",
                       "timescale  [source]"], table_rows))
-    out.append("  (OVERDUE: pending and past its due date; ~: an approximate target date; "
-               "days are calendar days)")
+    out.append(STATUS_KEY)
+    out += reading_lines(case, rows)
     out += ["", "History"]
     hist = []
     for h in case.history:
@@ -95,6 +106,20 @@ def text_report(result: SimulationResult, scenario: Scenario) -> str:
         out += [f"  {e.on.isoformat()}  {spec.events[e.event].label} ({e.event})"
                 for e in result.not_yet]
     return "\n".join(out) + "\n"
+
+
+def _wrapped(text: str) -> str:
+    return textwrap.fill(text, 100, initial_indent="  - ", subsequent_indent="    ")
+
+
+def reading_lines(case, rows) -> list[str]:
+    """The readings the spec chose for what is shown (what the text says, what regflow does,
+    and why): started timescales, the states the case is in, the steps possible from there."""
+    found = readings(case, rows)
+    if not found:
+        return []
+    return ["", "Readings (how the spec reads its source here)",
+            *(_wrapped(f"{r.label} [{r.citation}]: {r.reading}") for r in found)]
 
 
 def where_lines(case) -> list[str]:
@@ -171,6 +196,7 @@ def _handovers(case) -> list[tuple[date, str, str, str]]:
 
 def json_report(result: SimulationResult, scenario: Scenario) -> dict[str, Any]:
     case, spec = result.case, result.case.spec
+    rows = case.timescales(result.today)
     return {
         "spec": {"id": spec.process.id, "title": spec.process.title,
                  "version": spec.process.version, "calendar": spec.process.calendar,
@@ -184,7 +210,8 @@ def json_report(result: SimulationResult, scenario: Scenario) -> dict[str, Any]:
         "responsible": case.responsible_roles(),
         "available_events": case.available_events(),
         "facts": {k: _json_value(v) for k, v in case.facts.items()},
-        "timescales": [row.as_dict() for row in case.timescales(result.today)],
+        "timescales": [row.as_dict() for row in rows],
+        "readings": [r.as_dict() for r in readings(case, rows)],
         "history": [
             {"seq": h.seq, "event": h.event, "on": h.on.isoformat(), "actor": h.actor,
              "facts": {k: _json_value(v) for k, v in h.facts.items()}, "note": h.note,

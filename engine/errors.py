@@ -110,6 +110,22 @@ class EventRefused(CaseError):
         super().__init__(f"event '{event}' refused: {reasons}")
 
 
+class PeriodNotOver(CaseError):
+    """An event that ends a period (a delay's ``fires``) recorded before the period can have
+    ended."""
+
+    def __init__(self, event: str, label: str, earliest, rule: str, citation: str,
+                 ends_early: bool):
+        self.event = event
+        self.earliest = earliest
+        self.citation = citation
+        text = (f"'{label}' cannot be recorded before {earliest.isoformat()}: it ends the period "
+                f"{rule} ({citation}), which runs until then")
+        text += ("; the source allows the period to end early: give the reason as a note" if
+                 ends_early else "; regflow records it by itself on that day")
+        super().__init__(text)
+
+
 class FactError(CaseError):
     """A fact value that does not fit its declared type, or a fact an event cannot set."""
 

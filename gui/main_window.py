@@ -432,9 +432,14 @@ class MainWindow(QMainWindow):
             return
         total = self.register.count(CaseQuery())
         overdue = self.register.count(CaseQuery(attention="overdue"))
+        behind = self.register.count(CaseQuery(attention="behind"))
         soon = self.register.count(CaseQuery(attention="due soon"))
         self.counts_label.setText(f"{total:,} cases  ·  ⚠ {overdue:,} overdue  ·  "
-                                  f"◷ {soon:,} due within {SOON_DAYS} days")
+                                  f"◑ {behind:,} later than normal  ·  ◷ {soon:,} due soon")
+        self.counts_label.setToolTip(
+            f"⚠ overdue: a limit ('must', 'within') has passed: a breach.\n"
+            f"◑ later than normal: a normal arrangement ('normally', 'generally') or a target "
+            f"date has passed, but no limit.\n◷ due soon: due within {SOON_DAYS} days.")
 
     # -- cases -----------------------------------------------------------------------------
 
@@ -506,7 +511,7 @@ class MainWindow(QMainWindow):
             "frames group stages that belong together (dashed frames run in parallel).</p>"
             "<p><b>▶ orange, thick border</b>: where the case is now.<br>"
             "<b>✓ pale blue</b>: stages the case has been through.<br>"
-            "<b>⚠ dashed reddish-purple border</b>: a deadline was missed there.<br>"
+            "<b>⚠ dashed reddish-purple border</b>: a limit (‘must’, ‘within’) was breached there.<br>"
             "<b>Thick orange arrows</b>: steps that can be recorded now; click one (or its "
             "button on the right) to record it.<br>"
             "<b>Dashed arrows</b>: steps that happen only under a condition, shown in [brackets]."

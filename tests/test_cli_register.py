@@ -1,6 +1,7 @@
 """The register from the command line: case new/list/show/fire/correct/extend, due, demo."""
 
 import json
+from pathlib import Path
 
 import pytest
 from test_cli import regflow
@@ -139,7 +140,36 @@ def test_plain_due_shows_overdue_and_soon(db):
     data = json.loads(run(db, "due", "--json", today="2027-05-01").stdout)
     assert [r["timescale"] for r in data] == ["draft"]  # due 7 May: within 14 days
     data = json.loads(run(db, "due", "--json", today="2027-05-10").stdout)
-    assert [(r["timescale"], r["status"]) for r in data] == [("draft", "missed")]
+    assert [(r["timescale"], r["status"], r["standing"]) for r in data] == [
+        ("draft", "breached", "overdue")]
+
+
+def test_due_and_case_list_tell_a_breach_from_a_departure(db, tmp_path):
+    """The same late draft: a limit is OVERDUE and listed by --overdue; the normal arrangement
+    ('is expected to') is later than normal, listed by --late only."""
+    expected = tmp_path / "expected.toml"
+    expected.write_text(Path(REVIEW).read_text().replace(
+        'id = "draft"\n', 'id = "draft"\nstrength = "expected"\nwording = "is expected to"\n', 1))
+    for spec, title in ((REVIEW, "Limit"), (expected, "Expected")):
+        run(db, "case", "new", "--spec", spec, "--title", title, "--on", "2026-03-02", today="2027-05-10")
+    for case in ("1", "2"):
+        run(db, "case", "fire", case, "fieldwork_started", "--on", "2026-03-30", today="2027-05-10")
+        run(db, "case", "fire", case, "fieldwork_completed", "--on", "2027-04-01", "--set",
+            "concern=none", today="2027-05-10")
+    day = "2027-05-10"
+    overdue = json.loads(run(db, "due", "--overdue", "--json", today=day).stdout)
+    assert [(r["case_id"], r["standing"]) for r in overdue] == [(1, "overdue")]
+    late = json.loads(run(db, "due", "--late", "--json", today=day).stdout)
+    assert sorted((r["case_id"], r["standing"], r["status"]) for r in late) == [
+        (1, "overdue", "breached"), (2, "later than normal", "departed")]
+    text = run(db, "due", "--late", today=day).stdout
+    assert "OVERDUE" in text and "later than normal" in text and "normally" in text
+    listed = json.loads(run(db, "case", "list", "--json", today=day).stdout)
+    assert {r["title"]: r["flag"] for r in listed} == {"Limit": "OVERDUE", "Expected": "later than normal"}
+    assert [r["title"] for r in json.loads(run(db, "case", "list", "--overdue", "--json", today=day).stdout)] == ["Limit"]
+    assert len(json.loads(run(db, "case", "list", "--late", "--json", today=day).stdout)) == 2
+    shown = run(db, "case", "show", "2", today=day).stdout
+    assert "later than normal" in shown and "normally" in shown
 
 
 def test_importing_the_same_file_twice_adds_nothing(db, tmp_path):

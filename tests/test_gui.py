@@ -446,9 +446,9 @@ def test_recording_a_step_through_its_form_moves_the_highlight_without_a_new_lay
     assert diagram_svg.layout_runs == runs  # no Graphviz run for a step
     new_rows = [r for r in table_texts(panel.timescale_table) if r not in timescales_before]
     assert len(new_rows) == 1
-    status, label, _rule, started, due, left = new_rows[0][:6]
-    assert (label, started, due, left) == ("Draft report shared", "2026-11-02", "2026-12-07",
-                                            "14 days left")
+    status, label, _rule, binding, started, due, left = new_rows[0][:7]
+    assert (label, binding, started, due, left) == ("Draft report shared", "Limit", "2026-11-02",
+                                                     "2026-12-07", "14 days left")
     assert status == "◷ Due soon"
     assert set(panel.step_buttons) == {"report_published"}
 
@@ -544,7 +544,7 @@ def test_blocked_steps_are_shown_with_their_guard_and_source(qtbot, settings, re
     # the quarterly report missed in June can no longer be met: history, not an overdue task
     table = panel.timescale_table
     statuses = [table.item(r, 0).text() for r in range(table.rowCount())]
-    assert "✗ Missed" in statuses and "⚠ Overdue" not in statuses
+    assert "✗ Breached (limit)" in statuses and "⚠ Overdue (limit)" not in statuses
     assert not plain(panel.banner.text()).startswith("⚠")
 
 
@@ -672,7 +672,7 @@ def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, reg_db):
     panel = show_case(qtbot, window, ids["charlie"])
     table = panel.timescale_table
     row = next(r for r, cells in enumerate(table_texts(table)) if cells[1] == "Draft report shared")
-    assert table.item(row, 4).text() == "2026-12-07" and table.item(row, 7).text() == "can be extended"
+    assert table.item(row, 5).text() == "2026-12-07" and table.item(row, 8).text() == "can be extended"
     assert not panel.extend_button.isEnabled()
     table.selectRow(row)
     assert panel.extend_button.isEnabled()
@@ -688,8 +688,8 @@ def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, reg_db):
         qtbot.mouseClick(form.ok, LEFT)
     assert closed(form)
     cells = next(c for c in table_texts(panel.timescale_table) if c[1] == "Draft report shared")
-    assert cells[4] == "2026-12-21"
-    assert cells[7] == "to 2026-12-21: council asked for more time"
+    assert cells[5] == "2026-12-21"
+    assert cells[8] == "to 2026-12-21: council asked for more time"
     assert table_texts(panel.history_table)[-1][4] == "Extended: Draft report shared to 2026-12-21"
     assert stored(db, ids["charlie"]).entries[-1].kind == "extension"
 
@@ -898,10 +898,18 @@ def test_filtering_and_searching_the_register(qtbot, settings, big_db):
     assert all(cell(model, r, "days_left").endswith("overdue") for r in range(0, overdue, 37))
     assert panel.count_label.text().startswith(f"{overdue} cases match")
 
+    # past a date but no limit passed: the closing meetings 'about a year' on (a target)
+    panel.show_box.setCurrentIndex(panel.show_box.findData("behind"))
+    behind = count(big_db, attention="behind")
+    assert model.rowCount() == behind > 0
+    assert {cell(model, r, "status") for r in range(behind)} == {"◔ Behind target"}
+
+    panel.show_box.setCurrentIndex(panel.show_box.findData("needs attention"))
+    attention = count(big_db, attention="needs attention")
     qtbot.keyClicks(panel.search, "harbour")
-    expected = count(big_db, attention="overdue", search="harbour")
+    expected = count(big_db, attention="needs attention", search="harbour")
     qtbot.waitUntil(lambda: model.rowCount() == expected, timeout=5000)  # after the typing pause
-    assert 0 < expected < overdue
+    assert 0 < expected < attention
     assert all(cell(model, r, "title").startswith("Harbour") for r in range(expected))
 
     panel.show_box.setCurrentIndex(panel.show_box.findData(""))
@@ -1079,6 +1087,17 @@ def test_each_view_renders_to_png(qtbot, settings, tmp_path):
         shots[path] = (round(widget.width() * ratio), round(widget.height() * ratio))
 
     shoot("main_window", window)
+    # a timescale's source panel says how binding it is and how regflow reads the source
+    table = panel.timescale_table
+    row = next(r for r in range(table.rowCount())
+               if table.item(r, 0).data(Qt.ItemDataRole.UserRole).note)
+    table.selectRow(row)
+    shown = table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+    source = panel.source.toPlainText()
+    assert "How binding:" in source and f"“{shown.wording}”" in source
+    assert f"How regflow reads it: {shown.note[:40]}" in " ".join(source.split())
+    assert table.item(row, 3).text().startswith(("Limit", "Normally", "Target", "Where possible"))
+    shoot("timescale_reading", window)
     form = panel.open_event_form(next(iter(panel.step_buttons)))
     shoot("event_form", form)
     form.reject()

@@ -110,8 +110,14 @@ def test_kind_fields_must_fit(problems):
 
 
 def test_field_that_does_not_apply_to_a_kind(problems):
-    p = only(problems(('every = "3 months"', 'every = "3 months"\nwithin = "1 year"')),
-             "`within` does not apply to a recurring")
+    p = only(problems(('every = "3 months"', 'every = "3 months"\nabout = "1 year"')),
+             "`about` does not apply to a recurring")
+    assert p.path == "timescales[3].about"
+
+
+def test_a_recurring_obligation_due_within_a_period_must_fit_in_it(problems):
+    p = only(problems(('every = "3 months"', 'every = "3 months"\nwithin = "4 months"')),
+             "falls due within 4 months, but a period lasts only 3 months")
     assert p.path == "timescales[3].within"
 
 

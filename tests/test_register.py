@@ -146,7 +146,7 @@ def test_due_and_overdue_queries(db):
     later = Register(db, today=D(2027, 5, 10))
     overdue = [(r["timescale"], r["due"], r["status"]) for r in later.due(overdue=True)]
     # the quarter's report is missed; the review fell due on 2 May and has not happened
-    assert overdue == [("reports", D(2027, 4, 27), "missed"),
+    assert overdue == [("reports", D(2027, 4, 27), "breached"),
                        ("notice_review", D(2027, 5, 2), "pending")]
     assert [c["id"] for c in later.list_cases(overdue=True)] == [cid]
 

@@ -74,17 +74,23 @@ def test_a_deadline_missed_before_the_last_change_still_counts_as_overdue(tmp_pa
         reg.fire(cid, "progress_report", D(2026, 10, 1))
         rows = reg.get(cid).case.timescales(today)
         window = next(r for r in rows if r.id == "follow_up")
-        assert window.status == "missed" and window.open  # still to be done, late
-        periods = [r for r in rows if r.id == "reports" and r.status == "missed"]
+        assert window.status == "breached" and window.open  # still to be done, late
+        periods = [r for r in rows if r.id == "reports" and r.status == "breached"]
         assert periods and not any(p.open for p in periods)  # passed: can no longer be met
         earliest_open = min(r.due for r in rows if r.open)
         assert min(p.due for p in periods) < earliest_open
+        # listed by the limit that has passed (a breach), before the earlier target date
+        breach = min(r.due for r in rows if r.open and r.strength == "limit" and r.due < today)
+        assert breach > earliest_open
         (row,) = reg.page(CaseQuery())
-        assert row["next_due"] == earliest_open and row["attention"] == "overdue"
+        assert row["next_due"] == breach and row["attention"] == "overdue"
         assert reg.count(CaseQuery(attention="overdue")) == 1
-        # the closing meeting (a target, still pending) and the follow-up window; not the
+        # the closing meeting (a target, past its date) and the follow-up window; not the
         # quarterly periods that passed
-        assert {r["timescale"] for r in reg.due(overdue=True)} == {"follow_up", "closing"}
+        late = {r["timescale"]: r["standing"] for r in reg.due(overdue=True)}
+        assert late == {"follow_up": "overdue", "closing": "behind target"}
+        # breaches of limits only
+        assert [r["timescale"] for r in reg.due(overdue=True, limits=True)] == ["follow_up"]
 
 
 def test_filters_count_what_they_show(reg):
@@ -121,11 +127,23 @@ def test_sorting_by_each_key_both_ways_and_paging(reg):
 
 
 def test_attention_words():
-    assert attention(-1) == "overdue"
-    assert attention(0) == "due soon" and attention(14) == "due soon"
-    assert attention(15) == ""
-    assert attention(None, D(2026, 1, 1)) == "finished"
-    assert attention(-30, D(2026, 1, 1)) == "finished"  # nothing more can be recorded
+    today, never = D(2026, 6, 1), D.max
+
+    def case(due, strength="limit", limit=None, finished=None):
+        return {"next_due": due, "next_due_strength": strength, "finished_on": finished,
+                "next_limit_sort": limit or (due if strength == "limit" and due else never)}
+
+    assert attention(case(D(2026, 5, 31)), today) == "overdue"
+    assert attention(case(D(2026, 5, 31), "expected"), today) == "later than normal"
+    assert attention(case(D(2026, 5, 31), "target"), today) == "behind target"
+    # a limit passed later than the next obligation still makes the case overdue
+    assert attention(case(D(2026, 5, 1), "expected", limit=D(2026, 5, 20)), today) == "overdue"
+    assert attention(case(today), today) == "due soon"
+    assert attention(case(D(2026, 6, 15)), today) == "due soon"
+    assert attention(case(D(2026, 6, 16)), today) == ""
+    assert attention(case(None, finished=D(2026, 1, 1)), today) == "finished"
+    # nothing more can be recorded on a finished case
+    assert attention(case(D(2026, 1, 1), finished=D(2026, 1, 1)), today) == "finished"
 
 
 def test_a_finished_case_has_no_next_deadline_even_with_one_missed(tmp_path):
@@ -133,10 +151,23 @@ def test_a_finished_case_has_no_next_deadline_even_with_one_missed(tmp_path):
     with Register(tmp_path / "r.db", today=today) as reg:
         cid = published(reg, "Foxtrot", D(2026, 1, 5), "none", D(2026, 3, 20))
         reg.fire(cid, "closing_meeting", D(2026, 9, 1))  # the June progress report never came
-        assert any(r.status == "missed" for r in reg.get(cid).case.timescales(today))
+        assert any(r.status == "breached" for r in reg.get(cid).case.timescales(today))
         (row,) = reg.page(CaseQuery())
         assert row["next_due"] is None and row["attention"] == "finished"
         assert reg.count(CaseQuery(attention="overdue")) == 0
+
+
+def as_schema_2(conn) -> None:
+    """Turn a register back into what schema 2 wrote: no strengths, "missed" once passed."""
+    conn.execute("drop index timescales_open")
+    conn.execute("drop index cases_by_next_limit")
+    for table, column in (("timescales", "strength"), ("cases", "next_due_strength"),
+                          ("cases", "next_limit_sort")):
+        conn.execute(f"alter table {table} drop column {column}")
+    conn.execute("update timescales set status = 'missed' where status = 'breached'")
+    conn.execute("create index timescales_open on timescales (due, case_id) "
+                 "where met_on is null and status in ('pending', 'missed')")
+    conn.execute("update regflow_meta set value = '2' where key = 'schema_version'")
 
 
 def test_a_schema_1_register_is_upgraded_in_place(tmp_path):
@@ -146,10 +177,10 @@ def test_a_schema_1_register_is_upgraded_in_place(tmp_path):
     reg.fire(cid, "fieldwork_started", D(2027, 2, 1))
     reg.fire(cid, "fieldwork_completed", D(2027, 3, 1), {"concern": "none"})
     due = reg.get(cid).case.timescales(TODAY)
-    expected = min(r.due for r in due if r.due and r.met_on is None
-                   and r.status in ("pending", "missed"))
+    expected = min(r.due for r in due if r.open)
     reg.close()
     with sqlite3.connect(path) as conn:  # as schema 1 left it: the missed deadline skipped
+        as_schema_2(conn)
         conn.execute("update cases set next_due = null, next_due_label = null, "
                      "next_due_sort = '9999-12-31'")
         conn.execute("update regflow_meta set value = '1' where key = 'schema_version'")
@@ -159,6 +190,30 @@ def test_a_schema_1_register_is_upgraded_in_place(tmp_path):
     with sqlite3.connect(path) as conn:
         version = conn.execute("select value from regflow_meta where key = 'schema_version'")
         assert version.fetchone()[0] == str(SCHEMA_VERSION)
+
+
+def test_a_schema_2_register_gets_strengths_and_overdue_limits(tmp_path):
+    """Schema 2 had no strength: every stored timescale was a limit, "missed" once passed."""
+    path = tmp_path / "two.db"
+    with Register(path, today=TODAY) as reg:
+        cid = reg.new_case(REVIEW, "Two", D(2027, 1, 4)).id
+        reg.fire(cid, "fieldwork_started", D(2027, 2, 1))
+        reg.fire(cid, "fieldwork_completed", D(2027, 3, 1), {"concern": "none"})
+        before = reg.page(CaseQuery())[0]
+    assert before["attention"] == "overdue"
+    with sqlite3.connect(path) as conn:
+        as_schema_2(conn)
+    with Register(path, today=TODAY) as again:
+        (row,) = again.page(CaseQuery())
+        assert (row["attention"], row["next_due"]) == ("overdue", before["next_due"])
+        assert again.count(CaseQuery(attention="overdue")) == 1
+        (due,) = again.due(overdue=True, limits=True)
+        assert (due["status"], due["strength"], due["standing"]) == ("breached", "limit", "overdue")
+    with sqlite3.connect(path) as conn:
+        plan = " ".join(r[-1] for r in conn.execute(
+            "explain query plan select * from timescales where met_on is null and status in "
+            "('pending', 'breached', 'departed', 'late', 'not achieved') and due < '2030-01-01'"))
+        assert "timescales_open" in plan
 
 
 def test_actions_offer_what_can_be_recorded_and_say_why_not(review):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from regflow.engine import Case, load_scenario, load_spec, run_scenario
-from regflow.engine.errors import EventRefused, ExtensionError, FactError, UnknownEvent
+from regflow.engine.errors import EventRefused, ExtensionError, FactError, PeriodNotOver, UnknownEvent
 
 from conftest import row, rows, seed_text
 
@@ -109,34 +109,41 @@ def test_paragraph_texts_are_the_documents_own_words():
 
 
 def test_the_documents_timescales_are_all_encoded(spec):
-    """Each timescale of the Code, with the kind and length the Code gives it."""
+    """Each timescale of the Code, with the kind, length and strength the Code's words give it."""
     expected = {
-        "announcement_lead_time": ("lead_time", "4 weeks", "6.7"),
-        "draft_report": ("deadline", "25 working days", "8.5"),
-        "factual_accuracy_period": ("delay", "10 working days", "8.7"),
-        "publication_after_comments": ("deadline", "25 working days", "8.8"),
-        "publication": ("deadline", "50 working days", "8.4"),
-        "improvement_plan": ("deadline", "20 working days", "9.1"),
-        "warning_notice_review": ("delay", "90 days", "10.11"),
-        "head_of_service_meetings": ("recurring", "6 months", "Annex 2"),
-        "director_meeting": ("recurring", "1 year", "5.7"),
-        "chief_executive_meeting": ("recurring", "1 year", "5.8"),
-        "focused_activity": ("recurring", "6 months", "Annex 2"),
-        "annual_letter": ("recurring", "1 year", "5.9"),
-        "inspection_cycle": ("recurring", "4 years", "6.5"),
+        "announcement_lead_time": ("lead_time", "4 weeks", "6.7", "expected"),  # "generally"
+        "draft_report": ("deadline", "25 working days", "8.5", "expected"),  # "is expected to be"
+        "factual_accuracy_period": ("delay", "10 working days", "8.7", "limit"),  # "is allowed"
+        "publication_after_comments": ("deadline", "25 working days", "8.8", "limit"),  # "will be"
+        "publication": ("deadline", "50 working days", "8.4", "target"),  # "we aim to"
+        "improvement_plan": ("deadline", "20 working days", "9.1", "limit"),  # "is required to"
+        "warning_notice_review": ("delay", "90 days", "10.11", "limit"),  # "will be reviewed after"
+        "head_of_service_meetings": ("recurring", "6 months", "Annex 2", "expected"),
+        "director_meeting": ("recurring", "1 financial year", "5.7", "expected"),
+        "chief_executive_meeting": ("recurring", "1 financial year", "5.8", "best_effort"),
+        "focused_activity": ("recurring", "6 months", "Annex 2", "expected"),
+        "annual_letter": ("recurring", "1 financial year", "5.9", "target"),  # "early in"
+        "director_annual_report": ("recurring", "1 financial year", "5.5", "expected"),
+        "inspection_cycle": ("deadline", "4 years", "6.5", "limit"),  # "we will schedule"
     }
-    for ident, (kind, length, citation) in expected.items():
+    for ident, (kind, length, citation, strength) in expected.items():
         t = spec.timescale(ident)
-        assert (t.kind, t.citation) == (kind, citation), ident
-        assert str(t.within or t.after or t.every) == length, ident
+        assert (t.kind, t.citation, t.strength) == (kind, citation, strength), ident
+        assert str(t.every or t.within or t.after) == length, ident
+        assert t.wording, ident
     assert spec.timescale("publication").extendable  # "in exceptional circumstances"
     assert not spec.timescale("draft_report").extendable
     t = spec.timescale("significant_follow_up_window")
     assert (t.kind, str(t.after), str(t.within), t.citation) == (
         "window", "12 months", "18 months", "10.12")
-    # 10.4's "within 12-18 months" for the conference is read as a deadline at 18 months
+    # 10.4's "within 12-18 months" for the conference is a window, of the inspection
     t = spec.timescale("serious_conference_deadline")
-    assert (t.kind, t.after, str(t.within), t.citation) == ("deadline", None, "18 months", "10.4")
+    assert (t.kind, str(t.after), str(t.within), t.citation) == ("window", "12 months", "18 months", "10.4")
+    assert t.anchor.name == "fieldwork_completed" and "of the inspection" in t.note
+    t = spec.timescale("warning_notice_action")
+    assert (t.kind, t.due_on, t.strength, t.citation) == ("deadline", "warning_notice_action_due", "limit", "10.10")
+    # every timescale says how binding it is, in the document's own word
+    assert all(t.wording for t in spec.timescales)
     assert spec.timescale("warning_notice_review").fires == "warning_notice_review_due"
     # 8.7: the engine closes the 10 working days itself on their last day (see the note)
     t = spec.timescale("factual_accuracy_period")
@@ -205,7 +212,8 @@ def test_no_concerns_means_normal_monitoring_and_no_follow_up(spec):
 def test_performance_evaluation_runs_alongside(spec):
     """Annex 2: "Local Authority Head of Service meeting Twice a year"; "Focussed activity (see
     paragraph 5.6) Minimum of 2 activities per year"; 5.9 "We will write to each local authority
-    early in the new financial year." Periods count from the opening of the case, 2 March 2026."""
+    early in the new financial year." Half-years count from the opening of the case, 2 March
+    2026; the letter's year is the financial year (1 April to 31 March)."""
     case = simulate(spec, "ciw_no_concerns.toml")
     today = D(2026, 12, 1)
     meetings = rows(case, today, "head_of_service_meetings")
@@ -216,15 +224,42 @@ def test_performance_evaluation_runs_alongside(spec):
     focused = rows(case, today, "focused_activity")
     assert [(r.due, r.met_on) for r in focused] == [
         (D(2026, 9, 2), D(2026, 8, 14)), (D(2027, 3, 2), D(2026, 11, 27))]
-    letter = row(case, today, "annual_letter")
-    assert (letter.due, letter.met_on, letter.status) == (D(2027, 3, 2), D(2026, 5, 11), "met")
+    (letter,) = rows(case, today, "annual_letter")
+    # the first whole financial year is 2026-27; "early in the new financial year": within its
+    # first three months, by 1 July 2026
+    assert (letter.earliest, letter.due, letter.met_on, letter.status) == (
+        D(2026, 4, 1), D(2026, 7, 1), D(2026, 5, 11), "met")
+    assert letter.strength == "target"
 
 
-def test_a_period_without_a_head_of_service_meeting_is_missed(spec):
-    """Annex 2 "Twice a year": nothing between 2 March and 2 September 2026 is a missed period."""
+def test_yearly_items_belong_to_the_financial_year(spec):
+    """5.5, 5.7, 5.8 and 5.9 are yearly items of the financial year (1 April to 31 March), not
+    years from the opening of the case: opened 2 March 2026, the first year judged is 2026-27
+    (the month of 2025-26 before it is not on record)."""
+    case = Case(spec, opened_on=D(2026, 3, 2))
+    case.fire("director_meeting_held", D(2026, 3, 20))  # in 2025-26: not judged
+    case.fire("chief_executive_meeting_held", D(2027, 5, 5))  # in 2027-28
+    today = D(2028, 4, 2)
+    director = rows(case, today, "director_meeting")
+    assert [(r.earliest, r.due, r.status) for r in director] == [
+        (D(2026, 4, 1), D(2027, 3, 31), "departed"),  # "an annual meeting": later than normal
+        (D(2027, 4, 1), D(2028, 3, 31), "departed"),
+        (D(2028, 4, 1), D(2029, 3, 31), "pending")]
+    chief = rows(case, today, "chief_executive_meeting")
+    assert [(r.due, r.status) for r in chief] == [
+        (D(2027, 3, 31), "not achieved"),  # "we will seek to meet": a best effort
+        (D(2028, 3, 31), "met"), (D(2029, 3, 31), "pending")]
+    letter = rows(case, D(2027, 7, 2), "annual_letter")[-1]
+    assert (letter.earliest, letter.due, letter.status) == (D(2027, 4, 1), D(2027, 7, 1), "late")
+    assert letter.standing(D(2027, 7, 2)) == "behind target"
+
+
+def test_a_period_without_a_head_of_service_meeting_is_later_than_normal(spec):
+    """Annex 2 "Twice a year": nothing between 2 March and 2 September 2026 is a departure from
+    the schedule, not a breach."""
     case = Case(spec, opened_on=D(2026, 3, 2))
     first, second = rows(case, D(2026, 10, 1), "head_of_service_meetings")
-    assert (first.due, first.status) == (D(2026, 9, 2), "missed")
+    assert (first.due, first.status, first.verdict) == (D(2026, 9, 2), "departed", "later than normal")
     assert (second.due, second.status) == (D(2027, 3, 2), "pending")
 
 
@@ -311,14 +346,15 @@ def test_conflict_of_interest_only_before_the_inspection_starts(spec):
         silent.fire("team_composition_reviewed", D(2026, 10, 21))
 
 
-def test_fieldwork_too_soon_after_the_announcement_is_flagged(spec):
-    """6.7 "announced to the local authority four weeks prior to the inspection fieldwork": fieldwork
-    three weeks after the announcement is too early."""
+def test_fieldwork_too_soon_after_the_announcement_is_earlier_than_normal(spec):
+    """6.7 "Individual inspections will generally be announced to the local authority four weeks
+    prior to the inspection fieldwork": fieldwork three weeks after the announcement departs from
+    the normal arrangement ("generally"); it is no breach."""
     case = Case(spec, opened_on=D(2026, 3, 2))
     case.fire("inspection_announced", D(2026, 3, 2))
     case.fire("fieldwork_started", D(2026, 3, 23))
     r = row(case, D(2026, 3, 23), "announcement_lead_time")
-    assert (r.earliest, r.status) == (D(2026, 3, 30), "missed")
+    assert (r.earliest, r.status, r.verdict) == (D(2026, 3, 30), "departed", "earlier than normal")
     assert "too early" in r.reason
 
 
@@ -332,7 +368,7 @@ def test_initial_feedback_and_questionnaire_at_the_end_of_fieldwork(spec):
     feedback = row(case, D(2026, 5, 21), "initial_feedback")
     questionnaire = row(case, D(2026, 5, 21), "feedback_questionnaire")
     assert (feedback.due, feedback.status) == (D(2026, 5, 20), "met")
-    assert (questionnaire.due, questionnaire.status) == (D(2026, 5, 20), "missed")
+    assert (questionnaire.due, questionnaire.status) == (D(2026, 5, 20), "breached")  # "we will send"
 
 
 def test_moderation_before_the_draft_and_no_publication_before_comments(spec):
@@ -385,6 +421,85 @@ def test_publication_waits_for_the_officials_meeting_where_possible(spec):
     assert "welsh_ministers" in case.responsible_roles()
     case.fire("report_published", D(2026, 7, 23))
     assert "published" in case.active_states
+
+
+def test_only_the_meeting_itself_establishes_that_it_was_held(spec):
+    """10.6 "Where possible, this meeting will be held ahead of formal publication": publication
+    must wait for the meeting itself. The judgment cannot record the meeting as held, so a report
+    with significant concerns is never published on the judgment's word alone."""
+    case = after_fieldwork(spec)
+    case.fire("report_sent_for_moderation", D(2026, 6, 1))
+    case.fire("peer_review_completed", D(2026, 6, 8))
+    with pytest.raises(FactError, match="does not set 'officials_meeting_held'"):
+        case.fire("concerns_judged", D(2026, 6, 10),
+                  {"concern_level": "significant", "officials_meeting_held": True})
+    case.fire("concerns_judged", D(2026, 6, 10), {"concern_level": "significant"})
+    case.fire("draft_report_shared", D(2026, 6, 19))
+    case.fire("la_comments_received", D(2026, 7, 2))
+    with pytest.raises(EventRefused):
+        case.fire("report_published", D(2026, 7, 23))
+    assert "officials_meeting_held" not in spec.events["concerns_judged"].sets
+
+
+def test_a_new_judgment_awaits_a_new_meeting(spec):
+    """After a later inspection again finds significant concerns, the earlier meeting does not
+    count: the judgment clears it, and only the new meeting's own event sets it again."""
+    case = published(spec, "significant")
+    assert case.facts["officials_meeting_held"] is True
+    case.fire("concerns_judged", D(2026, 8, 3), {"concern_level": "significant"})
+    assert case.facts["officials_meeting_held"] is False
+    assert case.facts_at(len(case.history))["officials_meeting_held"] is False
+
+
+def test_the_period_a_warning_notice_sets_falls_due_and_can_be_breached(spec):
+    """10.10 "Where a warning notice is given it will set out ... the action required by the
+    local authority and the period within which the action is to be taken". Notice given
+    Tuesday 28 July 2026 with action due by Monday 28 September: not done by then is a breach;
+    a further notice on 9 November sets a new period, met by the action on 1 December."""
+    case = published(spec, "significant")
+    case.fire("warning_notice_decided", D(2026, 7, 28),
+              {"warning_notice_given": True, "warning_notice_action_due": D(2026, 9, 28)})
+    r = row(case, D(2026, 9, 1), "warning_notice_action")
+    assert (r.anchor_date, r.due, r.status, r.strength) == (D(2026, 7, 28), D(2026, 9, 28), "pending", "limit")
+    r = row(case, D(2026, 9, 29), "warning_notice_action")
+    assert (r.status, r.overdue, r.standing(D(2026, 9, 29))) == ("breached", True, "overdue")
+    case.advance_to(D(2026, 10, 26))  # the 90-day review falls due
+    case.fire("further_notice_decided", D(2026, 11, 9),
+              {"further_notice_issued": True, "warning_notice_action_due": D(2027, 1, 11)})
+    case.fire("warning_notice_action_taken", D(2026, 12, 1))
+    assert "warning_notice_action_reported" in case.current_states
+    first, second = rows(case, D(2026, 12, 1), "warning_notice_action")
+    # the action came, late for the first notice's period
+    assert (first.due, first.status, first.met_on) == (D(2026, 9, 28), "breached", D(2026, 12, 1))
+    assert (second.anchor_date, second.due, second.status, second.met_on) == (
+        D(2026, 11, 9), D(2027, 1, 11), "met", D(2026, 12, 1))
+    # the review of the further notice still falls due by itself 90 days on
+    (entry,) = case.advance_to(D(2027, 2, 7))
+    assert entry.event == "warning_notice_review_due" and "warning_notice_under_review" in entry.target
+
+
+def test_the_review_of_a_warning_notice_cannot_be_recorded_early(spec):
+    """10.11 "The warning notice will be reviewed after 90 days": recording the review as due
+    after 30 days is refused, naming the 90th day."""
+    case = published(spec, "significant")
+    case.fire("warning_notice_decided", D(2026, 7, 28), {"warning_notice_given": True})
+    with pytest.raises(PeriodNotOver, match="before 2026-10-26") as info:
+        case.fire("warning_notice_review_due", D(2026, 8, 27))
+    assert info.value.citation == "10.11"
+    assert "warning_notice_in_force" in case.current_states
+
+
+def test_the_four_year_cycle_counts_scheduled_inspections_only(spec):
+    """6.5 "We will schedule each local authority to have one adult services and one children's
+    services inspection in a four year period": counted from the last scheduled inspection's
+    fieldwork (started Monday 13 April 2026); a follow-up inspection neither restarts nor meets
+    it."""
+    case = simulate(spec, "ciw_significant.toml")
+    (cycle,) = rows(case, D(2027, 10, 15), "inspection_cycle")
+    assert (cycle.anchor_date, cycle.due, cycle.status, cycle.met_on) == (
+        D(2026, 4, 13), D(2030, 4, 13), "pending", None)
+    follow_up = [h for h in case.history if h.event == "fieldwork_started"][1]
+    assert case.facts_at(follow_up.seq)["inspection_type"] == "follow_up"
 
 
 def test_meeting_not_possible_before_publication(spec):
@@ -462,9 +577,9 @@ def test_significant_scenario_follow_up_inside_the_window(spec):
     for ident in ("serious_follow_up_window", "serious_conference_deadline"):
         assert {r.status for r in rows(case, today, ident)} == {"not applicable"}, ident
     # The follow-up runs through the same stages and timescales (6.9), each as a second row.
+    # 6.7's four weeks are for scheduled inspections; 9.4 only says "in advance"
     lead = row(case, today, "announcement_lead_time", occurrence=2)
-    assert (lead.anchor_date, lead.earliest, lead.met_on, lead.status) == (
-        D(2027, 8, 9), D(2027, 9, 6), D(2027, 9, 13), "met")
+    assert (lead.anchor_date, lead.status) == (D(2027, 8, 9), "not applicable")
     draft = row(case, today, "draft_report", occurrence=2)
     assert (draft.anchor_date, draft.due, draft.status) == (
         D(2027, 9, 24), D(2027, 10, 29), "pending")
@@ -482,7 +597,7 @@ def test_follow_up_started_before_the_window_is_too_early(spec):
     case.fire("inspection_announced", D(2027, 5, 17), {"inspection_type": "follow_up"})
     case.fire("fieldwork_started", D(2027, 6, 21))
     r = row(case, D(2027, 6, 21), "significant_follow_up_window")
-    assert (r.earliest, r.status) == (D(2027, 7, 23), "missed")
+    assert (r.earliest, r.status) == (D(2027, 7, 23), "breached")
 
 
 # -- serious concerns -----------------------------------------------------------------------
@@ -494,7 +609,8 @@ def test_serious_concerns_formal_monitoring_then_improvement_conference(spec):
     conference within 12-18 months of the inspection". 5.13 "Following an improvement conference
     we will write to the statutory director of social services".
 
-    Fieldwork completed Wednesday 20 May 2026: read as due by 20 November 2027 (18 months).
+    Fieldwork completed Wednesday 20 May 2026: the window runs from 20 May 2027 (12 months) to
+    20 November 2027 (18 months).
     """
     case = published(spec, "serious")
     assert "serious_monitoring_to_schedule" in case.current_states
@@ -506,7 +622,7 @@ def test_serious_concerns_formal_monitoring_then_improvement_conference(spec):
               {"serious_concerns_response": "improvement_conference"})
     assert "conference_evidence_gathering" in case.current_states
     window = row(case, D(2027, 3, 1), "serious_conference_deadline")
-    assert (window.earliest, window.due, window.status) == (None, D(2027, 11, 20), "pending")
+    assert (window.earliest, window.due, window.status) == (D(2027, 5, 20), D(2027, 11, 20), "pending")
     case.fire("improvement_conference_held", D(2027, 6, 15))
     case.fire("conference_letter_sent", D(2027, 6, 29))
     assert row(case, D(2027, 6, 29), "serious_conference_deadline").status == "met"
@@ -549,7 +665,7 @@ def test_annual_letter_needs_the_factual_accuracy_opportunity(spec):
     case.fire("annual_letter_draft_shared", D(2026, 4, 20))
     assert "local_authority" in case.responsible_roles()
     case.fire("annual_letter_published", D(2026, 5, 11))
-    assert row(case, D(2026, 5, 11), "annual_letter").status == "met"
+    assert rows(case, D(2026, 5, 11), "annual_letter")[-1].status == "met"
 
 
 def test_improvement_conference_from_emerging_concerns(spec):
@@ -725,18 +841,40 @@ def test_comments_on_the_last_day_of_the_period_are_in_time(spec):
     assert (after.anchor_date, after.due) == (D(2026, 7, 3), D(2026, 8, 7))
 
 
-def test_publishing_before_the_period_has_run_is_too_early(spec):
+def test_the_end_of_the_comment_period_cannot_be_recorded_before_it_ends(spec):
     """8.7 "A period of 10 working days is allowed for the local authority to consider and respond
-    to the draft report." Ending the period by hand three days after sharing and publishing on
-    Friday 26 June 2026 takes the period away: the row shows the publication as too early (the
-    period closes Friday 3 July)."""
+    to the draft report." Ending the period by hand three days after sharing (Friday 19 June
+    2026) is refused, naming the period's last day, Friday 3 July, and the paragraph; nothing is
+    recorded. On 3 July it ends (regflow records it itself if nobody does)."""
     case = moderated(spec)
     case.fire("draft_report_shared", D(2026, 6, 19))
-    case.fire("factual_accuracy_period_ended", D(2026, 6, 22))
-    case.fire("report_published", D(2026, 6, 26))
-    period = row(case, D(2026, 6, 26), "factual_accuracy_period")
-    assert (period.due, period.status) == (D(2026, 7, 3), "missed")
-    assert "too early" in period.reason
+    before = len(case.history)
+    with pytest.raises(PeriodNotOver) as info:
+        case.fire("factual_accuracy_period_ended", D(2026, 6, 22), note="no comments expected")
+    assert info.value.earliest == D(2026, 7, 3) and info.value.citation == "8.7"
+    assert "cannot be recorded before 2026-07-03" in str(info.value) and "(8.7)" in str(info.value)
+    assert len(case.history) == before
+    with pytest.raises(UnknownEvent):  # and publication still waits for the period
+        case.fire("report_published", D(2026, 6, 26))
+    case.fire("factual_accuracy_period_ended", D(2026, 7, 3))
+    period = row(case, D(2026, 7, 3), "factual_accuracy_period")
+    assert (period.due, period.status) == (D(2026, 7, 3), "met")
+
+
+def test_publication_without_comments_counts_from_the_periods_last_day(spec):
+    """8.8 "within 25 working days of receipt of the local authority's comments"; without
+    comments, the spec's note says the 25 working days run from the day regflow closes the
+    period of 8.7, its 10th working day. Draft Friday 19 June 2026: the period closes on
+    Friday 3 July; 25 working days later is Friday 7 August 2026."""
+    case = moderated(spec)
+    case.fire("draft_report_shared", D(2026, 6, 19))
+    case.advance_to(D(2026, 7, 10))
+    closed = next(h for h in case.history if h.event == "factual_accuracy_period_ended")
+    assert closed.on == D(2026, 7, 3) and closed.auto
+    r = row(case, D(2026, 7, 10), "publication_after_comments")
+    assert (r.anchor_date, r.due) == (D(2026, 7, 3), D(2026, 8, 7))
+    note = spec.timescale("publication_after_comments").note
+    assert "10th working day" in note and "first working day after" not in note
 
 
 # -- 3.3: safeguarding --------------------------------------------------------------------------
@@ -793,34 +931,41 @@ def test_the_local_authority_arranges_the_committee_and_may_skip_the_invitation(
 # -- readings ---------------------------------------------------------------------------------
 
 
-def test_an_early_improvement_conference_is_not_flagged(spec):
-    """10.4 "we may hold an improvement conference within 12-18 months of the inspection"; Annex 1:
-    an improvement conference is "Early intervention". Read as due by 18 months: a conference six
-    months after fieldwork (completed Wednesday 20 May 2026, conference Friday 20 November 2026)
-    is met, not too early; the limit is Saturday 20 November 2027."""
-    case = published(spec, "serious")
-    case.fire("formal_monitoring_scheduled", D(2026, 7, 27))
-    case.fire("monitoring_outcome_reviewed", D(2026, 10, 5),
-              {"serious_concerns_response": "improvement_conference"})
-    case.fire("improvement_conference_held", D(2026, 11, 20))
-    r = row(case, D(2026, 11, 20), "serious_conference_deadline")
-    assert (r.due, r.met_on, r.status) == (D(2027, 11, 20), D(2026, 11, 20), "met")
+def test_an_improvement_conference_is_held_in_its_window(spec):
+    """10.4 "we may hold an improvement conference within 12-18 months of the inspection": a
+    window from 12 to 18 months after the inspection, read as the completion of its fieldwork
+    (Wednesday 20 May 2026). A conference after six months (Friday 20 November 2026) is outside
+    it; one after 13 months is in it."""
+    early = published(spec, "serious")
+    early.fire("formal_monitoring_scheduled", D(2026, 7, 27))
+    early.fire("monitoring_outcome_reviewed", D(2026, 10, 5),
+               {"serious_concerns_response": "improvement_conference"})
+    early.fire("improvement_conference_held", D(2026, 11, 20))
+    r = row(early, D(2026, 11, 20), "serious_conference_deadline")
+    assert (r.earliest, r.due, r.status) == (D(2027, 5, 20), D(2027, 11, 20), "breached")
+    assert r.reason.startswith("too early")
+    timely = published(spec, "serious")
+    timely.fire("formal_monitoring_scheduled", D(2026, 7, 27))
+    timely.fire("monitoring_outcome_reviewed", D(2027, 5, 3),
+                {"serious_concerns_response": "improvement_conference"})
+    timely.fire("improvement_conference_held", D(2027, 6, 21))
+    assert row(timely, D(2027, 6, 21), "serious_conference_deadline").status == "met"
 
 
-def test_two_focused_activities_in_one_half_year_show_a_missed_row(spec):
+def test_two_focused_activities_in_one_half_year_show_a_later_than_normal_row(spec):
     """Annex 2 "Focussed activity (see paragraph 5.6) Minimum of 2 activities per year", encoded
     as one in each six months from the opening (2 March 2026). Two in the first half-year
     (April and July 2026) and none between 2 September 2026 and 2 March 2027 meet Annex 2 for
-    the year, but the second row shows missed; the timescale's note says so."""
+    the year, but the second row shows later than normal; the timescale's note says so."""
     case = Case(spec, opened_on=D(2026, 3, 2))
     for start, feedback in [(D(2026, 4, 6), D(2026, 4, 24)), (D(2026, 7, 6), D(2026, 7, 24))]:
         case.fire("focused_activity_started", start)
         case.fire("focused_activity_feedback_sent", feedback)
     first, second, _third = rows(case, D(2027, 3, 3), "focused_activity")
     assert (first.due, first.status, second.due, second.status) == (
-        D(2026, 9, 2), "met", D(2027, 3, 2), "missed")
+        D(2026, 9, 2), "met", D(2027, 3, 2), "departed")
     note = spec.timescale("focused_activity").note
-    assert "two activities in the same half-year" in note and "a prompt, not a finding" in note
+    assert "two activities in one half-year" in note and "never as a breach" in note
 
 
 def test_fieldwork_may_start_while_the_team_review_is_open(spec):
@@ -906,15 +1051,15 @@ def test_no_comments_over_christmas_the_engine_closes_the_period(spec):
         assert (r.anchor_date, r.due, r.met_on, r.status) == (anchor, due, met_on, "met"), ident
 
 
-def test_serious_scenario_early_conference_and_safeguarding_during_focused_activity(spec):
-    """10.4 "we may hold an improvement conference within 12-18 months of the inspection", read as
-    by 18 months: fieldwork completed 20 November 2026, so due by 20 May 2028; held 21 June 2027,
-    seven months on, it is met. 3.3 "we will take action to ensure the relevant local authority
-    fulfills its statutory responsibilities to safeguard people": recorded during the focused
-    activity of January 2027 by the link senior manager."""
+def test_serious_scenario_conference_in_its_window_and_safeguarding_during_focused_activity(spec):
+    """10.4 "we may hold an improvement conference within 12-18 months of the inspection":
+    fieldwork completed 20 November 2026, so the window runs from 20 November 2027 to 20 May
+    2028; held Monday 22 November 2027, it is met. 3.3 "we will take action to ensure the
+    relevant local authority fulfills its statutory responsibilities to safeguard people":
+    recorded during the focused activity of January 2027 by the link senior manager."""
     case = simulate(spec, "ciw_serious_no_comments.toml")
-    r = row(case, D(2027, 9, 30), "serious_conference_deadline")
-    assert (r.due, r.met_on, r.status) == (D(2028, 5, 20), D(2027, 6, 21), "met")
+    r = row(case, D(2027, 12, 20), "serious_conference_deadline")
+    assert (r.earliest, r.due, r.met_on, r.status) == (D(2027, 11, 20), D(2028, 5, 20), D(2027, 11, 22), "met")
     action = next(h for h in case.history if h.event == "safeguarding_action_taken")
     assert (action.on, action.actor) == (D(2027, 1, 20), "link_senior_manager")
     assert "focused_activity_under_way" in action.target

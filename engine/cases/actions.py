@@ -52,9 +52,11 @@ class Action:
     #: answers already given by earlier steps (never a spec's default): a form may offer them
     #: for the optional facts; a required one is always answered afresh
     known: dict[str, Any] = field(default_factory=dict)
-    #: the earliest open deadline this step meets (None if it meets none)
+    #: the open deadline this step meets, a limit before any other, then the earliest (None
+    #: if it meets none), with its label and strength
     due: date | None = None
     due_label: str = ""
+    due_strength: str = ""
 
     @property
     def available(self) -> bool:
@@ -87,24 +89,35 @@ def _action(case: Case, event: str, reasons: tuple[Reason, ...] = ()) -> Action:
 def actions(case: Case, today: date | None = None,
             rows: list[TimescaleStatus] | None = None) -> list[Action]:
     """The events that can be recorded now, then those a guard blocks. With ``today``, the
-    possible ones that meet an open deadline come first, earliest deadline first (the rest
-    in spec order), each with that deadline (``rows``: the case's timescales as of ``today``,
-    if the caller has them already)."""
+    possible ones that meet an open deadline come first: those meeting a limit past its date,
+    then by date (the rest in spec order), each with the deadline that binds most (a limit
+    past its date, then the earliest; ``rows``: the case's timescales as of ``today``, if the
+    caller has them already)."""
     out = [_action(case, name) for name in case.available_events()]
     if today is not None:
-        meets: dict[str, tuple[date, str]] = {}
+        meets: dict[str, TimescaleStatus] = {}
         for row in case.timescales(today) if rows is None else rows:
             met_by = case.spec.timescale(row.id).met_by
             if row.open and met_by is not None and met_by.kind == "event":
                 known = meets.get(met_by.name)
-                if known is None or row.due < known[0]:
-                    meets[met_by.name] = (row.due, row.label)
-        out = [replace(a, due=meets[a.event][0], due_label=meets[a.event][1])
+                if known is None or _binds(row) < _binds(known):
+                    meets[met_by.name] = row
+        out = [replace(a, due=meets[a.event].due, due_label=meets[a.event].label,
+                       due_strength=meets[a.event].strength)
                if a.event in meets else a for a in out]
-        out.sort(key=lambda a: a.due or date.max)  # stable: spec order otherwise
+        # stable: spec order otherwise
+        out.sort(key=lambda a: (not (a.due_strength == "limit" and a.due < today),
+                                a.due or date.max))
     out += [_action(case, name, _reasons(case.spec, failures))
             for name, failures in case.blocked_events().items()]
     return out
+
+
+def _binds(row: TimescaleStatus) -> tuple[bool, bool, date]:
+    """Which of the deadlines one step meets to show: one past its date before one still to
+    come, a limit past its date before any other, then the earliest."""
+    past = row.days_left < 0
+    return not past, past and row.strength != "limit", row.due
 
 
 def refusal(case: Case, event: str, entered: dict[str, Any]) -> tuple[Reason, ...]:
@@ -133,6 +146,8 @@ def state_summary(spec: Spec, name: str) -> str:
         text = spec.citation_text(state.citation)
         if text:
             lines.append(f"“{text}”")
+    if state.note:
+        lines.append(f"How regflow reads it: {state.note}")
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from functools import cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
-from ..spec.durations import Duration
+from ..spec.durations import FINANCIAL_YEAR_START, Duration
 
 #: Calendars a spec may name, with the words shown to people.
 CALENDARS: dict[str, str] = {
@@ -68,7 +68,7 @@ class WorkingCalendar:
             return start + timedelta(weeks=n)
         if unit == "months":
             return start + relativedelta(months=n)
-        if unit == "years":
+        if unit in ("years", "financial_years"):
             return start + relativedelta(years=n)
         raise ValueError(f"unknown unit {unit!r}")
 
@@ -82,6 +82,13 @@ class WorkingCalendar:
             day += timedelta(days=1)
             count += self.is_working_day(day)
         return sign * count
+
+
+def financial_year_start(day: date) -> date:
+    """1 April of the financial year that ``day`` falls in (1 April to 31 March)."""
+    month, first = FINANCIAL_YEAR_START
+    start = date(day.year, month, first)
+    return start if day >= start else date(day.year - 1, month, first)
 
 
 @cache

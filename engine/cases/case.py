@@ -22,6 +22,7 @@ from ..errors import (
     ExtensionError,
     FactError,
     GuardFailure,
+    PeriodNotOver,
     UnknownEvent,
 )
 from ..spec.loader import fact_value_error
@@ -238,8 +239,19 @@ class Case:
         """The facts as they were just after history entry ``seq`` (0: when opened)."""
         values = dict(self._opening_facts)
         for entry in self.history[:seq]:
-            values.update(entry.facts)
+            values = self._cleared(entry.event, {**values, **entry.facts})
         return values
+
+    def _cleared(self, event: str, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` with the facts ``event`` clears back at their defaults (only their own
+        events may establish them again)."""
+        cleared = self.spec.events[event].clears
+        if not cleared:
+            return values
+        out = {k: v for k, v in values.items() if k not in cleared}
+        out.update({k: self.spec.facts[k].default for k in cleared
+                    if self.spec.facts[k].default is not None})
+        return out
 
     def occurrences(self, ref: Ref) -> list[Occurrence]:
         """When ``ref`` happened: each recording of an event, or each entry into a state."""
@@ -251,7 +263,11 @@ class Case:
         for name, on, seq in self._entries[e_done:]:
             index.setdefault(("state", name), []).append(Occurrence(on, seq))
         self._occurrence_index = ((len(self.history), len(self._entries)), index)
-        return list(self._occurrence_index[1].get((ref.kind, ref.name), ()))
+        found = self._occurrence_index[1].get((ref.kind, ref.name), ())
+        if ref.when:  # only those where the facts then met the condition
+            guard = self.spec.guards[ref.when]
+            return [o for o in found if guard.holds(self.facts_at(o.seq))]
+        return list(found)
 
     def candidates(self, event: str) -> list[Transition]:
         """Transitions on ``event`` from the active states, innermost source first."""
@@ -344,7 +360,25 @@ class Case:
             raise self._not_now(event)
         if failures:
             raise EventRefused(event, failures)
+        self._check_period_over(event, on, note)
         return self._record(event, on, values, merged, actor, note, auto=False)
+
+    def _check_period_over(self, event: str, on: date, note: str) -> None:
+        """Refuse, before its due date, an event that a running delay records when it ends
+        ("period for comments ended"), unless the source lets the period end early and a
+        reason is given."""
+        for t in self.spec.timescales:
+            if t.fires != event or (t.applies_when and
+                                    not self.spec.guards[t.applies_when].holds(self.facts)):
+                continue
+            for anchor in self.occurrences(t.anchor):
+                if (t.id, anchor.seq) in self._handled or anchor.on > on:
+                    continue
+                extension = self.extensions.get((t.id, anchor.seq))
+                due = extension.to if extension else self.calendar.add(anchor.on, t.after)
+                if on < due and not (t.ends_early and note.strip()):
+                    raise PeriodNotOver(event, self.spec.events[event].label, due,
+                                        self.spec.rule_words(t), t.citation, t.ends_early)
 
     def advance_to(self, day: date) -> list[HistoryEntry]:
         """Record every time-driven event due on or before ``day``, in due-date order."""
@@ -421,7 +455,7 @@ class Case:
             if self._machine is not None:  # keep a live machine in step
                 self._machine.model.state = OrderedSet(known[0])
         self._config = known[0]
-        self.facts = merged
+        self.facts = self._cleared(event, merged)
         entry = HistoryEntry(seq, event, on, actor, values, note, auto, before,
                              tuple(self.current_states))
         self.history.append(entry)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from ..cases.timescales import BREACHED
 from ..spec.model import Spec
 
 #: Okabe-Ito colours
@@ -69,6 +70,8 @@ def _tooltip(spec: Spec, name: str) -> str:
         parts.append(f"Responsible: {spec.roles[state.role].label}")
     if state.citation:
         parts.append(f"Source: {state.citation}")
+    if state.note:
+        parts.append(f"How regflow reads it: {state.note}")
     return _quote(" | ".join(parts))
 
 
@@ -102,7 +105,7 @@ _LEGEND = (
     + ACTIVE_LINE + '", penwidth=3, style="rounded,filled,bold", fontsize=9];\n'
     '    "__key_travelled" [label="already travelled", fillcolor="' + TRAVELLED_FILL
     + '", fontsize=9];\n'
-    '    "__key_missed" [label=<&#9888; deadline missed here>, color="' + MISSED_LINE
+    '    "__key_missed" [label=<&#9888; a limit breached here>, color="' + MISSED_LINE
     + '", penwidth=3, style="rounded,filled,dashed", fontsize=9];\n'
     '    "__key_active" -> "__key_travelled" -> "__key_missed" [style=invis];\n'
     "  }"
@@ -171,7 +174,7 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
         label = texts[0] if len(texts) == 1 else "\n".join(
             "• " + text.replace("\n", "\n   ") for text in texts)
         tip = "; ".join(spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
-                        for t in group)
+                        + (f". How regflow reads it: {t.note}" if t.note else "") for t in group)
         attrs = [f"id={_quote(edge_id)}", f"label={_quote(label)}", f"tooltip={_quote(tip)}",
                  f"labeltooltip={_quote(tip)}"]
         if ltail and clip:
@@ -235,7 +238,8 @@ def _node_attrs(spec: Spec, name: str, hl: Highlight) -> str:
 def case_highlight(case, today, rows=None) -> Highlight:
     """Active, travelled and missed states of a case.
 
-    A missed or overdue timescale marks the states the case was in when its due date passed,
+    A limit breached or overdue marks the states the case was in when its due date passed
+    (a departure from the normal arrangement or a target passed is no breach and is not marked),
     narrowed to those from which the event that meets it could have been recorded: that is
     where the obligation was not met. ``rows``: the case's timescales as of ``today``, if the
     caller has them already.
@@ -244,7 +248,7 @@ def case_highlight(case, today, rows=None) -> Highlight:
     travelled = case.entered_states()
     missed: set[str] = set()
     for row in case.timescales(today) if rows is None else rows:
-        if (row.status == "missed" or row.overdue) and row.due is not None:
+        if (row.status == BREACHED or row.overdue) and row.due is not None:
             then = case.states_on(min(row.due, today))
             met_by = spec.timescale(row.id).met_by
             sources = {s for t in spec.transitions if met_by and t.event == met_by.name

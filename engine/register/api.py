@@ -25,7 +25,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from ..cases.case import Case
-from ..cases.timescales import SOON_DAYS
+from ..cases.timescales import NOT_KEPT_BY, PAST_DUE, SOON_DAYS
 from ..errors import CaseError, RegflowError
 from ..spec.loader import load_spec, loads_spec
 from ..spec.model import Spec
@@ -47,13 +47,18 @@ from .storage import (
 )
 
 
-def attention(days_left: int | None, finished_on: date | None = None) -> str:
-    """How a case's next deadline stands: "overdue", "due soon", "finished" or ""."""
-    if finished_on is not None:
+def attention(row: dict[str, Any], today: date) -> str:
+    """How a listed case stands (``row``: its projection): "finished", "overdue" (a limit
+    passed: a breach), "later than normal" / "behind target" / "not achieved yet" (its next
+    obligation, not a limit, passed its date), "due soon" or ""."""
+    if row.get("finished_on") is not None:
         return "finished"
-    if days_left is not None and days_left < 0:
+    if row.get("next_limit_sort") is not None and row["next_limit_sort"] < today:
         return "overdue"
-    if days_left is not None and days_left <= SOON_DAYS:
+    due = row.get("next_due")
+    if due is not None and due < today:
+        return PAST_DUE.get(row.get("next_due_strength") or "limit", "overdue")
+    if due is not None and (due - today).days <= SOON_DAYS:
         return "due soon"
     return ""
 
@@ -66,9 +71,11 @@ def _like(text: str) -> str:
 class CaseQuery:
     """Which cases to show and in what order (see :meth:`Register.page`).
 
-    ``attention``: "" (all), "overdue", "due soon", "needs attention" (either) or "open"
-    (not finished); ``search``: every word must match the title, stage or responsible role,
-    or be the case number (``#12`` is the case number only).
+    ``attention``: "" (all), "overdue" (a limit passed: a breach), "past date" (any obligation
+    past its date, limits or not), "behind" (past a date, but no limit passed), "due soon",
+    "needs attention" (past a date or due soon) or "open" (not finished); ``search``: every
+    word must match the title, stage or responsible role, or be the case number (``#12`` is
+    the case number only).
     """
 
     spec_id: str = ""
@@ -488,16 +495,20 @@ class Register:
     #: what a listed case shows (the projection, not the snapshot)
     _listed = (cases.c.id, cases.c.title, cases.c.spec_id, cases.c.regulator, cases.c.stage,
                cases.c.responsible, cases.c.next_due, cases.c.next_due_label,
-               cases.c.finished_on, cases.c.version)
+               cases.c.next_due_strength, cases.c.next_limit_sort, cases.c.finished_on,
+               cases.c.version)
 
     def list_cases(self, spec_id: str | None = None, overdue: bool = False,
-                   limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+                   limit: int | None = None, offset: int = 0,
+                   past_date: bool = False) -> list[dict[str, Any]]:
+        """Cases in next-deadline order; ``overdue``: only those with a limit passed (a
+        breach); ``past_date``: those with any obligation past its date."""
         query = select(*self._listed)
         if spec_id:
             query = query.where(cases.c.spec_id == spec_id)
-        if overdue:
+        if overdue or past_date:
             query = query.where(cases.c.id.in_(select(timescales.c.case_id)
-                                               .where(self._overdue_clause())))
+                                               .where(self._overdue_clause(limits=overdue))))
         query = query.order_by(cases.c.next_due_sort, cases.c.id)
         if limit is not None:
             query = query.limit(limit).offset(offset)
@@ -524,7 +535,7 @@ class Register:
         for row in rows:
             due = row["next_due"]
             row["days_left"] = (due - self.today).days if due else None
-            row["attention"] = attention(row["days_left"], row["finished_on"])
+            row["attention"] = attention(row, self.today)
         return rows
 
     def count(self, query: CaseQuery) -> int:
@@ -557,7 +568,12 @@ class Register:
             out.append(or_(*match))
         soon = self.today + timedelta(days=SOON_DAYS)
         if query.attention == "overdue":
+            out.append(cases.c.next_limit_sort < self.today)
+        elif query.attention == "past date":
             out.append(cases.c.next_due_sort < self.today)
+        elif query.attention == "behind":  # past a date, but no limit passed
+            out.append(and_(cases.c.next_due_sort < self.today,
+                            cases.c.next_limit_sort >= self.today))
         elif query.attention == "due soon":
             out.append(and_(cases.c.next_due_sort >= self.today, cases.c.next_due_sort <= soon))
         elif query.attention == "needs attention":
@@ -590,34 +606,42 @@ class Register:
         return and_(timescales.c.met_on.is_(None), OPEN_STATUS,
                     or_(timescales.c.status == "pending", timescales.c.kind != "recurring"))
 
-    def _overdue_clause(self):
-        return and_(self._open_clause(), timescales.c.due < self.today)
+    def _overdue_clause(self, limits: bool = False):
+        """Open instances past their date; ``limits``: only limits (breaches)."""
+        past = and_(self._open_clause(), timescales.c.due < self.today)
+        return and_(past, timescales.c.strength == "limit") if limits else past
 
     def due(self, within: int | None = None, overdue: bool = False,
-            limit: int | None = None) -> list[dict[str, Any]]:
-        """Open timescale instances: overdue ones, and/or those due within ``within`` days,
-        earliest first (at most ``limit``; see :meth:`count_due`)."""
+            limit: int | None = None, limits: bool = False) -> list[dict[str, Any]]:
+        """Open timescale instances: those past their date (``limits``: only limits), and/or
+        those due within ``within`` days, earliest first (at most ``limit``; see
+        :meth:`count_due`). Each row's ``standing`` says how it stands today: "overdue" (a
+        limit), "later than normal", "behind target", "not achieved yet", "due soon"."""
         query = (select(timescales, cases.c.title, cases.c.spec_id)
                  .join(cases, cases.c.id == timescales.c.case_id)
-                 .where(self._due_clause(within, overdue))
+                 .where(self._due_clause(within, overdue, limits))
                  .order_by(timescales.c.due, timescales.c.case_id))
         if limit is not None:
             query = query.limit(limit)
         rows = self._listing(query, timescales.c.case_id)
-        for row in rows:  # stored as of the last change; a deadline passed since is missed now
-            if row["status"] == "pending" and row["kind"] in ("deadline", "window", "recurring"):
-                row["status"] = "missed"
+        for row in rows:  # stored as of the last change; a date passed since is not kept now
+            past = row["due"] < self.today
+            if past and row["status"] == "pending" and row["kind"] in (
+                    "deadline", "window", "recurring", "target"):
+                row["status"] = NOT_KEPT_BY[row["strength"]]
+            row["standing"] = PAST_DUE[row["strength"]] if past else "due soon"
         return rows
 
-    def count_due(self, within: int | None = None, overdue: bool = False) -> int:
+    def count_due(self, within: int | None = None, overdue: bool = False,
+                  limits: bool = False) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(timescales)
-                                .where(self._due_clause(within, overdue))).scalar_one()
+                                .where(self._due_clause(within, overdue, limits))).scalar_one()
 
-    def _due_clause(self, within: int | None, overdue: bool):
+    def _due_clause(self, within: int | None, overdue: bool, limits: bool = False):
         clauses = []
         if overdue or within is None:
-            clauses.append(self._overdue_clause())
+            clauses.append(self._overdue_clause(limits))
         if within is not None:
             clauses.append(and_(self._open_clause(), timescales.c.status == "pending",
                                 timescales.c.due >= self.today,

@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from ..errors import CaseError
 
-CASE_DATES = ("opened_on", "next_due", "next_due_sort", "next_fire", "finished_on", "as_of")
+CASE_DATES = ("opened_on", "next_due", "next_due_sort", "next_limit_sort", "next_fire", "finished_on",
+              "as_of")
 EVENT_DATES = ("effective_on", "extend_to")
 TIMESCALE_DATES = ("anchor_on", "earliest", "due", "met_on", "extended_to")
 KINDS = ("event", "correction", "extension")

@@ -47,7 +47,11 @@ def projection(case: Case, today: date, rows) -> dict[str, Any]:
     # late, as in `regflow due --overdue`, so registers sort the cases that need attention to
     # the top; a finished case has none (nothing more can be recorded on it)
     unmet = [r for r in rows if r.open and case.finished_on is None]
-    nxt = min(unmet, key=lambda r: r.due) if unmet else None
+    # a limit already passed is what the case is listed by (a breach), before an earlier date
+    # that is no limit (a target or the normal arrangement passed)
+    breached = [r for r in unmet if r.strength == "limit" and r.due < today]
+    nxt = min(breached or unmet, key=lambda r: r.due) if unmet else None
+    limits = [r.due for r in unmet if r.strength == "limit"]
     stage, responsible = stage_and_roles(case)
     return {
         "stage": stage,
@@ -55,6 +59,8 @@ def projection(case: Case, today: date, rows) -> dict[str, Any]:
         "next_due": nxt.due if nxt else None,
         "next_due_sort": nxt.due if nxt else date.max,
         "next_due_label": nxt.label if nxt else None,
+        "next_due_strength": nxt.strength if nxt else None,
+        "next_limit_sort": min(limits) if limits else date.max,
         "next_fire": case.next_fire_date(),
         "finished_on": case.finished_on,
         "as_of": today,
@@ -68,7 +74,7 @@ def timescale_rows(case: Case, rows) -> list[dict[str, Any]]:
     return [{
         "timescale": r.id, "occurrence": r.occurrence, "label": r.label,
         "kind": r.kind, "anchor_on": r.anchor_date, "earliest": r.earliest, "due": r.due,
-        "status": r.status, "met_on": r.met_on, "extended_to": r.extended_to,
+        "status": r.status, "strength": r.strength, "met_on": r.met_on, "extended_to": r.extended_to,
         "extension_reason": r.extension_reason, "citation": r.citation,
         "responsible": r.responsible, "approximate": r.approximate, "reason": r.reason,
     } for r in rows if r.anchor_date is not None]

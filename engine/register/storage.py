@@ -45,7 +45,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from ..errors import RegflowError
 
 #: Bumped whenever the tables change; a register written by a newer regflow is refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP = "regflow register"
 
 metadata = MetaData()
@@ -85,12 +85,16 @@ cases = Table(
     Column("next_due", Date),
     Column("next_due_sort", Date, nullable=False),  # next_due, or far in the future: the index
     Column("next_due_label", Text),
+    Column("next_due_strength", String(12)),  # how binding the next deadline is
+    # the earliest open *limit* (a breach once passed), or far in the future: "overdue" cases
+    Column("next_limit_sort", Date, nullable=False),
     Column("next_fire", Date),  # when the next time-driven event falls due
     Column("finished_on", Date),
     Column("as_of", Date, nullable=False),
     Column("snapshot", Text, nullable=False),  # JSON: Case.snapshot()
     Index("cases_spec", "spec_id"),
     Index("cases_by_next_due", "next_due_sort", "id"),
+    Index("cases_by_next_limit", "next_limit_sort", "id"),
     Index("cases_next_fire", "next_fire"),
 )
 
@@ -123,6 +127,7 @@ timescales = Table(
     Column("earliest", Date),
     Column("due", Date),
     Column("status", String(16), nullable=False),
+    Column("strength", String(12), nullable=False),
     Column("met_on", Date),
     Column("extended_to", Date),
     Column("extension_reason", Text),
@@ -134,8 +139,8 @@ timescales = Table(
 
 # The open deadlines only, in due-date order: `due --overdue` and `due --within` read a page of
 # this index instead of sorting every timescale of every case.
-OPEN_STATUS = text("timescales.status IN ('pending', 'missed')")
-_OPEN = text("met_on IS NULL AND status IN ('pending', 'missed')")
+OPEN_STATUS = text("timescales.status IN ('pending', 'breached', 'departed', 'late', 'not achieved')")
+_OPEN = text("met_on IS NULL AND status IN ('pending', 'breached', 'departed', 'late', 'not achieved')")
 Index("timescales_open", timescales.c.due, timescales.c.case_id,
       sqlite_where=_OPEN, postgresql_where=_OPEN)
 
@@ -492,18 +497,39 @@ def _create_on_server(engine: Engine) -> None:
 #: included (schema 1 skipped those already missed when the case last changed), and a finished
 #: case has none. Recomputed from the stored timescale rows, in one transaction (on a tie of
 #: dates the label is the first timescale by id, where a recomputed case takes spec order).
+#: Schema 3: timescales have a strength. Specs stored before it have none, so every timescale of
+#: a stored case is a limit (a target for kind target), and a missed one is breached; cases
+#: also keep their earliest open limit, which "overdue" now means.
+_OPEN_ROW = ("t.met_on IS NULL AND t.due IS NOT NULL AND t.status IN ('pending', {}) "
+             "AND (t.status = 'pending' OR t.kind != 'recurring')")
 _UPGRADES = {
     1: [
         """UPDATE cases SET next_due = (
              SELECT min(t.due) FROM timescales t WHERE t.case_id = cases.id
-             AND t.met_on IS NULL AND t.status IN ('pending', 'missed') AND t.due IS NOT NULL
-             AND (t.status = 'pending' OR t.kind != 'recurring') AND cases.finished_on IS NULL)""",
+             AND """ + _OPEN_ROW.format("'missed'") + """ AND cases.finished_on IS NULL)""",
         """UPDATE cases SET next_due_label = (
              SELECT t.label FROM timescales t WHERE t.case_id = cases.id AND t.due = cases.next_due
-             AND t.met_on IS NULL AND t.status IN ('pending', 'missed')
-             AND (t.status = 'pending' OR t.kind != 'recurring')
+             AND """ + _OPEN_ROW.format("'missed'") + """
              ORDER BY t.timescale, t.occurrence LIMIT 1)""",
         "UPDATE cases SET next_due_sort = coalesce(next_due, '9999-12-31')",
+    ],
+    2: [
+        "ALTER TABLE timescales ADD COLUMN strength VARCHAR(12) NOT NULL DEFAULT 'limit'",
+        "UPDATE timescales SET strength = 'target' WHERE kind = 'target'",
+        "UPDATE timescales SET status = 'breached' WHERE status = 'missed'",
+        "ALTER TABLE cases ADD COLUMN next_due_strength VARCHAR(12)",
+        "ALTER TABLE cases ADD COLUMN next_limit_sort DATE NOT NULL DEFAULT '9999-12-31'",
+        """UPDATE cases SET next_due_strength = (
+             SELECT t.strength FROM timescales t WHERE t.case_id = cases.id
+             AND t.due = cases.next_due AND """ + _OPEN_ROW.format("'breached'") + """
+             ORDER BY t.timescale, t.occurrence LIMIT 1)""",
+        """UPDATE cases SET next_limit_sort = coalesce((
+             SELECT min(t.due) FROM timescales t WHERE t.case_id = cases.id
+             AND t.strength = 'limit' AND """ + _OPEN_ROW.format("'breached'") + """
+             AND cases.finished_on IS NULL), '9999-12-31')""",
+        "CREATE INDEX cases_by_next_limit ON cases (next_limit_sort, id)",
+        "DROP INDEX timescales_open",
+        "CREATE INDEX timescales_open ON timescales (due, case_id) WHERE " + _OPEN.text,
     ],
 }
 

@@ -50,6 +50,12 @@ def _names(spec: Spec) -> Found:
             for i, fact in enumerate(getattr(event, key)):
                 if fact not in spec.facts:
                     yield (("events", name, key, i), *_unknown("fact", fact, spec.facts))
+        for i, fact in enumerate(event.clears):
+            if fact not in spec.facts:
+                yield (("events", name, "clears", i), *_unknown("fact", fact, spec.facts))
+            elif fact in event.sets:
+                yield (("events", name, "clears", i), f"'{fact}' is both set and cleared by this "
+                       "event; keep it in one of `sets` or `clears`", None)
         for i, fact in enumerate(event.requires):
             if fact in spec.facts and fact not in event.sets:
                 yield (("events", name, "requires", i),
@@ -287,13 +293,35 @@ def _timescales(spec: Spec) -> Found:
                    f"timescales[{seen[t.id]}]", None)
         seen.setdefault(t.id, t.index)
         needed, words = _KIND_FIELDS[t.kind]
+        optional = {"within"} if t.kind == "recurring" else set()
+        if t.due_on is not None:
+            fact = spec.facts.get(t.due_on)
+            if t.kind != "deadline":
+                yield ((*where, "due_on"), f"`due_on` is for a deadline, not a {t.kind}", None)
+            elif fact is None:
+                yield ((*where, "due_on"), *_unknown("fact", t.due_on, spec.facts))
+            elif fact.type != "date":
+                yield ((*where, "due_on"), f"'{t.due_on}' is a fact of type {fact.type}; `due_on` needs "
+                       "a date fact", None)
+            if t.within is not None:
+                yield ((*where, "within"), "write `within` or `due_on`, not both", None)
+            needed = set()
         for field in _DURATION_FIELDS:
-            present = getattr(t, field) is not None
-            if field in needed and not present and _raw_missing(spec, t.index, field):
+            value = getattr(t, field)
+            if field in needed and value is None and _raw_missing(spec, t.index, field):
                 yield ((*where, "kind"), f"a {t.kind} needs {words}", None)
-            if field not in needed and present:
+            if field not in needed | optional and value is not None:
                 yield ((*where, field), f"`{field}` does not apply to a {t.kind} "
                        f"(a {t.kind} takes {words})", None)
+            if value is not None and value.financial and field != "every":
+                yield ((*where, field), "financial years are periods, for `every` of a recurring "
+                       "timescale; write years or months here", f"'{value.amount} years'")
+        if t.kind == "recurring" and t.within and t.every and t.within >= t.every \
+                and t.within.unit == t.every.unit:
+            yield ((*where, "within"), f"each period's obligation falls due within {t.within}, "
+                   f"but a period lasts only {t.every}", None)
+        if t.ends_early and not t.fires:
+            yield ((*where, "ends_early"), "`ends_early` is for a delay that `fires` an event", None)
         if t.kind == "window" and t.after and t.within and t.after.unit == t.within.unit \
                 and t.after.amount > t.within.amount:
             yield ((*where, "after"), f"the window opens ({t.after}) after it closes "

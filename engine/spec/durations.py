@@ -21,7 +21,12 @@ UNITS: dict[str, str] = {
     "months": "months",
     "year": "years",
     "years": "years",
+    "financial year": "financial_years",
+    "financial years": "financial_years",
 }
+
+#: The first day of a financial year (UK public bodies: 1 April to 31 March).
+FINANCIAL_YEAR_START = (4, 1)
 
 _PATTERN = re.compile(r"^\s*(\d+)\s+([a-z][a-z ]*?)\s*$")
 
@@ -33,13 +38,13 @@ class DurationSyntaxError(ValueError):
         self.text = text
         self.suggestion = suggestion
         super().__init__(f"bad duration '{text}': write N followed by one of "
-                         "working days, days, weeks, months, years")
+                         "working days, days, weeks, months, years, financial years")
 
 
 @dataclass(frozen=True, order=True)
 class Duration:
     amount: int
-    unit: str  # one of: working_days, days, weeks, months, years
+    unit: str  # one of: working_days, days, weeks, months, years, financial_years
 
     @classmethod
     def parse(cls, text: str) -> Duration:
@@ -58,6 +63,11 @@ class Duration:
         if self.amount == 1:
             word = word[:-1]
         return f"{self.amount} {word}"
+
+    @property
+    def financial(self) -> bool:
+        """Periods aligned to financial years (1 April to 31 March), not to the anchor."""
+        return self.unit == "financial_years"
 
     def times(self, factor: int) -> Duration:
         return Duration(self.amount * factor, self.unit)

@@ -137,11 +137,15 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
             problems.add(where, str(err), f"'{err.suggestion}'" if err.suggestion else None)
             return None
 
-    def ref(value: dict[str, str] | None) -> Ref | None:
+    def ref(where: Path, value: dict[str, str] | None) -> Ref | None:
         if value is None:
             return None
-        (kind, name), = value.items()
-        return Ref(kind, name)
+        named = [(k, v) for k, v in value.items() if k in ("event", "state")]
+        if len(named) != 1:
+            problems.add(where, "write exactly one of: event = \"NAME\" or state = \"NAME\"")
+            return None
+        (kind, name), = named
+        return Ref(kind, name, guard((*where, "when"), value.get("when")))
 
     transitions = []
     for i, entry in enumerate(data["transitions"]):
@@ -157,17 +161,22 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
         where = ("timescales", i)
         timescales.append(Timescale(
             index=i, id=entry["id"], label=entry["label"], kind=entry["kind"],
-            anchor=ref(entry["anchor"]), citation=entry["citation"],
+            anchor=ref((*where, "anchor"), entry["anchor"]), citation=entry["citation"],
             within=duration((*where, "within"), entry.get("within")),
             after=duration((*where, "after"), entry.get("after")),
             every=duration((*where, "every"), entry.get("every")),
             about=duration((*where, "about"), entry.get("about")),
-            met_by=ref(entry.get("met_by")), until=ref(entry.get("until")),
+            met_by=ref((*where, "met_by"), entry.get("met_by")),
+            until=ref((*where, "until"), entry.get("until")), due_on=entry.get("due_on"),
             fires=entry.get("fires"),
             applies_when=guard((*where, "applies_when"), entry.get("applies_when")),
             responsible=entry.get("responsible"), extendable=entry.get("extendable", False),
             milestones=tuple(entry.get("milestones", ())), note=entry.get("note", ""),
+            strength=entry.get("strength", "target" if entry["kind"] == "target" else "limit"),
+            wording=entry.get("wording", ""), ends_early=entry.get("ends_early", False),
         ))
+    if any(t.anchor is None for t in timescales):
+        problems.raise_if_any()  # the meaning checks need every anchor
     spec = Spec(
         process=process,
         paragraphs=dict(data["paragraphs"]),
@@ -232,5 +241,5 @@ def _state(name: str, entry: dict[str, Any]) -> State:
 def _event(name: str, entry: dict[str, Any]) -> Event:
     return Event(name=name, label=entry["label"], citation=entry.get("citation", ""),
                  role=entry.get("role"), sets=tuple(entry.get("sets", ())),
-                 requires=tuple(entry.get("requires", ())),
+                 requires=tuple(entry.get("requires", ())), clears=tuple(entry.get("clears", ())),
                  milestones=tuple(entry.get("milestones", ())), note=entry.get("note", ""))

@@ -17,6 +17,18 @@ from .tomlsource import SourceMap
 FACT_TYPES = ("enum", "bool", "date", "number", "text")
 TIMESCALE_KINDS = ("deadline", "lead_time", "window", "delay", "recurring", "target")
 
+#: How binding a timescale is, in the source's own strength of words. What a passed date means
+#: follows from it: a limit is breached, an expectation departed from ("later than normal"), a
+#: target is early, on or late, and a best effort is not achieved.
+STRENGTHS: dict[str, str] = {
+    "limit": "a limit ('must', 'will ... within', 'is required to'): passing it is a breach",
+    "expected": "the normal arrangement ('normally', 'generally', 'usually', 'is expected'): "
+                "passing it is a departure, later than normal",
+    "target": "an aim or approximate date ('we aim to', 'about', 'approximately'): "
+              "early, on time or late",
+    "best_effort": "'where possible', 'as far as possible': not achieved is not a breach",
+}
+
 
 @dataclass(frozen=True)
 class Process:
@@ -74,6 +86,7 @@ class Event:
     requires: tuple[str, ...] = ()
     milestones: tuple[str, ...] = ()
     note: str = ""
+    clears: tuple[str, ...] = ()  # facts returned to their default when recorded
 
 
 @dataclass(frozen=True)
@@ -94,9 +107,11 @@ class Ref:
 
     kind: str  # "event" | "state"
     name: str
+    #: a guard on the facts as they were at that moment: only occurrences where it holds count
+    when: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.kind} '{self.name}'"
+        return f"{self.kind} '{self.name}'" + (f" (when {self.when})" if self.when else "")
 
 
 @dataclass(frozen=True)
@@ -113,12 +128,18 @@ class Timescale:
     about: Duration | None = None
     met_by: Ref | None = None
     until: Ref | None = None
+    due_on: str | None = None  # a date fact that is the due date (deadline, instead of within)
     fires: str | None = None
     applies_when: str | None = None
     responsible: str | None = None
     extendable: bool = False
     milestones: tuple[str, ...] = ()
     note: str = ""
+    strength: str = "limit"
+    wording: str = ""  # the source's own word for the strength, e.g. "generally"
+    #: for a delay that ``fires`` an event: the source allows that event before the due date
+    #: (with a reason); otherwise recording it early is refused
+    ends_early: bool = False
 
     @property
     def approximate(self) -> bool:
@@ -131,15 +152,23 @@ class Timescale:
     def rule_text(self, anchor: str | None = None) -> str:
         """The rule in a few words, e.g. ``within 25 working days of event 'x'``; ``anchor``
         words the anchor instead (e.g. its label, for people)."""
+        anchor = anchor or str(self.anchor)
+        if self.kind == "recurring" and self.every.financial:
+            period = ("each financial year (1 April to 31 March)" if self.every.amount == 1
+                      else f"every {self.every} (from 1 April)")
+            due = f", within {self.within} of its start" if self.within else ""
+            return f"{period}{due}, from {anchor}"
         parts = {
-            "deadline": f"within {self.within}",
+            "deadline": f"by the date in '{self.due_on}'" if self.due_on else f"within {self.within}",
             "lead_time": f"not before {self.after}",
             "window": f"between {self.after} and {self.within}",
             "delay": f"after {self.after}",
             "recurring": f"every {self.every}",
             "target": f"about {self.about}",
         }
-        return f"{parts[self.kind]} of {anchor or self.anchor}"
+        due = f", within {self.within} of each period's start" if (
+            self.kind == "recurring" and self.within) else ""
+        return f"{parts[self.kind]}{due} of {anchor}"
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,26 @@ from regflow.engine.drawing.diagram import case_highlight
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import CaseView, Register, StaleCase
 from regflow.engine.register.projection import stage_and_roles
+from regflow.engine.spec.model import STRENGTHS
 
 from ..diagram.svg import MARKS, DiagramSvg
 from ..diagram.view import DiagramView
 from ..register.model import days_text
 from ..tasks import run_task
 from .forms import CorrectForm, EventForm, ExtendForm
-from .tables import OVERDUE_BG, SOON_BG, fill_facts, fill_history, fill_timescales, new_table
+from .tables import (
+    LATE_BG,
+    OVERDUE_BG,
+    PAST,
+    SOON_BG,
+    STANDING,
+    fill_facts,
+    fill_history,
+    fill_timescales,
+    new_table,
+    reading_html,
+    strength_text,
+)
 
 
 def _action_button(text: str, tip: str, slot) -> QPushButton:
@@ -178,10 +191,10 @@ class CasePanel(QWidget):
             f"<span style='background:#F5C77E;border:2px solid #B06E00'>&nbsp;{MARKS['active']} "
             "where the case is&nbsp;</span>&nbsp; "
             f"<span style='background:#D6E6F2'>&nbsp;{MARKS['travelled']} travelled&nbsp;</span>"
-            f"&nbsp; <span style='color:#CC79A7'><b>{MARKS['missed']}</b> missed</span>&nbsp; "
+            f"&nbsp; <span style='color:#CC79A7'><b>{MARKS['missed']}</b> limit breached</span>&nbsp; "
             "<span style='color:#B06E00'><b>━</b> possible now</span>")
         key.setToolTip("▶ orange: where the case is; ✓ pale blue: stages already travelled; "
-                       "⚠ dashed border: a deadline was missed there; thick orange arrows: steps "
+                       "⚠ dashed border: a limit was breached there; thick orange arrows: steps "
                        "that can be recorded now (click one). Help ▸ How to read the diagram.")
         key.setTextFormat(Qt.TextFormat.RichText)
         key.setObjectName("key")
@@ -207,8 +220,8 @@ class CasePanel(QWidget):
         return scroll
 
     def _timescales_box(self) -> QWidget:
-        self.timescale_table = new_table(["Status", "Timescale", "Rule", "Started", "Due",
-                                          "Days left", "Met on", "Extension", "Source"])
+        self.timescale_table = new_table(["Status", "Timescale", "Rule", "How binding", "Started",
+                                          "Due", "Days left", "Met on", "Extension", "Source"])
         self.timescale_table.setObjectName("timescales")
         self.timescale_table.itemSelectionChanged.connect(self._timescale_selected)
         self.show_waiting = QCheckBox("Also show timescales not started yet")
@@ -283,26 +296,36 @@ class CasePanel(QWidget):
             self.banner.show()
             return
         by = {}
-        for r in sorted((r for r in self.rows if r.due), key=lambda r: r.due):
+        for r in sorted((r for r in self.rows if r.due and r.open), key=lambda r: r.due):
             by.setdefault(r.standing(self.today), []).append(r)
         late, soon = by.get("overdue", []), by.get("due soon", [])
+        behind = [r for word in PAST[1:] for r in by.get(word, [])]
         if late:
             r = late[0]
             more = f" and {len(late) - 1} more" if len(late) > 1 else ""
-            self.banner.setText(f"⚠ <b>Overdue:</b> {html.escape(r.label)} — was due "
-                                f"{r.due.isoformat()} ({days_text((r.due - self.today).days)})"
+            self.banner.setText(f"⚠ <b>Overdue (a limit):</b> {html.escape(r.label)} — was due "
+                                f"{r.due.isoformat()} ({days_text((r.due - self.today).days, r.strength)})"
                                 f"{more}. See Timescales below.")
             self.banner.setStyleSheet(f"background: {OVERDUE_BG}; padding: 4px; "
                                       "border: 1px solid #CC79A7;")
+        elif behind:
+            r = behind[0]
+            more = f" and {len(behind) - 1} more" if len(behind) > 1 else ""
+            word = STANDING[r.standing(self.today)][2:]
+            self.banner.setText(f"◑ <b>{word}:</b> {html.escape(r.label)} — "
+                                f"{html.escape(strength_text(r).lower())}, was due "
+                                f"{r.due.isoformat()} ({days_text((r.due - self.today).days, r.strength)})"
+                                f"{more}; not a breach of a limit.")
+            self.banner.setStyleSheet(f"background: {LATE_BG}; padding: 4px;")
         elif soon:
             r = soon[0]
             self.banner.setText(f"◷ <b>Due soon:</b> {html.escape(r.label)} — due "
-                                f"{r.due.isoformat()} ({days_text((r.due - self.today).days)})")
+                                f"{r.due.isoformat()} ({days_text((r.due - self.today).days, r.strength)})")
             self.banner.setStyleSheet(f"background: {SOON_BG}; padding: 4px;")
         else:
             self.banner.setText("")
             self.banner.setStyleSheet("")
-        self.banner.setVisible(bool(late or soon))
+        self.banner.setVisible(bool(late or behind or soon))
 
     def _fill_steps(self) -> None:
         while self.steps.count():
@@ -331,8 +354,9 @@ class CasePanel(QWidget):
                 text += "\n" + textwrap.fill("— " + action.role, 32)
             if action.due is not None:
                 left = (action.due - self.today).days
-                text = (f"{'⚠' if left < 0 else '◷'} due {action.due.isoformat()} "
-                        f"({days_text(left)})\n") + text
+                mark = "◷" if left >= 0 else "⚠" if action.due_strength == "limit" else "◑"
+                text = (f"{mark} due {action.due.isoformat()} "
+                        f"({days_text(left, action.due_strength)})\n") + text
             button = QPushButton(text)
             button.setObjectName(f"step_{action.event}")
             button.setStyleSheet("QPushButton { text-align: left; padding: 5px 8px; }")
@@ -449,14 +473,17 @@ class CasePanel(QWidget):
         parts = [f"<h3>{html.escape(row.label)}</h3>",
                  f"<p><b>Rule:</b> "
                  f"{html.escape(self.view.spec.rule_words(self.view.spec.timescale(row.id)))}</p>"]
+        parts.append(f"<p><b>How binding:</b> {html.escape(strength_text(row))} — "
+                     f"{html.escape(STRENGTHS[row.strength])}</p>")
         if row.responsible:
             parts.append(f"<p><b>Responsible:</b> "
                          f"{html.escape(self.view.spec.role_label(row.responsible))}</p>")
         if row.reason:
-            parts.append(f"<p><b>Note:</b> {html.escape(row.reason)}</p>")
+            parts.append(f"<p><b>Status:</b> {html.escape(row.reason)}</p>")
         parts.append(f"<p><b>Source: {html.escape(row.citation)}</b></p>")
         if text:
             parts.append(f"<blockquote>“{html.escape(text)}”</blockquote>")
+        parts.append(reading_html(row.note))
         self.source.setHtml("".join(parts))
 
     def _selected_entry(self):
@@ -473,7 +500,8 @@ class CasePanel(QWidget):
             text = self.view.spec.citation_text(e.citation)
             self.source.setHtml(f"<h3>{html.escape(e.label)}</h3><p><b>Source: "
                                 f"{html.escape(e.citation)}</b></p>"
-                                + (f"<blockquote>“{html.escape(text)}”</blockquote>" if text else ""))
+                                + (f"<blockquote>“{html.escape(text)}”</blockquote>" if text else "")
+                                + reading_html(e.note))
 
     def _history_menu(self, pos) -> None:
         if self.correct_button.isEnabled():

@@ -6,6 +6,8 @@ timescale rows); the case screen owns the tables and what selecting a row does.
 
 from __future__ import annotations
 
+import html
+import textwrap
 from datetime import date
 from typing import Any
 
@@ -18,14 +20,37 @@ from regflow.engine.register.api import CaseView
 
 from ..register.model import days_text
 
-OVERDUE_BG, SOON_BG, MET_FG, MUTED = "#F4D9E8", "#FCEBD2", "#1B6E3A", "#777777"
+OVERDUE_BG, LATE_BG, SOON_BG, MET_FG, MUTED = "#F4D9E8", "#FFF3C4", "#FCEBD2", "#1B6E3A", "#777777"
 
 
-#: a timescale's standing (TimescaleStatus.standing) in words with a symbol, never by colour alone
-STANDING = {"overdue": "⚠ Overdue", "due soon": "◷ Due soon", "running": "◷ Running",
-            "met": "✓ Met", "missed": "✗ Missed", "not applicable": "– Not applicable",
-            "not started": "… Not started"}
-ORDER = ["overdue", "due soon", "running", "missed", "met", "not applicable", "not started"]
+#: a timescale's standing (TimescaleStatus.standing) in words with a symbol, never by colour
+#: alone: a limit passed (⚠, a breach) is told apart from the normal arrangement departed from
+#: (◑) and a target passed (◔)
+STANDING = {"overdue": "⚠ Overdue (limit)", "later than normal": "◑ Later than normal",
+            "behind target": "◔ Behind target", "not achieved yet": "◌ Not achieved yet",
+            "due soon": "◷ Due soon", "running": "◷ Running", "met": "✓ Met",
+            "breached": "✗ Breached (limit)", "earlier than normal": "◑ Earlier than normal",
+            "early": "◔ Early", "late": "◔ Late", "not achieved": "◌ Not achieved",
+            "not applicable": "– Not applicable", "not started": "… Not started"}
+#: still to do and past its date: a limit first, then the milder departures
+PAST = ("overdue", "later than normal", "behind target", "not achieved yet")
+ORDER = [*PAST, "due soon", "running", "breached", "later than normal", "earlier than normal",
+         "late", "early", "not achieved", "met", "not applicable", "not started"]
+
+#: how binding a timescale is, for a column: the strength with the source's own word
+STRENGTH_TEXT = {"limit": "Limit", "expected": "Normally", "target": "Target",
+                 "best_effort": "Where possible"}
+
+
+def strength_text(row: TimescaleStatus) -> str:
+    word = STRENGTH_TEXT[row.strength]
+    return f"{word} (“{row.wording}”)" if row.wording else word
+
+
+def reading_html(note: str) -> str:
+    """A spec's reading of its source, for the source panel: what the text says, what regflow
+    does, and why."""
+    return f"<p><b>How regflow reads it:</b> {html.escape(note)}</p>" if note else ""
 
 
 def cell(text: str, tip: str = "", data: Any = None) -> QTableWidgetItem:
@@ -74,31 +99,38 @@ def fill_timescales(table: QTableWidget, view: CaseView, rows: list[TimescaleSta
         status = STANDING[standing]
         paragraph = spec.citation_text(r.citation)
         tip = f"{r.citation}: “{paragraph}”" if paragraph else r.citation
+        if r.note:
+            tip = textwrap.fill(tip, 90) + "\n\nHow regflow reads it: " + textwrap.fill(r.note, 90)
         ext = f"to {r.extended_to.isoformat()}: {r.extension_reason}" if r.extended_to else \
             ("can be extended" if r.extendable else "")
-        left = days_text((r.due - today).days) if r.open else ""
+        left = days_text((r.due - today).days, r.strength) if r.open else ""
         rule = spec.rule_words(spec.timescale(r.id))
-        cells = [status, r.label, rule, r.anchor_date.isoformat() if r.anchor_date else "—",
+        cells = [status, r.label, rule, strength_text(r),
+                 r.anchor_date.isoformat() if r.anchor_date else "—",
                  (r.due.isoformat() + (" (about)" if r.approximate else "")) if r.due else "—",
                  left, r.met_on.isoformat() if r.met_on else "", ext, r.citation]
         for col, text in enumerate(cells):
-            item = cell(text, tip if col in (1, 8) else (r.reason or text), data=r)
+            item = cell(text, tip if col in (1, 9) else (r.reason or text), data=r)
+            past = r.open and standing in PAST
             if standing == "overdue":
                 item.setBackground(QBrush(QColor(OVERDUE_BG)))
                 if col == 0:
                     font = QFont()
                     font.setBold(True)
                     item.setFont(font)
+            elif past:
+                item.setBackground(QBrush(QColor(LATE_BG)))
             elif standing == "due soon":
                 item.setBackground(QBrush(QColor(SOON_BG)))
             elif standing == "met":
                 item.setForeground(QBrush(QColor(MET_FG)))
-            elif standing in ("missed", "not applicable", "not started"):
+            elif standing not in ("running",):
                 item.setForeground(QBrush(QColor(MUTED)))
             table.setItem(n, col, item)
     table.resizeColumnsToContents()
     table.setColumnWidth(1, min(table.columnWidth(1), 380))
     table.setColumnWidth(2, min(table.columnWidth(2), 260))
+    table.setColumnWidth(3, min(table.columnWidth(3), 200))
 
 
 def fill_history(table: QTableWidget, view: CaseView) -> None:

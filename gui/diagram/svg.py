@@ -8,7 +8,7 @@ the pieces: no layout, nothing moves, and it takes well under a millisecond.
 How states look (colour is never the only sign):
 - where the case is: orange fill, thick solid border, a ``▶`` mark;
 - already travelled: pale blue fill, a ``✓`` mark;
-- a deadline missed there: reddish-purple dashed border, a ``⚠`` mark;
+- a limit breached there: reddish-purple dashed border, a ``⚠`` mark;
 - arrows that can be taken now: thick orange line and bold label.
 Colours are from the Okabe-Ito palette (safe for colour-blind readers).
 """

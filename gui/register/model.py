@@ -36,9 +36,15 @@ COLUMNS = [  # what says whether to act first; the long stage text last
 SORT_BY = {"status": "next_due", "days_left": "next_due"}
 
 #: how a case's next deadline stands, in words and a symbol (colour is only a help)
-STATUS_TEXT = {"overdue": "⚠ Overdue", "due soon": "◷ Due soon", "finished": "✓ Finished",
-               "": ""}
-STATUS_BACKGROUND = {"overdue": QColor("#F4D9E8"), "due soon": QColor("#FCEBD2")}
+#: a limit passed (⚠) is told apart from a normal arrangement departed from (◑) or a target
+#: passed (◔): only the first is a breach
+STATUS_TEXT = {"overdue": "⚠ Overdue", "later than normal": "◑ Later than normal",
+               "behind target": "◔ Behind target", "not achieved yet": "◌ Not achieved yet",
+               "due soon": "◷ Due soon", "finished": "✓ Finished", "": ""}
+_BEHIND = QColor("#FFF3C4")
+STATUS_BACKGROUND = {"overdue": QColor("#F4D9E8"), "later than normal": _BEHIND,
+                     "behind target": _BEHIND, "not achieved yet": _BEHIND,
+                     "due soon": QColor("#FCEBD2")}
 
 
 def short_regulator(name: str) -> str:
@@ -51,8 +57,8 @@ def short_regulator(name: str) -> str:
     return initials if len(initials) >= 2 else name
 
 
-def days_text(days: int | None) -> str:
-    return days_words(days) or "—"
+def days_text(days: int | None, strength: str | None = "limit") -> str:
+    return days_words(days, strength) or "—"
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -145,7 +151,7 @@ class CaseTableModel(QAbstractTableModel):
         if key == "status":
             return STATUS_TEXT[record["attention"]]
         if key == "days_left":
-            return days_text(record["days_left"])
+            return days_text(record["days_left"], record["next_due_strength"])
         if key == "regulator":
             return short_regulator(record["regulator"])
         value = record[key]

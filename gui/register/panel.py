@@ -23,8 +23,10 @@ from regflow.engine.register.api import CaseQuery, Register
 
 from .model import COLUMNS, PAGE, CaseTableModel
 
-SHOW = [("All cases", ""), ("Needs attention (overdue or due soon)", "needs attention"),
-        ("Overdue", "overdue"), (f"Due within {SOON_DAYS} days", "due soon"), ("Not finished", "open")]
+SHOW = [("All cases", ""), ("Needs attention", "needs attention"),
+        ("Overdue (a limit passed)", "overdue"),
+        ("Later than normal, behind target", "behind"),
+        (f"Due within {SOON_DAYS} days", "due soon"), ("Not finished", "open")]
 
 
 class RegisterPanel(QWidget):
@@ -46,6 +48,12 @@ class RegisterPanel(QWidget):
         self.show_box.setObjectName("show")
         for text, value in SHOW:
             self.show_box.addItem(text, value)
+        # long entries may be cut in the closed box, never in its list; the words stay in the tip
+        self.show_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.show_box.setMinimumContentsLength(16)
+        self.show_box.setToolTip("Which cases to show. Overdue: a limit ('must', 'within') has passed. "
+                                 "Later than normal, behind target: a normal arrangement or a target "
+                                 "date has passed, but no limit.")
         self.spec_box = QComboBox()
         self.spec_box.setObjectName("regime")
         self.spec_box.setToolTip("Which process (regime) to show")
