@@ -42,6 +42,7 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/register_bench.py
+	$(BIN)/python benchmarks/open_bench.py --cases 20000
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_bench.py
 
 clean:

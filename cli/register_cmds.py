@@ -17,7 +17,7 @@ from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
 from regflow.engine.register.demo import make_demo
-from regflow.engine.register.storage import MEMORY, StoreError, normalise_url
+from regflow.engine.register.storage import MEMORY, StoreError, normalise_url, refused_write
 
 from .report import (
     STATUS_KEY,
@@ -405,6 +405,9 @@ def _guarded(command):
         try:
             return command(args)
         except SQLAlchemyError as err:
+            refused = refused_write(err)
+            if refused:
+                raise RegflowError(refused) from None
             detail = str(getattr(err, "orig", err)).splitlines()[0]
             raise RegflowError(f"the register could not be read or written ({detail}); the "
                                "change under way was not saved") from None

@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 from regflow.engine.cases.timescales import SOON_DAYS
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import CaseQuery, Register
-from regflow.engine.register.storage import check_location, normalise_url, os_words
+from regflow.engine.register.storage import (
+    check_location,
+    normalise_url,
+    os_words,
+    refused_write,
+)
 
 from .case.forms import NewCaseForm
 from .case.panel import CasePanel
@@ -86,6 +91,9 @@ def _problem(err: Exception) -> str:
     from sqlalchemy.exc import SQLAlchemyError
 
     if isinstance(err, SQLAlchemyError):
+        refused = refused_write(err)
+        if refused:
+            return refused[0].upper() + refused[1:]
         detail = str(getattr(err, "orig", err)).splitlines()[0]
         return (f"The register could not be read or written ({detail}). Nothing was saved; "
                 "if another program is using it, try again in a moment.")
@@ -312,8 +320,9 @@ class MainWindow(QMainWindow):
         self.case_panel.clear()
         self.register_panel.set_register(register)
         self.setWindowTitle(f"regflow — {Path(_display(url)).name}")
-        self.where_label.setText(f"Register: {_display(url)}  ·  Today: "
-                                 f"{register.today.isoformat()}")
+        self.where_label.setText(f"Register: {_display(url)}"
+                                 + ("" if register.may_write() else "  ·  read only")
+                                 + f"  ·  Today: {register.today.isoformat()}")
         self._update_counts()
         note = f"; {caught} time-driven step{'s' if caught != 1 else ''} caught up" if caught else ""
         self.statusBar().showMessage(f"Opened {_display(url)}{note}", 8000)

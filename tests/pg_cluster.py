@@ -20,6 +20,15 @@ from pathlib import Path
 
 USER = "regflow"
 
+#: a role that may read every table of a register and change none (as in the README)
+READ_ONLY_ROLE = """
+CREATE ROLE {role} LOGIN PASSWORD '{password}';
+GRANT CONNECT ON DATABASE "{database}" TO {role};
+GRANT USAGE ON SCHEMA public TO {role};
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}
+"""
+
 
 def programs() -> Path | None:
     """The folder of initdb and pg_ctl (on PATH, or Debian's /usr/lib/postgresql/N/bin)."""
@@ -117,6 +126,21 @@ class Cluster:
                              password=self.password, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def read_only_role(self, url: str, password: str) -> str:
+        """A role that may read the register at ``url`` and change nothing (the SQL of the
+        README); the URL to log in as it (its password in PGPASSWORD)."""
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        database = make_url(url).database
+        role = f"analyst_{database}"  # roles belong to the server, not to one database
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname=database,
+                             password=self.password, autocommit=True) as conn:
+            for statement in READ_ONLY_ROLE.format(role=role, password=password,
+                                                   database=database).strip().split(";\n"):
+                conn.execute(statement)
+        return make_url(url).set(username=role).render_as_string(hide_password=False)
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")

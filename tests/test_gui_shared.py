@@ -208,3 +208,21 @@ def test_the_server_dialog_checks_the_address_and_keeps_the_password_to_itself(q
     dialog._submit()
     assert dialog.result() and dialog.url() == \
         "postgresql+psycopg://ann:s3cret@inspectorate-db/register"
+
+
+def test_the_app_as_a_read_only_role_says_so_and_saves_nothing(
+        qtbot, settings, pg_cluster, spec_path, monkeypatch):
+    from test_gui import choose, fill_register
+
+    url = pg_cluster.new_database()
+    ids = fill_register(url, spec_path)
+    monkeypatch.setenv("PGPASSWORD", "analyst-pw")
+    window = window_on(qtbot, settings, pg_cluster.read_only_role(url, "analyst-pw"))
+    assert "read only" in window.where_label.text()
+    panel = show_case(qtbot, window, ids["alpha"])
+    form = panel.open_event_form("fieldwork_completed")
+    choose(form.inputs["concern"].widget, "none")
+    choose(form.inputs["findings_agreed"].widget, "Yes")
+    form._submit()
+    assert form.isVisible() and "may be read but not changed by you" in form.problem.text()
+    assert panel.view.version == 1

@@ -120,3 +120,24 @@ def test_live_updates_on_sqlite_too(tmp_path, kind):
         assert not watcher.changed()
         other.fire(cid, "fieldwork_started", date(2026, 3, 30))
         assert watcher.changed() and not watcher.changed()
+
+
+def test_a_read_only_role_reads_and_every_change_is_refused_in_words(pg_cluster):
+    url = pg_cluster.new_database()
+    with Register(url, today=date(2026, 6, 1)) as reg:  # a time-driven step falls due later
+        cid = reg.new_case(REVIEW, "Alpha Council", date(2026, 3, 2)).id
+        reg.fire(cid, "fieldwork_started", date(2026, 3, 30))
+    analyst = pg_cluster.read_only_role(url, "analyst-pw")
+    env = {"PGPASSWORD": "analyst-pw"}
+    for command in (["case", "list"], ["case", "show", "1"], ["due"]):
+        proc = regflow(*command, "--db", analyst, "--today", TODAY, env=env)
+        assert proc.returncode == 0, (command, proc.stderr)
+    for command in (["case", "fire", "1", "fieldwork_completed", "--on", "2026-12-18", "--set",
+                     "concern=none"],
+                    ["case", "new", "--spec", REVIEW, "--title", "Bravo", "--on", "2026-03-02"]):
+        proc = regflow(*command, "--db", analyst, "--today", TODAY, env=env)
+        assert proc.returncode == 1, command
+        assert "may be read but not changed by you" in proc.stderr
+        assert "nothing was saved" in proc.stderr and "analyst-pw" not in proc.stderr
+    with Register(url, today=date(2027, 6, 1)) as reg:
+        assert reg.get(cid).version == 1 and reg.count_cases() == 1

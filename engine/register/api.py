@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError, NoResultFound
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy.exc import IntegrityError, NoResultFound, SQLAlchemyError
 
 from ..cases.case import Case
 from ..cases.timescales import NOT_KEPT_BY, PAST_DUE, SOON_DAYS
@@ -41,6 +41,7 @@ from .storage import (
     events,
     normalise_url,
     open_engine,
+    refused_write,
     specs,
     sqlite_file,
     timescales,
@@ -226,6 +227,19 @@ class Register:
             cursor.close()
         was, self._seen = self._seen, now
         return was is not None and was != now
+
+    def may_write(self) -> bool:
+        """Whether changes can be stored (False for a read-only file, a read-only session or
+        a server role that may only read): asked once, for saying so before anyone tries."""
+        if self.readonly or not self.exists:
+            return not self.readonly
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                return bool(conn.execute(text(
+                    "SELECT has_table_privilege('events', 'INSERT') "
+                    "AND has_table_privilege('cases', 'UPDATE')")).scalar())
+        path = sqlite_file(self.url)
+        return path is None or os.access(path, os.W_OK)
 
     def version_of(self, case_id: int) -> int | None:
         """The stored version of a case (None if it is not in the register)."""
@@ -664,9 +678,18 @@ class Register:
         Deterministic: the events and their dates follow from the stored entries alone, so
         catching up once after a week gives the same cases as catching up every day.
         """
-        done = 0
         if not self.exists or self.readonly:  # read-only: get() catches up in memory
             return 0
+        try:
+            return self._catch_up()
+        except SQLAlchemyError as err:
+            if refused_write(err) is None:
+                raise
+            self.readonly = True  # a read-only role: cases are caught up in memory when read
+            return 0
+
+    def _catch_up(self) -> int:
+        done = 0
         with self.engine.connect() as conn:
             due_ids = [r.id for r in conn.execute(
                 select(cases.c.id).where(cases.c.next_fire <= self.today))]

@@ -359,6 +359,9 @@ def open_engine(url: str | os.PathLike[str] | None, create: bool = True,
             engine = create_engine(text)
         except (ArgumentError, ImportError) as err:
             raise StoreError(f"cannot use database '{where}': {err}") from None
+        if readonly and parsed.get_backend_name() == "postgresql":
+            # the server refuses any write in these sessions, whatever the role may do
+            engine = engine.execution_options(postgresql_readonly=True)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
     try:
@@ -412,6 +415,17 @@ def close_engine(engine: Engine) -> None:
         # cannot do: a moment's read-write connection does it, if it is the last one
         with contextlib.suppress(sqlite3.Error), contextlib.closing(_connect(made)) as conn:
             conn.execute("PRAGMA schema_version").fetchone()
+
+
+def refused_write(err: BaseException) -> str | None:
+    """If ``err`` is the database refusing a change to a register it lets this user read (a
+    read-only role on a server, a read-only file), that in words; else None."""
+    orig = getattr(err, "orig", err)
+    if getattr(orig, "sqlstate", None) == "42501" or "readonly database" in str(orig):
+        return ("the register may be read but not changed by you (a read-only role on the "
+                "server, or a read-only file); nothing was saved. Ask whoever runs the register "
+                "for write access to record changes")
+    return None
 
 
 def _db_message(err: Exception) -> str:

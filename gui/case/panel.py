@@ -33,6 +33,7 @@ from regflow.engine.drawing.diagram import case_highlight
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import CaseView, Register, StaleCase
 from regflow.engine.register.projection import stage_and_roles
+from regflow.engine.register.storage import refused_write
 from regflow.engine.spec.model import STRENGTHS
 
 from ..diagram.svg import MARKS, DiagramSvg
@@ -586,7 +587,9 @@ class CasePanel(QWidget):
             form.show_problem(str(err))
             return
         except Exception as err:  # e.g. the database is locked: said, not lost
-            form.show_problem(f"Nothing was saved: the register could not be written ({err}). "
+            refused = refused_write(err)
+            form.show_problem(refused[0].upper() + refused[1:] if refused else
+                              f"Nothing was saved: the register could not be written ({err}). "
                               "Try again in a moment.")
             return
         name = form.actor.text().strip() if hasattr(form, "actor") else ""
