@@ -1,11 +1,11 @@
 """What opening a register costs, against opening it read-only in the same run.
 
-    .venv/bin/python benchmarks/open_bench.py [--cases 100000] [--db PATH]
+    .venv/bin/python benchmarks/open_bench.py [--cases 100000] [--db PATH] [--postgresql]
 
 1. Opening for writes: SQLite's quick_check of every page (refusing a damaged register) plus
    the checks of a read-only open, against the read-only open alone.
-2. A live-update poll when nothing changed (``Register.changed()``: PRAGMA data_version),
-   against a bare ``SELECT 1`` on the same connection.
+2. A live-update poll when nothing changed (``Register.changed()``: PRAGMA data_version on
+   SQLite, the id sequences on PostgreSQL), against a bare ``SELECT 1`` on the same connection.
 """
 
 from __future__ import annotations
@@ -31,11 +31,36 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--db", help="a register to use: a file, or a database URL such as "
                         "postgresql://user@host/db (an empty one is filled; default: a new file)")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="also on a throwaway PostgreSQL server (tests/pg_cluster.py), "
+                        "side by side with SQLite")
     args = parser.parse_args()
-    db = args.db or str(Path(tempfile.mkdtemp(prefix="regflow-open-")) / "register.db")
+    bench(args.db or str(Path(tempfile.mkdtemp(prefix="regflow-open-")) / "register.db"),
+          args.cases)
+    if args.postgresql:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        import os
+
+        import pg_cluster
+
+        reason = pg_cluster.why_not()
+        if reason:
+            print(f"\nPostgreSQL: not measured ({reason})")
+            return 0
+        cluster = pg_cluster.Cluster().start()
+        os.environ.update(cluster.environ())
+        try:
+            print()
+            bench(cluster.new_database(), args.cases)
+        finally:
+            cluster.stop()
+    return 0
+
+
+def bench(db: str, count: int) -> None:
     with Register(db, today=TODAY) as reg:
         if not reg.count_cases():
-            reg.import_cases(((str(i), r) for i, r in enumerate(records(args.cases, TODAY, 10))),
+            reg.import_cases(((str(i), r) for i, r in enumerate(records(count, TODAY, 10))),
                              batch=1000)
         cases = reg.count_cases()
     server = "://" in db
@@ -44,7 +69,6 @@ def main() -> int:
     if not server:
         _opening(db)
     _polling(db)
-    return 0
 
 
 def _opening(db: str) -> None:
@@ -81,6 +105,7 @@ def _polling(db: str) -> None:
         poll = median_time(reg.changed, 2000) * 1e6
         with reg.engine.connect() as conn:
             bare = median_time(lambda: conn.exec_driver_sql("SELECT 1").scalar(), 2000) * 1e6
+            conn.rollback()
     print(f"2. a live-update poll when nothing changed: {poll:,.1f} µs; a bare SELECT 1: "
           f"{bare:,.1f} µs ({poll / bare:.1f}x); once a second that is "
           f"{poll / 1e4:.4f}% of one core")
