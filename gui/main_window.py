@@ -33,6 +33,7 @@ from regflow.engine.register.storage import (
 
 from .case.forms import NewCaseForm
 from .case.panel import CasePanel
+from .register.identity import IdentityDialog
 from .register.panel import RegisterPanel
 from .register.server import ServerDialog
 from .tasks import run_task, running, wait_for_tasks
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.register_panel = RegisterPanel()
         self.case_panel = CasePanel()
         self.case_panel.actor = str(settings.value("actor", ""))
+        self.case_panel.roles = [str(r) for r in settings.value("roles", [], list) or []]
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(self.register_panel)
         self.split.addWidget(self.case_panel)
@@ -187,6 +189,9 @@ class MainWindow(QMainWindow):
                      "Make a new register file for your own cases")
         self._action(file, "New register with &demo cases…", self.new_demo_register, None,
                      "Make a register with example cases to try regflow on")
+        file.addSeparator()
+        self._action(file, "&Who you are…", self.edit_identity, None,
+                     "Your name for the history, and the roles you hold")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self._fill_recent()
@@ -434,6 +439,22 @@ class MainWindow(QMainWindow):
                 self.case_panel.changed_elsewhere(reg.get(shown.id))
                 self.statusBar().showMessage(f"Case #{shown.id} was changed elsewhere and has "
                                              "been read again", 8000)
+
+    def edit_identity(self) -> None:
+        """Ask for the user's name and roles; kept in the settings at once."""
+        offered = self.register.role_labels() if self.register is not None else []
+        dialog = IdentityDialog(self, self.case_panel.actor, self.case_panel.roles, offered)
+        dialog.accepted.connect(lambda: self._set_identity(dialog.name.text().strip(),
+                                                           dialog.roles()))
+        dialog.open()
+
+    def _set_identity(self, name: str, roles: list[str]) -> None:
+        self.case_panel.actor, self.case_panel.roles = name, roles
+        self.settings.setValue("actor", name)
+        self.settings.setValue("roles", roles)
+        self.settings.sync()
+        self.statusBar().showMessage(f"Recording as {name or '(no name)'}"
+                                     + (f", {', '.join(roles)}" if roles else ""), 8000)
 
     def _update_counts(self) -> None:
         if self.register is None:

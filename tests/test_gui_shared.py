@@ -226,3 +226,42 @@ def test_the_app_as_a_read_only_role_says_so_and_saves_nothing(
     form._submit()
     assert form.isVisible() and "may be read but not changed by you" in form.problem.text()
     assert panel.view.version == 1
+
+
+def test_a_step_for_a_role_the_user_does_not_hold_asks_first_and_is_marked(
+        qtbot, settings, settings_file, reg_db, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    from test_gui import choose
+
+    from regflow.gui.register.identity import IdentityDialog
+
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    assert window.register.role_labels() == ["Council", "Lead inspector"]
+    window.edit_identity()
+    dialog = window.findChild(IdentityDialog)
+    assert sorted(dialog.boxes) == ["Council", "Lead inspector"]
+    dialog.name.setText("Cara Council")
+    dialog.boxes["Council"].setChecked(True)
+    dialog.accept()
+    saved = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    assert saved.value("actor") == "Cara Council" and saved.value("roles", [], list) == ["Council"]
+
+    panel = show_case(qtbot, window, ids["alpha"])
+    asked = []
+    answer = {"now": QMessageBox.StandardButton.No}
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or answer["now"])
+    assert panel.open_event_form("fieldwork_completed") is None  # not confirmed: no form
+    assert "recorded by the Lead inspector; you hold Council" in asked[0]
+    answer["now"] = QMessageBox.StandardButton.Yes
+    form = panel.open_event_form("fieldwork_completed")
+    assert form.actor.text() == "Cara Council"
+    choose(form.inputs["concern"].widget, "none")
+    choose(form.inputs["findings_agreed"].widget, "Yes")
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+        form._submit()
+    entry = panel.view.entries[-1]
+    assert entry.actor == "Cara Council"
+    assert "[Recorded outside the recorder's roles: this step is for the Lead inspector; they " \
+           "hold Council]" in entry.note

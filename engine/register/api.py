@@ -566,6 +566,13 @@ class Register:
                                        .order_by(specs.c.stored_at)).all())
         return sorted(titles.items())
 
+    def role_labels(self) -> list[str]:
+        """The roles the processes of this register name, in words, each once."""
+        with self.engine.connect() as conn:
+            digests = conn.execute(select(specs.c.hash)).scalars().all()
+        labels = {role.label for digest in digests for role in self._spec(digest).roles.values()}
+        return sorted(labels)
+
     def _filters(self, query: CaseQuery) -> list:
         out = []
         if query.spec_id:
