@@ -25,6 +25,7 @@ from regflow.engine.cases.timescales import SOON_DAYS
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import CaseQuery, Register
 from regflow.engine.register.storage import (
+    ReadOnlyRegister,
     check_location,
     normalise_url,
     os_words,
@@ -279,7 +280,10 @@ class MainWindow(QMainWindow):
         def work() -> tuple[Register, int]:
             # only a new demo register is created here: a mistyped or moved path must not
             # silently become an empty register
-            register = Register(text, today=today, create=fresh or create)
+            try:
+                register = Register(text, today=today, create=fresh or create)
+            except ReadOnlyRegister:  # an analyst's copy: shown, and every change refused
+                register = Register(text, today=today, readonly=True)
             try:
                 if fresh and not register.count_cases():
                     from regflow.engine.register.demo import make_demo

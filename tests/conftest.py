@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,26 @@ def register_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "register.db")
     return request.getfixturevalue("pg_cluster").new_database()
+
+
+@pytest.fixture
+def read_only():
+    """Makes a file read-only even for root (who may write any file whatever its mode):
+    chattr +i as root, chmod 444 otherwise; undone afterwards so the folder can be removed."""
+    made = []
+
+    def make(path: Path) -> None:
+        if os.geteuid() == 0:
+            proc = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+            if proc.returncode != 0:
+                pytest.skip(f"cannot make a file read-only for root here (chattr: "
+                            f"{proc.stderr.strip() or 'not available'})")
+        else:
+            os.chmod(path, 0o444)
+        made.append(path)
+
+    yield make
+    for path in made:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], check=False)
+        os.chmod(path, 0o644)

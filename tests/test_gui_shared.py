@@ -265,3 +265,22 @@ def test_a_step_for_a_role_the_user_does_not_hold_asks_first_and_is_marked(
     assert entry.actor == "Cara Council"
     assert "[Recorded outside the recorder's roles: this step is for the Lead inspector; they " \
            "hold Council]" in entry.note
+
+
+def test_a_register_file_the_user_may_not_write_opens_read_only(qtbot, settings, reg_db,
+                                                                   read_only):
+    from test_gui import choose
+
+    db, ids = reg_db
+    read_only(db)
+    before = db.read_bytes()
+    window = window_on(qtbot, settings, db)
+    assert "read only" in window.where_label.text() and window.register_panel.model.rowCount() == 3
+    panel = show_case(qtbot, window, ids["alpha"])
+    form = panel.open_event_form("fieldwork_completed")
+    choose(form.inputs["concern"].widget, "none")
+    choose(form.inputs["findings_agreed"].widget, "Yes")
+    form._submit()
+    assert form.isVisible() and "may be read but not changed by you" in form.problem.text()
+    window.close()
+    assert db.read_bytes() == before

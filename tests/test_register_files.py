@@ -276,29 +276,6 @@ def test_a_path_component_over_255_bytes_is_said_in_every_command(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-@pytest.fixture
-def read_only():
-    """Makes a file read-only even for root (who may write any file whatever its mode):
-    chattr +i as root, chmod 444 otherwise; undone afterwards so the folder can be removed."""
-    made = []
-
-    def make(path: Path) -> None:
-        if os.geteuid() == 0:
-            proc = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
-            if proc.returncode != 0:
-                pytest.skip(f"cannot make a file read-only for root here (chattr: "
-                            f"{proc.stderr.strip() or 'not available'})")
-        else:
-            os.chmod(path, 0o444)
-        made.append(path)
-
-    yield make
-    for path in made:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(path)], check=False)
-        os.chmod(path, 0o644)
-
-
 def test_a_read_only_register_in_a_writable_folder(tmp_path, read_only):
     db = tmp_path / "register.db"
     with Register(db, today=date(2027, 6, 1)) as reg:

@@ -149,6 +149,10 @@ class StoreError(RegflowError):
     """A database that cannot be used as a register (and was left untouched)."""
 
 
+class ReadOnlyRegister(StoreError):
+    """A register this user may read but not write (its file, or its folder)."""
+
+
 class EmptyDatabase(StoreError):
     """An empty database where a register was expected (one can be made in it)."""
 
@@ -379,11 +383,11 @@ def open_engine(url: str | os.PathLike[str] | None, create: bool = True,
 def _check_writable(path: Path) -> None:
     """A register to write to: its file (and folder, for the write-ahead log) writable."""
     if path.exists() and not os.access(path, os.W_OK):
-        raise StoreError(f"register {path} is read-only for you (its file permissions); nothing "
+        raise ReadOnlyRegister(f"register {path} is read-only for you (its file permissions); nothing "
                          "was written to it. Reading works, e.g. regflow case list --db "
                          f"{path}; ask its owner for write access to change it")
     if not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists():
-        raise StoreError(f"register {path} is in a folder you cannot write to ({path.parent}); "
+        raise ReadOnlyRegister(f"register {path} is in a folder you cannot write to ({path.parent}); "
                          "nothing was written to it")
 
 
