@@ -14,7 +14,7 @@ from . import hookspecs
 hookimpl = pluggy.HookimplMarker("regflow")
 
 #: Built-in plugins, registered through the same hooks as third-party ones.
-DEFAULT_PLUGINS = ("regflow.plugins.exporters",)
+DEFAULT_PLUGINS = ("regflow.plugins.exporters", "regflow.plugins.variants")
 
 ENTRY_POINT_GROUP = "regflow"
 TRACE_VARIABLE = "REGFLOW_TRACE_HOOKS"

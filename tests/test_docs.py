@@ -31,9 +31,17 @@ def test_the_documented_scenario_is_the_example_file_and_runs():
 
 def test_every_example_scenario_runs_on_its_spec():
     for path in sorted((ROOT / "examples").glob("*.toml")):
-        if path.name == "minimal_spec.toml":
+        if path.name in ("minimal_spec.toml", "ciw_2019_pilot.toml"):  # specs, not scenarios
             continue
         scenario = load_scenario(path)
         spec = load_spec((path.parent / scenario.spec).resolve())
         result = run_scenario(spec, scenario)
         assert result.case.history, path
+
+
+def test_the_variant_example_in_the_spec_format_is_the_file():
+    doc = (ROOT / "docs/spec-format.md").read_text()
+    example = (ROOT / "examples/ciw_2019_pilot.toml").read_text()
+    for line in ('extends = "ciw_2019"', 'id = "ciw_2019_pilot"', 'within = "30 working days"'):
+        assert line in doc and line in example
+    assert load_spec(ROOT / "examples/ciw_2019_pilot.toml").process.id == "ciw_2019_pilot"

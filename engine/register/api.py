@@ -27,8 +27,9 @@ from sqlalchemy.exc import IntegrityError, NoResultFound, SQLAlchemyError
 from ..cases.case import Case
 from ..cases.timescales import NOT_KEPT_BY, PAST_DUE, SOON_DAYS
 from ..errors import CaseError, RegflowError
-from ..spec.loader import load_spec, loads_spec
+from ..spec.loader import loads_spec
 from ..spec.model import Spec
+from ..spec.variants import open_spec
 from .bulk import Prepared, bulk_insert, prepare_case
 from .damage import KINDS, DamagedCase, damaged_ids, diagnose
 from .projection import facts_json, not_future, projection, timescale_rows
@@ -255,9 +256,9 @@ class Register:
     # -- specs -----------------------------------------------------------------------------
 
     def store_spec(self, path: str | os.PathLike[str], spec: Spec | None = None) -> Spec:
-        """Load and check the spec at ``path`` (unless given) and keep its exact text in the
-        register."""
-        spec = spec or load_spec(path)
+        """Load and check the spec at ``path`` (a file, a shipped spec id or ``variant:NAME``;
+        unless given) and keep its exact text in the register (a variant's resolved text)."""
+        spec = spec or open_spec(path)
         digest = spec.content_hash
         try:
             with self.engine.begin() as conn:
@@ -293,7 +294,7 @@ class Register:
         if not title.strip():
             raise CaseError("a case needs a title, e.g. \"Example Council - adult services 2026\"")
         self._not_future(opened_on, "the opening date")
-        spec = load_spec(spec_path)
+        spec = open_spec(spec_path)
         case = Case(spec, opened_on, facts)
         case.advance_to(self.today)
         self._title_is_new(title.strip())
