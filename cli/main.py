@@ -16,6 +16,7 @@ from pathlib import Path
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
 from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import ProblemsError
+from regflow.engine.output_guard import check_output
 
 
 def _date(text: str) -> date:
@@ -76,9 +77,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     if args.today and not args.scenario:
         raise RegflowError("--today only applies with --scenario (it says as of when to show the case)")
-    inputs = [args.spec, *([args.scenario] if args.scenario else [])]
-    if str(args.output) != "-" and any(_same_file(args.output, i) for i in inputs):
-        raise RegflowError(f"'{args.output}' is an input file; choose another output name")
+    if str(args.output) != "-":
+        check_output(args.output, [args.spec, args.scenario], what="output")
     spec = load_spec(args.spec)
     highlight = None
     if args.scenario:
@@ -89,13 +89,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     if str(args.output) != "-":
         print(f"wrote {args.output} ({exporter.name})")
     return 0
-
-
-def _same_file(a, b) -> bool:
-    try:
-        return Path(a).exists() and Path(a).samefile(b)
-    except OSError:
-        return False
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -118,10 +111,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if args.output is None and not args.json:
         raise RegflowError("say where to write the comparison: -o comparison.html (or --json)")
-    if args.output is not None and any(_same_file(args.output, i) for i in (args.left, args.right)):
-        raise RegflowError(f"'{args.output}' is an input file; choose another output name")
     if args.output is not None and args.output.suffix.lower() not in (".html", ".htm"):
         raise RegflowError(f"'{args.output}': the comparison is an HTML file; name it .html")
+    if args.output is not None:
+        check_output(args.output, [args.left, args.right], what="output")
     left, right = open_spec(args.left), open_spec(args.right)
     found = compare(left, right, args.start, args.from_milestone)
     if args.json:
