@@ -117,6 +117,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_output(args.output, [args.left, args.right], what="output")
     left, right = open_spec(args.left), open_spec(args.right)
     found = compare(left, right, args.start, args.from_milestone)
+    found.deadlines = args.deadlines
     if args.json:
         json.dump(comparison_json(found), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -296,6 +297,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from-milestone", default="report_published", metavar="MILESTONE",
                    help="what happens on the start date, as a shared milestone (default: "
                    "report_published)")
+    p.add_argument("--deadlines", action="store_true", help="write each step's deadlines on "
+                   "the diagrams' arrows")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("timeline", help="the dates a spec's deadlines fall on from a start date, "

@@ -36,6 +36,7 @@ class Comparison:
     start: date | None = None
     start_milestone: str = ""
     timelines: tuple[Timeline, Timeline] | None = None
+    deadlines: bool = False  # write each step's deadlines on the diagrams' arrows
 
 
 def start_event(spec: Spec, milestone: str) -> str | None:
@@ -94,10 +95,11 @@ th { background: #f2f2f2; } .muted { color: #888; } .rule { color: #555; font-si
 """
 
 
-def _svg(spec: Spec, changed=None, note: str = "") -> str:
+def diagram_svg(spec: Spec, changed=None, note: str = "", deadlines: bool = False) -> str:
+    """A spec's diagram as SVG text (no XML prolog), marked and with deadlines as asked."""
     import graphviz
 
-    dot = diagram_source(spec, changed=changed, changed_note=note)
+    dot = diagram_source(spec, changed=changed, changed_note=note, deadlines=deadlines)
     text = graphviz.Source(dot).pipe(format="svg", quiet=True).decode("utf-8")
     return text[text.index("<svg"):]  # no XML prolog or DOCTYPE inside HTML
 
@@ -107,13 +109,21 @@ def _inverse(changes: list[Change]) -> list[Change]:
     return [Change(c.kind, c.id, swap[c.change], c.fields) for c in changes]
 
 
+def diff_marks(c: Comparison) -> tuple:
+    """What to mark on each diagram of two versions: on the first, what the second removed or
+    changed; on the second, what it added or changed."""
+    if not c.diff:
+        return None, None
+    return touched(c.left, _inverse(c.diff)), touched(c.right, c.diff)
+
+
 def comparison_html(c: Comparison) -> str:
     e = html.escape
     left, right = c.left, c.right
     marks = (None, None)
     if c.diff:
-        marks = (touched(left, _inverse(c.diff)), touched(right, c.diff))
-    names = [f"{s.process.id} ({s.process.version})" for s in (left, right)]
+        marks = diff_marks(c)
+    names = side_names(c)
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>{e(names[0])} and {e(names[1])} compared</title><style>{_CSS}</style>"
              f"</head><body><h1>{e(left.process.title)} <span class='muted'>and</span> "
@@ -125,7 +135,7 @@ def comparison_html(c: Comparison) -> str:
     parts.append("<h2>Diagrams</h2><div class='sides'>")
     for s, mark, other in zip((left, right), marks, reversed(names), strict=True):
         note = f"differs from {other}" if mark else ""
-        parts.append(f"<div class='side'>{_svg(s, mark, note)}</div>")
+        parts.append(f"<div class='side'>{diagram_svg(s, mark, note, c.deadlines)}</div>")
     parts.append("</div>")
     if c.diff is not None:
         parts.append(f"<h2>What changed from {e(names[0])} to {e(names[1])}</h2>")
@@ -163,7 +173,13 @@ def comparison_html(c: Comparison) -> str:
     return "\n".join(parts)
 
 
-def _timeline_html(c: Comparison, names: list[str]) -> str:
+def side_names(c: Comparison) -> list[str]:
+    return [f"{s.process.id} ({s.process.version})" for s in (c.left, c.right)]
+
+
+def timeline_svg(c: Comparison) -> str:
+    """The two timelines on one time axis (a Gantt-like picture), each nation's weekends and
+    bank holidays shaded: SVG markup, for the HTML page and the app."""
     e = html.escape
     start = c.start
     entries = [(side, en) for side, t in enumerate(c.timelines) for en in t.entries if en.due]
@@ -210,6 +226,13 @@ def _timeline_html(c: Comparison, names: list[str]) -> str:
                    f"<text x='{min(x1 + 3, width - 60):.1f}' y='{y + 11}' fill='#333'>"
                    f"{en.due.strftime('%d %b')}</text>")
     svg.append("</svg>")
+    return "".join(svg)
+
+
+def _timeline_html(c: Comparison, names: list[str]) -> str:
+    e = html.escape
+    start = c.start
+    entries = [(side, en) for side, t in enumerate(c.timelines) for en in t.entries if en.due]
     table = ["<table><tr><th>Regime</th><th>Timescale</th><th>Clock starts</th><th>Due</th>"
              "<th>How binding</th></tr>"]
     for side, en in sorted(entries, key=lambda p: (p[1].due, p[0])):
@@ -222,4 +245,4 @@ def _timeline_html(c: Comparison, names: list[str]) -> str:
     return (f"<h2>What-if timeline from {e(label)} on {start.isoformat()} ({start.strftime('%A')})"
             "</h2><p class='muted'>Each step on the last day its timescale allows; bars run from "
             "the day a clock starts to its due date; the bands at the top are each nation's "
-            "weekends and bank holidays.</p>" + "".join(svg) + "".join(table))
+            "weekends and bank holidays.</p>" + timeline_svg(c) + "".join(table))

@@ -143,7 +143,7 @@ _LEGEND = (
 def diagram_source(spec: Spec, highlight: Highlight | None = None,
                    rankdir: str = "TB", focus: str | None = None, clip: bool = True,
                    changed: tuple[set[str], set[str]] | None = None,
-                   changed_note: str = "") -> str:
+                   changed_note: str = "", deadlines: bool = False) -> str:
     """DOT source for ``spec``; the layout depends on the spec only, never on the highlight,
     so a case's diagram does not move between steps.
 
@@ -152,7 +152,9 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
     frame: plainer, and a way round Graphviz layouts that fail on clipped arrows.
     ``changed``: states and transition keys (:func:`regflow.engine.compare.diff.transition_key`)
     to mark ✎ in blue, as what differs from another version (``changed_note`` says from what);
-    a variant marks what it changed from its base by itself.
+    a variant marks what it changed from its base by itself. ``deadlines`` writes on each
+    arrow the timescales its step meets (◷ the rule and its paragraph), so that two versions
+    with different deadlines draw differently.
     """
     hl = highlight or Highlight()
     title = spec.process.title
@@ -210,8 +212,16 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
                 out.append(f"{indent}{_id(child)} [{_node_attrs(spec, child, hl, child in changed_states)}];")
 
     emit(focus, "  ")
+    meets: dict[str, list[str]] = {}
+    if deadlines:
+        for t in spec.timescales:
+            step = t.met_by.name if t.met_by and t.met_by.kind == "event" else t.fires
+            if step:
+                words = "\n".join(_wrap(f"◷ {spec.rule_words(t)} [{t.citation}]", 30))
+                meets.setdefault(step, []).append(words)
     for edge_id, (tail, head, ltail, lhead), group in edge_groups(spec, inside):
-        texts = [_edge_text(spec, t) for t in group]
+        texts = [_edge_text(spec, t) + "".join("\n" + m for m in meets.get(t.event, []))
+                 for t in group]
         label = texts[0] if len(texts) == 1 else "\n".join(
             "• " + text.replace("\n", "\n   ") for text in texts)
         tip = "; ".join(spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
