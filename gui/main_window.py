@@ -191,6 +191,8 @@ class MainWindow(QMainWindow):
         self._action(file, "New register with &demo cases…", self.new_demo_register, None,
                      "Make a register with example cases to try regflow on")
         file.addSeparator()
+        self._action(file, "Edit a &spec file…", self.edit_spec, None,
+                     "Change a process spec in the spec editor")
         self._action(file, "&Who you are…", self.edit_identity, None,
                      "Your name for the history, and the roles you hold")
         file.addSeparator()
@@ -235,6 +237,21 @@ class MainWindow(QMainWindow):
         available = [a for a in self.case_panel.actions if a.available]
         if self.case_panel.view is not None and n <= len(available):
             self.case_panel.open_event_form(available[n - 1].event)
+
+    def edit_spec(self, path: str | None = None) -> None:
+        """The spec editor on a spec file (asked for if not given), in its own window."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from .editor.window import EditorWindow
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Edit a spec", "",
+                                                  "regflow specs (*.toml)")
+        if path:
+            editor = EditorWindow(self, path, self.today)
+            editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            editor.show()
+            self.editors = [*getattr(self, "editors", []), editor]
 
     def open_compare(self) -> None:
         """The compare screen (two regimes or two versions side by side), in its own window."""
