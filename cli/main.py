@@ -14,7 +14,9 @@ from datetime import date
 from pathlib import Path
 
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
+from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import ProblemsError
+from regflow.engine.output_guard import check_output
 
 
 def _date(text: str) -> date:
@@ -75,9 +77,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     if args.today and not args.scenario:
         raise RegflowError("--today only applies with --scenario (it says as of when to show the case)")
-    inputs = [args.spec, *([args.scenario] if args.scenario else [])]
-    if str(args.output) != "-" and any(_same_file(args.output, i) for i in inputs):
-        raise RegflowError(f"'{args.output}' is an input file; choose another output name")
+    if str(args.output) != "-":
+        check_output(args.output, [args.spec, args.scenario], what="output")
     spec = load_spec(args.spec)
     highlight = None
     if args.scenario:
@@ -88,13 +89,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     if str(args.output) != "-":
         print(f"wrote {args.output} ({exporter.name})")
     return 0
-
-
-def _same_file(a, b) -> bool:
-    try:
-        return Path(a).exists() and Path(a).samefile(b)
-    except OSError:
-        return False
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -109,6 +103,94 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text_report(result, scenario))
     return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from regflow.engine.compare.comparison import compare, comparison_html, comparison_json
+    from regflow.engine.spec.variants import open_spec
+
+    if args.output is None and not args.json:
+        raise RegflowError("say where to write the comparison: -o comparison.html (or --json)")
+    if args.output is not None and args.output.suffix.lower() not in (".html", ".htm"):
+        raise RegflowError(f"'{args.output}': the comparison is an HTML file; name it .html")
+    if args.output is not None:
+        check_output(args.output, [args.left, args.right], what="output")
+    left, right = open_spec(args.left), open_spec(args.right)
+    found = compare(left, right, args.start, args.from_milestone)
+    found.deadlines = args.deadlines
+    if args.json:
+        json.dump(comparison_json(found), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    if args.output is not None:
+        text = comparison_html(found)
+        partial = args.output.with_name(args.output.name + ".partial")
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(args.output)
+        except OSError as err:
+            partial.unlink(missing_ok=True)
+            raise RegflowError(f"cannot write {args.output}: {err.strerror}") from None
+        if not args.json:
+            print(f"wrote {args.output}: {len(found.milestones)} milestones"
+                  + (f", {len(found.diff)} changes" if found.diff is not None else "")
+                  + (", a timeline" if found.timelines else ""))
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    import csv
+
+    from regflow.engine.cases.calendars import CALENDARS
+    from regflow.engine.compare.timeline import timeline
+    from regflow.engine.spec.variants import open_spec
+
+    from .register_cmds import _assignments
+    from .report import table
+
+    spec = open_spec(args.spec)
+    facts = spec_facts(spec, _assignments(args.set))
+    found = timeline(spec, args.start, args.start_event, facts)
+    rows = [e.as_dict() for e in found.entries]
+    if args.json:
+        json.dump({"spec": spec.process.id, "start": args.start.isoformat(),
+                   "from": args.start_event, "calendar": spec.process.calendar,
+                   "facts": {k: str(v) for k, v in facts.items()}, "timescales": rows,
+                   "steps": [{"on": on.isoformat(), "event": e} for on, e in found.steps]},
+                  sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["due", "earliest", "anchor_date", "strength", "id", "label", "rule",
+                         "citation"])
+        for e in found.entries:
+            writer.writerow([e.due or "", e.earliest or "", e.anchor_date, e.strength, e.id,
+                             e.label, e.rule, e.citation])
+        return 0
+    start = spec.events[args.start_event].label if args.start_event else "the opening of a case"
+    print(f"{spec.process.title}\nFrom {start} on {args.start.isoformat()} "
+          f"({args.start.strftime('%A')}); working days: {CALENDARS[spec.process.calendar]}; "
+          "each step on the last day its timescale allows\n")
+    lines = [[(e.due.isoformat() + ("~" if e.approximate else "")) if e.due else "-",
+              e.due.strftime("%a") if e.due else "", e.earliest.isoformat() if e.earliest else "-",
+              e.anchor_date.isoformat(), STRENGTH_WORDS[e.strength],
+              f"{e.label}  [{e.citation}]\n{e.rule}"] for e in found.entries]
+    print(table(["due", "", "earliest", "clock starts", "binding", "timescale  [source]"], lines)
+          if lines else "  no timescale falls due on this path")
+    return 0
+
+
+def spec_facts(spec, assignments: dict[str, str]) -> dict:
+    """``--set`` values typed as the spec's facts say (an enum's value, yes/no, a date)."""
+    from regflow.engine.cases.case import Case
+
+    typed = {}
+    for name, value in assignments.items():
+        if name not in spec.facts:
+            typed[name] = value  # the timeline names the unknown fact, with a suggestion
+            continue
+        typed.update(Case(spec, date.today())._check_facts({name: value}, allowed=None))
+    return typed
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
@@ -203,6 +285,36 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("compare", help="two specs side by side: diagrams, milestones, a timeline "
+                       "and, for two versions, what changed (one HTML file)")
+    p.add_argument("left", metavar="A", help="a spec file, a shipped spec id, or variant:NAME")
+    p.add_argument("right", metavar="B")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE.html")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON for tools")
+    p.add_argument("--start", type=_date, metavar="DATE", help="add a what-if timeline of both "
+                   "from this date")
+    p.add_argument("--from-milestone", default="report_published", metavar="MILESTONE",
+                   help="what happens on the start date, as a shared milestone (default: "
+                   "report_published)")
+    p.add_argument("--deadlines", action="store_true", help="write each step's deadlines on "
+                   "the diagrams' arrows")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("timeline", help="the dates a spec's deadlines fall on from a start date, "
+                       "along its usual path")
+    p.add_argument("spec", metavar="SPEC", help="a spec file, a shipped spec id, or variant:NAME")
+    p.add_argument("--start", type=_date, required=True, metavar="DATE",
+                   help="the day the timeline starts")
+    p.add_argument("--from", dest="start_event", metavar="EVENT", help="the event that happens "
+                   "on the start date, e.g. fieldwork_completed or report_published (default: "
+                   "the opening of a case)")
+    p.add_argument("--set", action="append", metavar="FACT=VALUE", help="facts that choose the "
+                   "path, e.g. concern_level=significant")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print JSON for tools")
+    form.add_argument("--csv", action="store_true", help="print CSV")
+    p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("plugins", help="list installed plugins and export formats")
     p.add_argument("--json", action="store_true")

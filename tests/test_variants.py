@@ -183,3 +183,19 @@ def test_loads_spec_of_a_variant_text_finds_its_base_beside_the_path(tmp_path):
     text = PILOT.read_text()
     spec = loads_spec(text, path=str(PILOT))
     assert spec.process.id == "ciw_2019_pilot"
+
+
+def test_diagram_ids_come_from_the_specs_names_so_versions_diff_cleanly(tmp_path):
+    """An added step renumbers nothing: every arrow of the base keeps its id in the variant."""
+    import re
+
+    base = diagram_source(load_spec(ROOT / "specs" / "swia_handover.toml"))
+    path = tmp_path / "v.toml"
+    path.write_text('extends = "swia_handover"\n[process]\nid = "v"\n\n'
+                    '[events.extra_step]\nlabel = "Extra step"\ncitation = "23 Purpose"\n\n'
+                    '[[transitions]]\nfrom = "awaiting_publication"\nevent = "extra_step"\n'
+                    'to = "awaiting_publication"\ncitation = "23 Purpose"\n')
+    varied = diagram_source(load_spec(path))
+    ids = lambda dot: set(re.findall(r'id="(e__[^"]+)"', dot))  # noqa: E731
+    assert ids(base) < ids(varied)
+    assert ids(varied) - ids(base) == {"e__awaiting_publication.extra_step.awaiting_publication"}

@@ -10,8 +10,8 @@ from sqlalchemy import insert
 
 from ..cases.case import Case
 from ..errors import CaseError, DateError, RegflowError
-from ..spec.loader import load_spec
 from ..spec.model import Spec
+from ..spec.variants import open_spec
 from .projection import facts_json, not_future, projection, timescale_rows
 from .records import record_problem
 
@@ -46,7 +46,7 @@ def _prepare(where: str, record: dict[str, Any], today: date) -> Prepared:
     spec_path = record["spec"]
     spec = _WORKER_SPECS.get(spec_path)
     if spec is None:
-        spec = _WORKER_SPECS[spec_path] = load_spec(spec_path)
+        spec = _WORKER_SPECS[spec_path] = open_spec(spec_path)
     opened_on = _iso(record["opened_on"], "opened_on")
     not_future(opened_on, "the opening date", today)
     title = str(record["title"]).strip()
