@@ -8,6 +8,7 @@ signature of the other warning checks, so it joins them as one more entry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .model import Spec
@@ -43,26 +44,32 @@ def _constant_guards(spec: Spec) -> Found:
                    "guards can never happen", None)
 
 
-def _written(spec: Spec, path: Path) -> bool:
-    """True when ``path`` is written in the file (not merely a default)."""
-    return spec.source_map is not None and path in spec.source_map.positions
+#: an empty (or blank) label or citation written out, e.g. ``citation = ""``
+_WRITTEN_EMPTY = re.compile(r"""\b(?:label|citation)\s*=\s*(?:"\s*"(?!")|'\s*'(?!'))""")
+
+
+def _written(spec: Spec, path: Path, any_empty: bool) -> bool:
+    """True when ``path`` is written in the file (not merely a default). ``any_empty``: the
+    file writes some label or citation empty; else it is not scanned for positions."""
+    return any_empty and spec.source_map is not None and path in spec.source_map.positions
 
 
 def _empty_words(spec: Spec) -> Found:
+    any_empty = _WRITTEN_EMPTY.search(spec.text) is not None
     for group in ("roles", "facts", "states", "events"):
         for name, item in getattr(spec, group).items():
             if not item.label.strip():
                 yield ((group, name, "label"), "empty label: people see this on screen and in "
                        "messages; write a few words", None)
-            if not item.citation.strip() and _written(spec, (group, name, "citation")):
+            if not item.citation.strip() and _written(spec, (group, name, "citation"), any_empty):
                 yield ((group, name, "citation"), "empty citation: name the paragraph of the "
                        "source document this comes from, or leave the key out", None)
     for t in spec.transitions:
         where: Path = ("transitions", t.index)
-        if not t.label.strip() and _written(spec, (*where, "label")):
+        if not t.label.strip() and _written(spec, (*where, "label"), any_empty):
             yield ((*where, "label"), "empty label: write a few words, or leave the key out",
                    None)
-        if not t.citation.strip() and _written(spec, (*where, "citation")):
+        if not t.citation.strip() and _written(spec, (*where, "citation"), any_empty):
             yield ((*where, "citation"), "empty citation: name the paragraph of the source "
                    "document this comes from, or leave the key out", None)
     for t in spec.timescales:

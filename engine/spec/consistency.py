@@ -23,6 +23,7 @@ keeps the search small enough to run on every keystroke of an editor.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -100,6 +101,42 @@ def conflicts(spec: Spec, start: date = EXAMPLE_START) -> list[Conflict]:
     return _Analysis(spec, start).run()
 
 
+def _refs(t: Timescale) -> Counter:
+    return Counter((r.kind, r.name) for r in (t.anchor, t.met_by) if r is not None)
+
+
+class _Counted:
+    """Names counted over a pool of timescales, less those of one of them: ``key in it`` is
+    true when another timescale of the pool has it."""
+
+    def __init__(self, counts: Counter, own: Counter):
+        self.counts, self.own = counts, own
+
+    def __contains__(self, key) -> bool:
+        return self.counts.get(key, 0) > self.own.get(key, 0)
+
+
+class _Pool:
+    """The timescales that can bound a path under one condition, indexed by anchor."""
+
+    def __init__(self, members: list[tuple[int, Timescale]]):
+        self.members = {id(t): n for n, t in members}
+        self.refs: Counter = Counter()
+        self.fires: Counter = Counter()
+        self.anchored: dict[tuple[str, str], list[tuple[int, Timescale]]] = {}
+        for n, t in members:
+            self.refs.update(_refs(t))
+            if t.fires:
+                self.fires[t.fires] += 1
+            self.anchored.setdefault((t.anchor.kind, t.anchor.name), []).append((n, t))
+
+
+def _keys(step: Step) -> list[tuple[str, str]]:
+    """What a step matches: its event, and every state it enters."""
+    keys = [("state", name) for name in step.states]
+    return [("event", step.event), *keys] if step.event is not None else keys
+
+
 class _Analysis:
     def __init__(self, spec: Spec, start: date):
         self.spec = spec
@@ -113,6 +150,17 @@ class _Analysis:
         #: each innermost state's moves with the step each makes
         self.steps = {leaf: [(move, self.step(move, leaf)) for move in found]
                       for leaf, found in self.graph.items()}
+        # Indexes, so that each timescale's search costs what it finds, not the whole graph:
+        # steps by what they match (in the order of ``steps``), who steps to each state, and
+        # the states a step matching each reference can still come from.
+        self._matching: dict[tuple[str, str], list[tuple[Move, Step]]] = {}
+        self._back: dict[str, set[str]] = {}
+        for leaf, options in self.steps.items():
+            for move, step in options:
+                self._back.setdefault(move.to, set()).add(leaf)
+                for key in _keys(step):
+                    self._matching.setdefault(key, []).append((move, step))
+        self._reaching: dict[tuple[str, str], set[str]] = {}
 
     # -- paths ----------------------------------------------------------------------------
 
@@ -138,39 +186,35 @@ class _Analysis:
             if ref.name in states:
                 for leaf in opening:
                     found[(None, leaf)] = Step(None, states, None, leaf)
-        for options in self.steps.values():
-            for move, step in options:
-                if self.matches(ref, step):
-                    found.setdefault((move.transition.index, move.to), step)
+        for move, step in self._matching.get((ref.kind, ref.name), ()):
+            found.setdefault((move.transition.index, move.to), step)
         return list(found.values())
 
     def reaching(self, ref: Ref) -> set[str]:
-        """Innermost states from which a step matching ``ref`` can still come."""
-        back: dict[str, set[str]] = {}
-        goal: set[str] = set()
-        for leaf, options in self.steps.items():
-            for move, step in options:
-                back.setdefault(move.to, set()).add(leaf)
-                if self.matches(ref, step):
-                    goal.add(leaf)
-        seen, todo = set(goal), list(goal)
-        while todo:
-            for prev in back.get(todo.pop(), ()):
-                if prev not in seen:
-                    seen.add(prev)
-                    todo.append(prev)
-        return seen
+        """Innermost states from which a step matching ``ref`` can still come (worked out once
+        per reference: timescales often share one)."""
+        key = (ref.kind, ref.name)
+        known = self._reaching.get(key)
+        if known is None:
+            goal = {step.before for _, step in self._matching.get(key, ())}
+            seen, todo = set(goal), list(goal)
+            while todo:
+                for prev in self._back.get(todo.pop(), ()):
+                    if prev not in seen:
+                        seen.add(prev)
+                        todo.append(prev)
+            known = self._reaching[key] = seen
+        return known
 
-    def paths(self, span: Timescale, relevant: set[Ref], fired: set[str]) -> Iterator[list[Step]]:
-        """Paths from ``span``'s anchor to the first step that meets it."""
+    def paths(self, span: Timescale, relevant: _Counted, fired: _Counted) -> Iterator[list[Step]]:
+        """Paths from ``span``'s anchor to the first step that meets it (``relevant``: the
+        ``(kind, name)`` of the other timescales' anchors and ends; ``fired``: their events)."""
         target = span.met_by
         useful = self.reaching(target)
 
         def key(step: Step):
-            names = frozenset(r.name for r in relevant if r.kind == "state"
-                              and r.name in step.states)
-            named = step.event in fired or any(r.kind == "event" and r.name == step.event
-                                               for r in relevant)
+            names = frozenset(n for n in step.states if ("state", n) in relevant)
+            named = step.event in fired or ("event", step.event) in relevant
             return (step.event if named else None, names) if (named or names) else None
 
         count = 0
@@ -198,34 +242,37 @@ class _Analysis:
 
     # -- bounds on one path ----------------------------------------------------------------
 
-    def bounds(self, span: Timescale, path: list[Step], others: list[Timescale]) -> list[Bound]:
+    def bounds(self, span: Timescale, path: list[Step], pool: _Pool) -> list[Bound]:
+        """The other timescales of ``pool`` on ``path``, as bounds between its positions."""
         last = len(path) - 1
         out: list[Bound] = []
-        for t in others:
-            for i, step in enumerate(path):
-                if not self.matches(t.anchor, step):
-                    continue
-                if t.fires:
-                    j = next((k for k in range(i + 1, len(path)) if path[k].event == t.fires),
-                             None)
-                    if j is not None:  # the engine records it on the due date
-                        out.append(Bound(t, i, j, t.after, t.after))
-                        continue
-                    # moving on from a state where it would fire: before it fell due
-                    j = next((k for k in range(i + 1, len(path))
-                              if t.fires in self.accepts.get(path[k].before, ())), None)
-                    if j is not None:
-                        out.append(Bound(t, i, j, None, t.after))
-                if t.met_by is None:
-                    continue
-                j = next((k for k in range(i + 1, len(path)) if self.matches(t.met_by, path[k])),
+        # the (timescale, position) pairs whose anchor the step at that position matches, in
+        # the timescales' order then the path's, found from the path's steps
+        pairs = sorted(((n, i, t) for i, step in enumerate(path) for key in _keys(step)
+                        for n, t in pool.anchored.get(key, ()) if t is not span),
+                       key=lambda pair: pair[:2])
+        for _, i, t in pairs:
+            if t.fires:
+                j = next((k for k in range(i + 1, len(path)) if path[k].event == t.fires),
                          None)
-                if j is None or (i == 0 and j == last):
-                    continue  # not met on this path, or spanning the same steps as ``span``
-                lo = t.after if t.kind in ("lead_time", "window", "delay") else None
-                hi = t.within if t.kind in ("deadline", "window") else None
-                if lo is not None or hi is not None:  # (a date fact's deadline has neither)
-                    out.append(Bound(t, i, j, lo, hi))
+                if j is not None:  # the engine records it on the due date
+                    out.append(Bound(t, i, j, t.after, t.after))
+                    continue
+                # moving on from a state where it would fire: before it fell due
+                j = next((k for k in range(i + 1, len(path))
+                          if t.fires in self.accepts.get(path[k].before, ())), None)
+                if j is not None:
+                    out.append(Bound(t, i, j, None, t.after))
+            if t.met_by is None:
+                continue
+            j = next((k for k in range(i + 1, len(path)) if self.matches(t.met_by, path[k])),
+                     None)
+            if j is None or (i == 0 and j == last):
+                continue  # not met on this path, or spanning the same steps as ``span``
+            lo = t.after if t.kind in ("lead_time", "window", "delay") else None
+            hi = t.within if t.kind in ("deadline", "window") else None
+            if lo is not None or hi is not None:  # (a date fact's deadline has neither)
+                out.append(Bound(t, i, j, lo, hi))
         return out
 
     def solve(self, n: int, bounds: list[Bound], start: date):
@@ -270,19 +317,27 @@ class _Analysis:
 
     def run(self) -> list[Conflict]:
         found: dict[tuple, Conflict] = {}
+        # a step counts where it always applies (or under the same condition) and its anchor
+        # and end are not conditions on the facts of the moment (``when``); the timescales
+        # that count are pooled once per condition, and each spanning one is left out of its
+        # pool by counting, so the work grows with the timescales, not with their square
+        steady = [(n, t) for n, t in enumerate(self.limited)
+                  if not any(r is not None and r.when for r in (t.anchor, t.met_by))]
+        pools: dict[str | None, _Pool] = {}
         for span in self.limited:
             if span.met_by is None:
                 continue
-            # a step counts where it always applies (or under the same condition) and its
-            # anchor and end are not conditions on the facts of the moment (``when``)
-            others = [t for t in self.limited if t is not span
-                      and t.applies_when in (None, span.applies_when)
-                      and not any(r is not None and r.when for r in (t.anchor, t.met_by))]
-            relevant = {r for t in others for r in (t.anchor, t.met_by) if r is not None}
-            fired = {t.fires for t in others if t.fires}
+            pool = pools.get(span.applies_when)
+            if pool is None:
+                pool = pools[span.applies_when] = _Pool(
+                    [(n, t) for n, t in steady if t.applies_when in (None, span.applies_when)])
+            counted = pool.members.get(id(span)) is not None
+            relevant = _Counted(pool.refs, _refs(span) if counted else Counter())
+            fired = _Counted(pool.fires, Counter([span.fires]) if counted and span.fires
+                             else Counter())
             judged: set[tuple] = set()
             for path in self.paths(span, relevant, fired):
-                bounds = self.bounds(span, path, others)
+                bounds = self.bounds(span, path, pool)
                 if not bounds:
                     continue
                 path, bounds = _compress(path, bounds)

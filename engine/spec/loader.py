@@ -171,6 +171,11 @@ class _Problems:
 
 def spec_warnings(spec: Spec) -> list[Problem]:
     """The warnings of a spec that loaded (see :attr:`Spec.warnings`), in file order."""
+    with _collector_paused():  # (as while building: many objects, all kept to the end)
+        return _spec_warnings(spec)
+
+
+def _spec_warnings(spec: Spec) -> list[Problem]:
     from . import advice, consistency, lints
 
     found = _Problems(spec.path, spec.source_map or SourceMap(spec.text), spec.variant)
