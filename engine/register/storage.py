@@ -182,6 +182,9 @@ def normalise_url(url: str | os.PathLike[str] | None) -> str:
             return f"sqlite:///{Path(text).expanduser().resolve()}"
         except (OSError, RuntimeError) as err:
             raise StoreError(f"cannot use {text} as a register: {os_words(err)}") from None
+    for plain in ("postgresql://", "postgres://"):  # PostgreSQL through psycopg 3
+        if text.startswith(plain):
+            return "postgresql+psycopg://" + text[len(plain):]
     return text
 
 
@@ -359,6 +362,10 @@ def open_engine(url: str | os.PathLike[str] | None, create: bool = True,
         engine = _sqlite_engine(path, readonly)
         where = str(path)
     else:
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise StoreError(f"regflow keeps registers in SQLite files or on PostgreSQL "
+                             f"(postgresql://user@server/database); '{where}' is a "
+                             f"{parsed.get_backend_name()} database")
         try:
             engine = create_engine(text)
         except (ArgumentError, ImportError) as err:
