@@ -284,3 +284,24 @@ def test_a_register_file_the_user_may_not_write_opens_read_only(qtbot, settings,
     assert form.isVisible() and "may be read but not changed by you" in form.problem.text()
     window.close()
     assert db.read_bytes() == before
+
+
+def test_recording_and_a_stale_change_on_both_databases(qtbot, settings, tmp_path, register_url,
+                                                        spec_path):
+    from test_gui import fill_register
+
+    ids = fill_register(register_url, spec_path)
+    window = window_on(qtbot, settings, register_url)
+    panel = show_case(qtbot, window, ids["alpha"])
+    form = panel.open_event_form("fieldwork_completed")
+    with Register(register_url, today=TODAY) as other:  # meanwhile, elsewhere
+        other.fire(ids["alpha"], "fieldwork_completed", D(2026, 11, 2),
+                   {"concern": "none", "findings_agreed": True, "fieldwork_ended": D(2026, 10, 30)})
+    window._poll()  # what the timer does within a second
+    assert panel.view.version == 2 and "changed elsewhere" in form.problem.text()
+    form.reject()
+    form = panel.open_event_form("report_published")
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+        form._submit()
+    with Register(register_url, today=TODAY) as reg:
+        assert [e.event for e in reg.get(ids["alpha"]).entries][-1] == "report_published"
