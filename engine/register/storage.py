@@ -1,8 +1,11 @@
 """Where registers live: the SQLAlchemy 2 Core schema and opening a database safely.
 
-SQLite (WAL, foreign keys on) is the embedded default; the schema uses portable types so it also
-runs on PostgreSQL. A database is opened only if it is empty or a regflow register whose schema
-this version can read; anything else is refused before a byte is written.
+SQLite (WAL, foreign keys on) is the embedded default; the same tables run on PostgreSQL
+(psycopg 3). A database is opened only if it is a regflow register whose schema this version
+can read (or an empty one, when a register is to be made); anything else is refused before a
+byte is written. Reading opens SQLite read-only (``mode=ro``) and leaves no side files; writing
+first checks the pages (``quick_check``) and that the file may be written. Only SQLite and
+``stat`` ever look at a register file: see :func:`_check_sqlite_file` for why.
 """
 
 from __future__ import annotations
