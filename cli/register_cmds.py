@@ -18,6 +18,7 @@ from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
 from regflow.engine.register.demo import make_demo
 from regflow.engine.register.storage import MEMORY, StoreError, normalise_url, refused_write
+from regflow.engine.spec.durations import MAX_DAYS
 from regflow.engine.spec.variants import VARIANT_PREFIX
 
 from .report import (
@@ -44,11 +45,15 @@ def _date(text: str) -> date:
 
 
 def _days(text: str) -> int:
-    match = re.fullmatch(r"\s*(\d+)\s*(d|days?|w|weeks?)?\s*", text)
+    match = re.fullmatch(r"\s*([0-9]{1,9})\s*(d|days?|w|weeks?)?\s*", text)
     if not match:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of days: write e.g. 14d or 2w")
     n = int(match.group(1))
-    return n * 7 if (match.group(2) or "d").startswith("w") else n
+    days = n * 7 if (match.group(2) or "d").startswith("w") else n
+    if days > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"'{text}' is more than 100 years ahead; at most "
+                                         f"{MAX_DAYS:,} days")
+    return days
 
 
 _MAX = 2**62  # beyond any id, page or version a register holds
@@ -329,21 +334,10 @@ def cmd_due(args) -> int:
 
 
 def _records(path: str):
-    """``(file:line, record)`` for each line of a JSON Lines file (blank lines skipped)."""
-    try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed when the generator ends
-    except OSError as err:
-        raise RegflowError(f"cannot read {path}: {err.strerror}") from None
-    with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield f"{path}:{number}:{err.colno}", {"__error__": f"not JSON: {err.msg}"}
-                continue
-            yield f"{path}:{number}", record
+    """``(file:line, record)`` for each line of a JSON Lines file (see engine.register.records)."""
+    from regflow.engine.register.records import read_records
+
+    return read_records(path)
 
 
 def cmd_import(args) -> int:

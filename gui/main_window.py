@@ -223,6 +223,8 @@ class MainWindow(QMainWindow):
                      QKeySequence.StandardKey.ZoomOut)
         self._action(view, "&Fit diagram to window", diagram.fit, "Ctrl+0")
         self._action(view, "&Where is the case?", self.case_panel.show_where, "Ctrl+L")
+        view.addSeparator()
+        self._action(view, "&Compare specs…", self.open_compare, "Ctrl+Shift+C")
 
         help_ = bar.addMenu("&Help")
         self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
@@ -233,6 +235,17 @@ class MainWindow(QMainWindow):
         available = [a for a in self.case_panel.actions if a.available]
         if self.case_panel.view is not None and n <= len(available):
             self.case_panel.open_event_form(available[n - 1].event)
+
+    def open_compare(self) -> None:
+        """The compare screen (two regimes or two versions side by side), in its own window."""
+        from .compare.window import CompareWindow
+
+        if getattr(self, "compare_window", None) is None:
+            self.compare_window = CompareWindow(self, self.today)
+        self.compare_window.show()
+        self.compare_window.raise_()
+        if self.compare_window.comparison is None:
+            self.compare_window.run()
 
     def _focus_search(self) -> None:
         self.register_panel.search.setFocus()

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, NoResultFound, SQLAlchemyError
 
+from ..cases.calendars import check_day
 from ..cases.case import Case
 from ..cases.timescales import NOT_KEPT_BY, PAST_DUE, SOON_DAYS
 from ..errors import CaseError, RegflowError
@@ -163,9 +164,10 @@ class Register:
         """``create``: make the register if there is none; ``create_on_write``: only when the
         first change is stored (a command that fails leaves no empty register behind);
         ``readonly``: open it read-only (SQLite ``mode=ro``), writing nothing, creating nothing."""
+        # checked before the database is opened: a refused date leaves nothing behind
+        self.today = check_day(today or date.today(), "the date taken as today")
         self.url = normalise_url(url)
         self.readonly = readonly
-        self.today = today or date.today()
         self._specs: dict[str, Spec] = {}
         self._spec_by_path: dict[str, Spec] = {}
         self._engine: Engine | None = None

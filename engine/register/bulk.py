@@ -13,6 +13,7 @@ from ..errors import CaseError, DateError, RegflowError
 from ..spec.model import Spec
 from ..spec.variants import open_spec
 from .projection import facts_json, not_future, projection, timescale_rows
+from .records import record_problem
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,15 @@ def prepare_case(job: tuple[str, dict[str, Any], date]) -> tuple[str, Prepared |
     where, record, today = job
     try:
         return where, _prepare(where, record, today)
-    except (RegflowError, KeyError, TypeError, ValueError, AttributeError) as err:
+    except (RegflowError, KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as err:
         return where, (f"missing {err}" if isinstance(err, KeyError) else str(err))
 
 
 def _prepare(where: str, record: dict[str, Any], today: date) -> Prepared:
-    if not isinstance(record, dict):
-        raise TypeError("a record is a JSON object with spec, title, opened_on and events")
-    spec_path = str(record["spec"])
+    problem = record_problem(record)
+    if problem:
+        raise CaseError(problem)
+    spec_path = record["spec"]
     spec = _WORKER_SPECS.get(spec_path)
     if spec is None:
         spec = _WORKER_SPECS[spec_path] = open_spec(spec_path)
