@@ -305,3 +305,17 @@ def test_recording_and_a_stale_change_on_both_databases(qtbot, settings, tmp_pat
         form._submit()
     with Register(register_url, today=TODAY) as reg:
         assert [e.event for e in reg.get(ids["alpha"]).entries][-1] == "report_published"
+
+
+def test_a_damaged_case_is_left_out_of_the_list_and_said(qtbot, settings, reg_db):
+    db, ids = reg_db
+    conn = sqlite3.connect(db)
+    conn.execute("update cases set next_due = 'soon' where id = ?", (ids["bravo"],))
+    conn.commit()
+    conn.close()
+    window = window_on(qtbot, settings, db)
+    assert "Bravo Borough - review 2026" not in titles(window)
+    assert len(titles(window)) == 2
+    assert "1 damaged (not listed)" in window.counts_label.text()
+    assert f"case {ids['bravo']} is damaged in the register: its row in table cases: next_due " \
+           "'soon' is not a date" in window.counts_label.toolTip()
