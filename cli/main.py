@@ -32,6 +32,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
 
     failed, report = 0, []
+    args.specs = _spec_files(args.specs)
     for path in args.specs:
         entry: dict = {"file": path, "ok": True, "problems": []}
         report.append(entry)
@@ -102,6 +103,46 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(text_report(result, scenario))
+    return 0
+
+
+def _spec_files(paths: list[str]) -> list[str]:
+    """The files to check: each file named, and every ``*.toml`` in each folder named."""
+    out = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = sorted(str(p) for p in Path(path).glob("*.toml"))
+            if not found:
+                raise RegflowError(f"{path} is a folder with no .toml files in it")
+            out += found
+        else:
+            out.append(path)
+    return out
+
+
+def cmd_new_spec(args: argparse.Namespace) -> int:
+    from regflow.specs import templates
+
+    known = templates()
+    if args.template not in known:
+        raise RegflowError(f"unknown template '{args.template}'; templates: "
+                           + ", ".join(sorted(known)))
+    if args.output.exists():
+        raise RegflowError(f"{args.output} exists already; regflow does not write over a spec: "
+                           "choose another name")
+    if args.output.suffix.lower() != ".toml":
+        raise RegflowError(f"'{args.output}': a spec is a .toml file")
+    text = known[args.template].read_text(encoding="utf-8")
+    schema = os.path.relpath(Path(__file__).resolve().parent.parent / "specs" /
+                             "regflow-spec.schema.json", args.output.resolve().parent)
+    text = text.replace('"$schema" = "../regflow-spec.schema.json"', f'"$schema" = "{schema}"', 1)
+    try:
+        with open(args.output, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise RegflowError(f"cannot write {args.output}: {err.strerror}") from None
+    print(f"wrote {args.output} from the '{args.template}' template; check it with "
+          f"regflow validate {args.output}")
     return 0
 
 
@@ -285,6 +326,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("new-spec", help="start a spec from a template")
+    p.add_argument("--template", default="inspection", metavar="NAME",
+                   help="inspection (with report and follow-up) or empty (default: inspection)")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.toml")
+    p.set_defaults(func=cmd_new_spec)
 
     p = sub.add_parser("compare", help="two specs side by side: diagrams, milestones, a timeline "
                        "and, for two versions, what changed (one HTML file)")

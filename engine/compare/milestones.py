@@ -53,10 +53,7 @@ def _side(spec: Spec, milestone: str) -> Side:
 
 
 def milestone_table(left: Spec, right: Spec) -> list[Row]:
-    """A row for every milestone of the vocabulary that either regime uses, in its order."""
-    rows = []
-    for name, milestone in vocabulary().items():
-        sides = (_side(left, name), _side(right, name))
-        if not all(s.empty for s in sides):
-            rows.append(Row(name, milestone.label, milestone.description, sides))
-    return rows
+    """A row for every milestone of the vocabulary, in its order (one neither regime has is
+    listed too: the vocabulary is the common ground, and a gap on both sides shows)."""
+    return [Row(name, m.label, m.description, (_side(left, name), _side(right, name)))
+            for name, m in vocabulary().items()]

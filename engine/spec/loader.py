@@ -33,6 +33,7 @@ from .model import (
     Timescale,
     Transition,
 )
+from .tomlhelp import advice
 from .tomlsource import Path, SourceMap, format_path
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -67,8 +68,10 @@ def parse_toml(text: str, path: str, error: type[SpecError] = SpecError) -> dict
         match = _TOML_POSITION.search(message)
         line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
         message = _TOML_POSITION.sub("", message).strip()
-        raise error([Problem(f"not valid TOML: {message}", file=path, line=line,
-                             column=column)]) from None
+        lines = text.splitlines()
+        hint = advice(message, lines[line - 1]) if line and line <= len(lines) else ""
+        words = f"{hint} (TOML: {message})" if hint else f"not valid TOML: {message}"
+        raise error([Problem(words, file=path, line=line, column=column)]) from None
     except RecursionError:
         raise error([Problem(f"nested too deeply (arrays or tables inside each other): at most "
                              f"{MAX_NESTING} levels", file=path)]) from None

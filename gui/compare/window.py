@@ -143,7 +143,7 @@ class CompareWindow(QWidget):
         diagrams = QWidget()
         dl = QVBoxLayout(diagrams)
         zoom = QHBoxLayout()
-        self.views = (DiagramView(), DiagramView())
+        self.views = (DiagramView(cached=True), DiagramView(cached=True))
         self.titles = (QLabel(), QLabel())
         for label, text, fn in (("−", "Zoom out", lambda: self.views[0].zoom_by(1 / 1.25)),
                                 ("+", "Zoom in", lambda: self.views[0].zoom_by(1.25)),

@@ -7,10 +7,10 @@ the re-coloured SVG into the same renderer, so nothing is laid out again and not
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QWheelEvent
+from PySide6.QtGui import QPainter, QPixmapCache, QWheelEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtSvgWidgets import QGraphicsSvgItem
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu, QToolTip
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from regflow.engine.cases.actions import state_summary
 from regflow.engine.drawing.diagram import Highlight
@@ -30,8 +30,12 @@ class DiagramView(QGraphicsView):
 
     MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, cached: bool = False):
+        """``cached``: pan and zoom from a kept picture of the diagram (see
+        :meth:`_cache_for_zoom`): for diagrams that do not change, such as the compare
+        screen's; a case's diagram changes with each step and is painted afresh."""
         super().__init__(parent)
+        self.cached = cached
         self.setScene(QGraphicsScene(self))
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                             | QPainter.RenderHint.SmoothPixmapTransform)
@@ -64,6 +68,7 @@ class DiagramView(QGraphicsView):
         self._load(document.render())
         self.item = QGraphicsSvgItem()
         self.item.setSharedRenderer(self.renderer)
+        self._cache_for_zoom()
         self.scene().addItem(self.item)
         self.scene().setSceneRect(self.item.boundingRect())
         for name in document.states:
@@ -97,10 +102,28 @@ class DiagramView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
+    #: up to this zoom the diagram is painted from a picture of it at its own size, kept;
+    #: beyond it, from the SVG each time (sharp, but slower)
+    CACHED_UP_TO = 1.25
+
     def set_zoom(self, factor: float) -> None:
         factor = max(self.MIN_ZOOM, min(self.MAX_ZOOM, factor))
         self.setTransform(self.transform().fromScale(factor, factor))
+        self._cache_for_zoom()
         self.zoomChanged.emit(factor)
+
+    def _cache_for_zoom(self) -> None:
+        """Pan and zoom by copying a kept picture of the diagram (a large diagram takes tens
+        of milliseconds to paint from its SVG) while that picture is sharp enough."""
+        if self.item is None or not self.cached:
+            return
+        mode = (QGraphicsItem.CacheMode.ItemCoordinateCache if self.zoom() <= self.CACHED_UP_TO
+                else QGraphicsItem.CacheMode.NoCache)
+        if self.item.cacheMode() != mode:
+            # the picture lives in Qt's pixmap cache (10 MB by default): room for two large
+            # diagrams (the CIW spec's is 5378 x 2122 points, 46 MB)
+            QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 160 * 1024))
+            self.item.setCacheMode(mode)
 
     def zoom_by(self, step: float) -> None:
         self.set_zoom(self.zoom() * step)
@@ -109,6 +132,8 @@ class DiagramView(QGraphicsView):
         """The whole diagram in the window."""
         if self.item is not None:
             self.fitInView(self.item, Qt.AspectRatioMode.KeepAspectRatio)
+            self._cache_for_zoom()
+            self.zoomChanged.emit(self.zoom())
 
     def show_where(self, names: list[str] | None = None, readable: float = 0.8) -> None:
         """Centre on ``names`` (default: the states the case is in) at a zoom where labels can

@@ -1,0 +1,67 @@
+"""Writing specs without a programmer at hand (issue 10, command line): TOML mistakes said in
+words a policy officer can act on, whole folders validated, new specs from templates."""
+
+import pytest
+from test_cli import regflow
+
+from regflow.engine import SpecError, load_spec
+from regflow.engine.spec.tomlhelp import advice
+
+from conftest import ROOT
+
+HEAD = '[process]\nid = "x"\n'
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("within = 30 working days", 'put the text in quotes: within = "30 working days"'),
+    ("label = “Draft report”", "use straight quotes"),
+    ('label = "Draft report', "close the quote"),
+    ("on = 2026-3-11", "write dates as YYYY-MM-DD with two-digit months and days: 2026-03-11"),
+    ("within =", "give within a value after the = sign"),
+])
+def test_toml_mistakes_are_said_in_words(tmp_path, line, expected):
+    path = tmp_path / "spec.toml"
+    path.write_text(HEAD + line + "\n")
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    (problem,) = info.value.problems
+    assert expected in problem.message and problem.line == 3
+    assert "(TOML: " in problem.message  # the parser's own words stay, for the curious
+
+
+def test_advice_leaves_what_it_cannot_improve():
+    assert advice("Invalid initial character for a key part", "[states.x") == ""
+    assert advice("Expected newline", "count = 12") == ""  # a number is fine TOML
+
+
+def test_scenarios_get_the_same_words(tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('spec = "x.toml"\n[[events]]\non = 2026-3-11\nevent = "x"\n')
+    proc = regflow("simulate", ROOT / "specs" / "swia_handover.toml", scenario)
+    assert proc.returncode == 1 and "write dates as YYYY-MM-DD" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_validate_takes_folders(tmp_path):
+    proc = regflow("validate", ROOT / "specs")
+    assert proc.returncode == 0
+    assert proc.stdout.count("ok  ") == 3  # both specs and the milestone vocabulary
+    (tmp_path / "notes").mkdir()
+    empty = regflow("validate", tmp_path / "notes")
+    assert empty.returncode == 1 and "no .toml files" in empty.stderr
+
+
+@pytest.mark.parametrize("template", ["inspection", "empty"])
+def test_new_spec_from_a_template_validates(tmp_path, template):
+    out = tmp_path / f"{template}.toml"
+    proc = regflow("new-spec", "--template", template, "-o", out)
+    assert proc.returncode == 0 and out.exists()
+    spec = load_spec(out)
+    assert spec.states and regflow("validate", out).returncode == 0
+    again = regflow("new-spec", "--template", template, "-o", out)
+    assert again.returncode == 1 and "exists already" in again.stderr
+
+
+def test_new_spec_refuses_unknown_templates(tmp_path):
+    proc = regflow("new-spec", "--template", "nope", "-o", tmp_path / "x.toml")
+    assert proc.returncode == 1 and "templates: empty, inspection" in proc.stderr
