@@ -504,6 +504,14 @@ class MainWindow(QMainWindow):
             f"⚠ overdue: a limit ('must', 'within') has passed: a breach.\n"
             f"◑ later than normal: a normal arrangement ('normally', 'generally') or a target "
             f"date has passed, but no limit.\n◷ due soon: due within {SOON_DAYS} days.")
+        self.register_panel.model.case_id(0)  # the first page read: damaged rows found there
+        damaged = self.register.damaged
+        if damaged:
+            self.counts_label.setText(self.counts_label.text() + f"  ·  ✗ {len(damaged)} damaged "
+                                      "(not listed)")
+            self.counts_label.setToolTip(self.counts_label.toolTip() + "\n\n" + "\n".join(
+                f"✗ case {case_id} is damaged in the register: {what}"
+                for case_id, what in sorted(damaged.items())))
 
     # -- cases -----------------------------------------------------------------------------
 

@@ -284,3 +284,38 @@ def test_a_register_file_the_user_may_not_write_opens_read_only(qtbot, settings,
     assert form.isVisible() and "may be read but not changed by you" in form.problem.text()
     window.close()
     assert db.read_bytes() == before
+
+
+def test_recording_and_a_stale_change_on_both_databases(qtbot, settings, tmp_path, register_url,
+                                                        spec_path):
+    from test_gui import fill_register
+
+    ids = fill_register(register_url, spec_path)
+    window = window_on(qtbot, settings, register_url)
+    panel = show_case(qtbot, window, ids["alpha"])
+    form = panel.open_event_form("fieldwork_completed")
+    with Register(register_url, today=TODAY) as other:  # meanwhile, elsewhere
+        other.fire(ids["alpha"], "fieldwork_completed", D(2026, 11, 2),
+                   {"concern": "none", "findings_agreed": True, "fieldwork_ended": D(2026, 10, 30)})
+    window._poll()  # what the timer does within a second
+    assert panel.view.version == 2 and "changed elsewhere" in form.problem.text()
+    form.reject()
+    form = panel.open_event_form("report_published")
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+        form._submit()
+    with Register(register_url, today=TODAY) as reg:
+        assert [e.event for e in reg.get(ids["alpha"]).entries][-1] == "report_published"
+
+
+def test_a_damaged_case_is_left_out_of_the_list_and_said(qtbot, settings, reg_db):
+    db, ids = reg_db
+    conn = sqlite3.connect(db)
+    conn.execute("update cases set next_due = 'soon' where id = ?", (ids["bravo"],))
+    conn.commit()
+    conn.close()
+    window = window_on(qtbot, settings, db)
+    assert "Bravo Borough - review 2026" not in titles(window)
+    assert len(titles(window)) == 2
+    assert "1 damaged (not listed)" in window.counts_label.text()
+    assert f"case {ids['bravo']} is damaged in the register: its row in table cases: next_due " \
+           "'soon' is not a date" in window.counts_label.toolTip()

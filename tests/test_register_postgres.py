@@ -141,3 +141,12 @@ def test_a_read_only_role_reads_and_every_change_is_refused_in_words(pg_cluster)
         assert "nothing was saved" in proc.stderr and "analyst-pw" not in proc.stderr
     with Register(url, today=date(2027, 6, 1)) as reg:
         assert reg.get(cid).version == 1 and reg.count_cases() == 1
+
+
+def test_other_databases_and_a_server_that_does_not_answer_are_said_in_words():
+    proc = regflow("case", "list", "--db", "mysql://ann:hunter2@db.example/register")
+    assert proc.returncode == 1 and "in SQLite files or on PostgreSQL" in proc.stderr
+    proc = regflow("case", "list", "--db", "postgres://ann:hunter2@127.0.0.1:1/register")
+    assert proc.returncode == 1 and "Connection refused" in proc.stderr
+    for out in (proc.stdout, proc.stderr):
+        assert "hunter2" not in out

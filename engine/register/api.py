@@ -556,10 +556,13 @@ class Register:
         return rows
 
     def count(self, query: CaseQuery) -> int:
-        """How many cases ``query`` selects."""
+        """How many cases ``query`` selects (damaged ones left out of lists excepted)."""
+        filters = self._filters(query)
+        if self._unlisted:
+            filters.append(cases.c.id.not_in(self._unlisted))
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(cases)
-                                .where(*self._filters(query))).scalar_one()
+                                .where(*filters)).scalar_one()
 
     def spec_ids(self) -> list[tuple[str, str]]:
         """``(spec id, title)`` of every spec stored with cases, for choosing among them (read
@@ -616,8 +619,8 @@ class Register:
                 return [dict(r._mapping) for r in conn.execute(query)]
         except (ValueError, TypeError):
             with self.engine.connect() as conn:
-                bad = damaged_ids(conn)
-            if not bad:
+                bad = {k: v for k, v in damaged_ids(conn).items() if k not in self._unlisted}
+            if not bad:  # nothing more found to leave out: not a damaged date after all
                 raise
             self.damaged.update(bad)
             self._unlisted |= set(bad)

@@ -87,9 +87,12 @@ def bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
     The values are converted by the columns' own types first (dates as the dialect stores
     them), so the rows read back exactly as if SQLAlchemy had written them; only the per-row
     parameter handling, most of a bulk insert's cost, is skipped. Drivers with named
-    parameters take the ordinary path.
+    parameters take the ordinary path; PostgreSQL takes COPY.
     """
     if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, rows)
         return
     keys = list(rows[0])
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
@@ -101,3 +104,13 @@ def bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
     plan = list(zip(order, convert, strict=True))
     data = [tuple(f(row[key]) if f else row[key] for key, f in plan) for row in rows]
     conn.exec_driver_sql(str(compiled), data)
+
+
+def _copy(conn, table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY, the server's own bulk path, inside the caller's transaction."""
+    keys = list(rows[0])
+    columns = ", ".join(keys)
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(row[key] for key in keys))

@@ -1,8 +1,11 @@
 """Where registers live: the SQLAlchemy 2 Core schema and opening a database safely.
 
-SQLite (WAL, foreign keys on) is the embedded default; the schema uses portable types so it also
-runs on PostgreSQL. A database is opened only if it is empty or a regflow register whose schema
-this version can read; anything else is refused before a byte is written.
+SQLite (WAL, foreign keys on) is the embedded default; the same tables run on PostgreSQL
+(psycopg 3). A database is opened only if it is a regflow register whose schema this version
+can read (or an empty one, when a register is to be made); anything else is refused before a
+byte is written. Reading opens SQLite read-only (``mode=ro``) and leaves no side files; writing
+first checks the pages (``quick_check``) and that the file may be written. Only SQLite and
+``stat`` ever look at a register file: see :func:`_check_sqlite_file` for why.
 """
 
 from __future__ import annotations
@@ -182,6 +185,9 @@ def normalise_url(url: str | os.PathLike[str] | None) -> str:
             return f"sqlite:///{Path(text).expanduser().resolve()}"
         except (OSError, RuntimeError) as err:
             raise StoreError(f"cannot use {text} as a register: {os_words(err)}") from None
+    for plain in ("postgresql://", "postgres://"):  # PostgreSQL through psycopg 3
+        if text.startswith(plain):
+            return "postgresql+psycopg://" + text[len(plain):]
     return text
 
 
@@ -359,6 +365,10 @@ def open_engine(url: str | os.PathLike[str] | None, create: bool = True,
         engine = _sqlite_engine(path, readonly)
         where = str(path)
     else:
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise StoreError(f"regflow keeps registers in SQLite files or on PostgreSQL "
+                             f"(postgresql://user@server/database); '{where}' is a "
+                             f"{parsed.get_backend_name()} database")
         try:
             engine = create_engine(text)
         except (ArgumentError, ImportError) as err:

@@ -86,7 +86,12 @@ class CaseTableModel(QAbstractTableModel):
         """Read the count again and forget cached pages (after a change or a new query)."""
         self.beginResetModel()
         self._pages.clear()
-        self._count = self.register.count(self.query) if self.register else 0
+        self._count = 0
+        if self.register is not None:
+            # the first page before the count: a damaged case found there is left out of both
+            self._pages[0] = self.register.page(self.query, offset=0, limit=PAGE)
+            self.pages_read += 1
+            self._count = self.register.count(self.query)
         self.endResetModel()
 
     def case_id(self, row: int) -> int | None:
