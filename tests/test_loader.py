@@ -133,8 +133,10 @@ def test_missing_required_key(problems):
 
 
 def test_bad_calendar_suggests_the_closest(problems):
-    p = only(problems(('calendar = "GB-WLS"', 'calendar = "GB-WAL"')), "is not one of")
+    p = only(problems(('calendar = "GB-WLS"', 'calendar = "GB-WAL"')), "unknown calendar 'GB-WAL'")
     assert p.suggestion == "'GB-WLS'"
+    assert "GB-SCT" in p.message and "regflow plugins" in p.message
+    assert p.path == "process.calendar" and p.line == line_of(TEXT, 'calendar = "GB-WLS"')
 
 
 def test_citation_must_be_in_paragraphs(problems):

@@ -12,9 +12,10 @@ import tomllib
 from datetime import date
 from typing import Any
 
-from ..cases.calendars import CALENDARS
+from ..cases.calendars import calendar_names
 from ..cases.compiler import machine_class
 from ..errors import Problem, SpecError
+from ..suggest import closest, quoted
 from . import checks
 from .durations import Duration, DurationSyntaxError
 from .guards import GuardSyntaxError, compile_guard
@@ -111,8 +112,12 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
     problems.raise_if_any()
 
     process = Process(**data["process"])
-    if process.calendar not in CALENDARS:  # the schema's enum already says so
-        problems.add(("process", "calendar"), f"unknown calendar '{process.calendar}'")
+    known_calendars = calendar_names()  # the built-in ones and every plugin's
+    if process.calendar not in known_calendars:
+        near = closest(process.calendar, known_calendars)
+        problems.add(("process", "calendar"), f"unknown calendar '{process.calendar}'; known: "
+                     f"{', '.join(known_calendars)} (a plugin can add others: 'regflow plugins' "
+                     "lists them)", quoted(near))
     facts = {name: _fact(name, entry, problems) for name, entry in data.get("facts", {}).items()}
     guards: dict[str, Any] = {}
 
