@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from datetime import date
@@ -181,8 +182,19 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _report_plugin_failures() -> None:
+    """A plugin that raises is named on standard error (see regflow.plugins.manager)."""
+    logger = logging.getLogger("regflow.plugins")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("regflow: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    _report_plugin_failures()
     try:
         return args.func(args)
     except BrokenPipeError:

@@ -44,6 +44,11 @@ class PluginFailure:
 _failures: list[PluginFailure] = []
 
 
+def record_failure(failure: PluginFailure) -> None:
+    _failures.append(failure)
+    log.warning("%s", failure)
+
+
 def take_failures() -> list[PluginFailure]:
     """Failures since the last call (the command line prints them, the app shows them)."""
     out = list(_failures)
@@ -84,8 +89,7 @@ def call_each(hook: str, consequence: str = "", first: bool = False,
         except Exception as err:  # a plugin is someone else's code: name it, carry on
             failure = PluginFailure(impl.plugin_name, hook, f"{type(err).__name__}: {err}",
                                     consequence)
-            _failures.append(failure)
-            log.warning("%s", failure)
+            record_failure(failure)
             continue
         if not spec_opts.get("firstresult"):  # pluggy gathers the answers in a list
             answer = answer[0] if answer else None

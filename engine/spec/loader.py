@@ -12,13 +12,15 @@ import tomllib
 from datetime import date
 from typing import Any
 
+from regflow.plugins.manager import PluginFailure, call_each, record_failure
+
 from ..cases.calendars import calendar_names
 from ..cases.compiler import machine_class
 from ..errors import Problem, SpecError
 from ..suggest import closest, quoted
 from . import checks
 from .durations import Duration, DurationSyntaxError
-from .guards import GuardSyntaxError, compile_guard
+from .guards import GuardSyntaxError, compile_guard, guard_functions
 from .model import (
     Event,
     Fact,
@@ -120,13 +122,14 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
                      "lists them)", quoted(near))
     facts = {name: _fact(name, entry, problems) for name, entry in data.get("facts", {}).items()}
     guards: dict[str, Any] = {}
+    functions = guard_functions()  # the ones plugins offer, asked for once per spec
 
     def guard(where: Path, expression: str | None) -> str | None:
         if expression is None:
             return None
         if expression not in guards:
             try:
-                guards[expression] = compile_guard(expression, facts)
+                guards[expression] = compile_guard(expression, facts, functions)
             except GuardSyntaxError as err:
                 offset = err.column if err.column is not None else None
                 problems.add(where, f"guard {expression!r}: {err}", err.suggestion, offset)
@@ -195,6 +198,18 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
     )
     for where, message, suggestion in checks.check(spec):
         problems.add(where, message, suggestion)
+    problems.raise_if_any()
+    for plugin, found in call_each("regflow_validate_spec", "the spec was loaded without its "
+                                   "checks", spec=spec):
+        for item in found:
+            try:
+                where, message, suggestion = item
+                where = tuple(where)
+            except (TypeError, ValueError):
+                record_failure(PluginFailure(plugin, "regflow_validate_spec", f"returned {item!r}, "
+                                             "not (key path, message, suggestion)"))
+                continue
+            problems.add(where, f"{message} (check by plugin '{plugin}')", suggestion)
     problems.raise_if_any()
     machine_class(spec)  # compile now: a spec that loads is a spec that runs
     return spec
