@@ -184,11 +184,13 @@ def parser() -> argparse.ArgumentParser:
 
 def _report_plugin_failures() -> None:
     """A plugin that raises is named on standard error (see regflow.plugins.manager)."""
+    class ToStderr(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            print(f"regflow: {record.getMessage()}", file=sys.stderr)  # sys.stderr as it is now
+
     logger = logging.getLogger("regflow.plugins")
     if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("regflow: %(message)s"))
-        logger.addHandler(handler)
+        logger.addHandler(ToStderr())
         logger.propagate = False
 
 
