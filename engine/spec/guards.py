@@ -114,6 +114,11 @@ class Guard:
         self._order = tuple(sorted(self.names))
         self._known: dict[tuple, bool] = {}  # a guard is a pure function of the facts it reads
 
+    @property
+    def expression(self) -> ast.ExpressionBase:
+        """The parsed expression (for translations, e.g. to ECMAScript for SCXML)."""
+        return self._rule.statement.expression
+
     def holds(self, values: dict[str, Any]) -> bool:
         """True when the guard holds; a comparison with a date not yet known does not hold."""
         key = tuple(values.get(n) for n in self._order)
