@@ -95,20 +95,31 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
+    from regflow.engine.cases.calendars import calendar_names
     from regflow.plugins import plugin_list
-    from regflow.plugins.exporters import exporters
+    from regflow.plugins.exporters import all_exporters
 
     plugins = plugin_list()
+    formats = [{"name": e.name, "exports": e.subject, "suffix": e.suffix,
+                "description": e.description, "options": list(e.options), "plugin": e.plugin}
+               for e in all_exporters()]
+    calendars = calendar_names()
     if args.json:
-        formats = [{"name": e.name, "suffix": e.suffix, "description": e.description}
-                   for e in exporters().values()]
-        json.dump({"plugins": plugins, "formats": formats}, sys.stdout, indent=2)
+        json.dump({"plugins": plugins, "formats": formats, "calendars": calendars},
+                  sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     for p in plugins:
         origin = "built-in" if p["builtin"] else (p["distribution"] or "registered")
-        print(f"{p['name']}  ({origin})  hooks: {', '.join(p['hooks'])}")
-    print("\nexport formats: " + ", ".join(f"{e.name} ({e.suffix})" for e in exporters().values()))
+        print(f"{p['name']}  ({origin})")
+        print(f"    hooks: {', '.join(p['hooks']) or 'none'}")
+    print("\nexport formats (regflow export FORMAT ...):")
+    for subject in ("spec", "case", "register"):
+        names = [f"{f['name']} ({f['suffix']})" for f in formats if f["exports"] == subject]
+        print(f"    a {subject}: {', '.join(names) or 'none'}")
+    print("\ncalendars (process.calendar):")
+    for code, words in calendars.items():
+        print(f"    {code}  {words}")
     return 0
 
 
@@ -161,9 +172,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON for tools")
     p.set_defaults(func=cmd_simulate)
 
+    from .export_cmd import add_command as add_export
     from .register_cmds import add_commands
 
     add_commands(sub)
+    add_export(sub)
 
     p = sub.add_parser("gui", help="the desktop app: track the cases of a register")
     p.add_argument("--db", metavar="URL", help="register database: a SQLAlchemy URL or a file "
