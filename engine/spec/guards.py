@@ -246,6 +246,14 @@ def compile_guard(text: str, facts: dict[str, Fact],
     try:
         rule = rule_engine.Rule(text, context=_context(facts, functions))
     except rule_engine.SymbolResolutionError as err:
+        if re.search(rf"\b{re.escape(err.symbol_name)}\s*\(", text):
+            offered = ", ".join(f"{n}()" for n in functions) or "none is installed"
+            near = closest(err.symbol_name, functions)
+            raise GuardSyntaxError(
+                f"unknown function '{err.symbol_name}': function calls are not allowed in "
+                f"guards, except to the functions plugins provide ({offered})",
+                column=_find(text, err.symbol_name),
+                suggestion=f"'{near}'" if near else None) from None
         near = closest(err.symbol_name, facts)
         raise GuardSyntaxError(
             f"unknown fact '{err.symbol_name}' in guard",
