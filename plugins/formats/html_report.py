@@ -32,16 +32,19 @@ dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1
 dl.summary dt { font-weight: 600; } dl.summary dd { margin: 0; }
 .status-bad { color: var(--bad); font-weight: 700; } .status-warn { color: var(--warn);
   font-weight: 600; } .voided { text-decoration: line-through; color: var(--muted); }
-.source { color: var(--muted); font-size: .85rem; } figure { margin: 1rem 0; }
-figure svg { max-width: 100%; height: auto; } figcaption { color: var(--muted); font-size: .85rem; }
+.source { color: var(--muted); font-size: .85rem; } td.due { white-space: nowrap; }
+figure { margin: 1rem 0; width: calc(100vw - 3rem); margin-left: calc(50% - 50vw + 1.5rem); }
+figure svg { width: 100%; height: auto; } figcaption { color: var(--muted); font-size: .85rem; }
 footer { margin-top: 2.5rem; color: var(--muted); font-size: .8rem; }
 @media print {
   @page { size: A4; margin: 16mm 14mm; }
+  @page diagram { size: A4 landscape; margin: 10mm; }
   body { margin: 0; max-width: none; font-size: 10.5pt; padding: 0; }
   h2 { break-after: avoid; } tr, figure, dl { break-inside: avoid; }
   th { background: none; border-bottom: 1.5px solid #000; }
   .status-bad, .status-warn { color: #000; }
-  figure svg { max-height: 24cm; }
+  figure { page: diagram; width: auto; margin: 0; }
+  figure svg { max-height: 17cm; }
 }
 """
 
@@ -66,8 +69,8 @@ def _value(value) -> str:
 def _status(row, today: date) -> tuple[str, str]:
     """Words for how a deadline stands, and a CSS class for how serious that is."""
     if row.open and row.due is not None and row.due < today:
-        words = PAST_DUE[row.strength]
-        return f"{words} ({days_words(row.days_left, row.strength)})", (
+        words, days = PAST_DUE[row.strength], days_words(row.days_left, row.strength)
+        return (days if words in days else f"{words} ({days})"), (
             "status-bad" if row.strength == "limit" else "status-warn")
     if row.open and row.days_left is not None:
         return days_words(row.days_left, row.strength), ""
@@ -107,7 +110,8 @@ def case_report(view, today: date) -> str:
     out += ["<h2>Deadlines</h2>",
             "<table><thead><tr><th>Deadline</th><th>Rule</th><th>Due</th><th>Status</th>"
             "<th>How binding</th><th>Source</th></tr></thead><tbody>"]
-    for r in sorted(rows, key=lambda r: (r.due or date.max, r.label)):
+    # what is still to be done first, then what is settled, each by date
+    for r in sorted(rows, key=lambda r: (not r.open, r.due or date.max, r.label)):
         status, css = _status(r, today)
         due = ("about " if r.approximate else "") + (r.due.isoformat() if r.due else "-")
         if r.extended_to:
@@ -117,7 +121,7 @@ def case_report(view, today: date) -> str:
         paragraph = spec.citation_text(r.citation)
         out.append(
             f"<tr><td>{e(r.label)}</td><td>{e(spec.rule_words(spec.timescale(r.id)))}</td>"
-            f"<td>{e(due)}</td><td class=\"{css}\">{e(status)}</td>"
+            f'<td class="due">{e(due)}</td><td class="{css}">{e(status)}</td>'
             f'<td title="{e(STRENGTHS.get(r.strength, ""))}">{e(binding)}{wording}</td>'
             f"<td>{e(r.citation)}"
             + (f'<div class="source">{e(paragraph)}</div>' if paragraph else "")
