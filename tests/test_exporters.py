@@ -284,7 +284,7 @@ def test_html_report_is_a_self_contained_case_report(register, tmp_path):
     for r in rows:
         due = ("about " if r.approximate else "") + (r.due.isoformat() if r.due else "-")
         assert any(label == r.label and shown.startswith(due) for label, shown in cells)
-    overdue = [r for r in deadlines[1:] if r[3].startswith("overdue")]
+    overdue = [r for r in deadlines[1:] if "overdue" in r[3]]
     assert overdue and all(r[4].startswith("limit") for r in overdue)
     quoted = [r for r in rows if view.spec.citation_text(r.citation)]
     assert quoted  # the source's own words, not only a paragraph number
