@@ -84,7 +84,8 @@ PLUGIN_EXAMPLE = Path(__file__).parent / "plugin_example"
 
 
 def install_plugin(folder: Path, project: Path | None = None, module: str = "",
-                   source: str = "", name: str = "", plugin: str = "") -> Path:
+                   source: str = "", name: str = "", plugin: str = "",
+                   version: str = "0.1") -> Path:
     """Make ``folder`` an installation of a plugin that importlib.metadata finds on sys.path:
     the package (copied from ``project``, a folder with a pyproject.toml, or the single module
     ``module`` with ``source``) and a dist-info with the ``regflow`` entry point from its
@@ -102,7 +103,7 @@ def install_plugin(folder: Path, project: Path | None = None, module: str = "",
                 "setuptools"]["packages"]:
             shutil.copytree(project / package, folder / package, dirs_exist_ok=True)
     else:
-        version, entries = "0.1", {plugin: module}
+        entries = {plugin: module}
         (folder / f"{module}.py").write_text(source)
     dist = folder / f"{name.replace('-', '_')}-{version}.dist-info"
     dist.mkdir(exist_ok=True)
