@@ -10,6 +10,9 @@
    by python-statemachine; "warm": later cases, whose steps are looked up (see
    ``compiler.transition_memo``).
 3. Rendering each spec to SVG, against Graphviz rendering the same DOT source alone.
+4. A spec's warnings (the timescale consistency analysis and the other warnings), against
+   loading the same spec; they run on every keystroke of the coming spec editor. Aim: under
+   50 ms per spec. "First": the first analysis in the process (bank holiday tables built).
 
 Timings are medians of repeated runs (``time.perf_counter``); the figures go in the README.
 """
@@ -102,6 +105,18 @@ def bench_render(spec_path: Path, repeat: int) -> tuple[float, float]:
     return ours, baseline
 
 
+def bench_warnings(path: Path, repeat: int) -> tuple[float, float, float]:
+    from regflow.engine.spec.loader import spec_warnings
+
+    spec = load_spec(path)
+    start = time.perf_counter()
+    spec_warnings(spec)
+    first = time.perf_counter() - start
+    baseline = median_time(lambda: load_spec(path), repeat)
+    ours = median_time(lambda: spec_warnings(spec), repeat)
+    return ours, first, baseline
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (for a smoke run)")
@@ -127,6 +142,12 @@ def main() -> int:
         ours, base = bench_render(ROOT / spec, rep_render)
         print(f"   {name:14s} {ours * ms:7.1f} ms   baseline {base * ms:6.1f} ms   "
               f"ratio {ours / base:4.2f}x")
+    print("\n4. warnings incl. timescale consistency (baseline: load + validate + compile)")
+    for name, (spec, _) in SPECS.items():
+        ours, first, base = bench_warnings(ROOT / spec, rep_load)
+        print(f"   {name:14s} {ours * ms:7.1f} ms (first {first * ms:6.1f} ms)   baseline "
+              f"{base * ms:6.1f} ms   ratio {ours / base:4.2f}x   aim < 50 ms: "
+              f"{'yes' if ours < 0.05 else 'NO'}")
     return 0
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
+from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import ProblemsError
 
 
@@ -30,24 +31,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from regflow.engine.spec.loader import read_toml
     from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
 
-    failed = 0
+    failed, report = 0, []
     for path in args.specs:
+        entry: dict = {"file": path, "ok": True, "problems": []}
+        report.append(entry)
         try:
             text, data = read_toml(path)
             if is_vocabulary(data):
                 found = parse_vocabulary(data, text, path)
-                print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
+                entry.update(kind="vocabulary", milestones=len(found))
+                if not args.json:
+                    print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
                 continue
             spec = load_spec(path)
         except ProblemsError as err:
             failed += 1
-            for problem in err.problems:
-                print(problem, file=sys.stderr)
+            entry.update(ok=False, problems=[p.as_dict() for p in err.problems])
+            if not args.json:
+                for problem in err.problems:
+                    print(problem, file=sys.stderr)
             continue
+        warnings = spec.warnings
+        entry.update(kind="spec", title=spec.process.title,
+                     problems=[p.as_dict() for p in warnings])
+        if args.json:
+            continue
+        for problem in warnings:
+            print(problem, file=sys.stderr)
+        counted = f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" \
+            if warnings else ""
         print(f"ok  {path}: {spec.process.title} ({len(spec.states)} states, "
               f"{len(spec.events)} events, {len(spec.transitions)} transitions, "
-              f"{len(spec.timescales)} timescales)")
-    if failed:
+              f"{len(spec.timescales)} timescales{counted})")
+    if args.json:
+        json.dump({"files": report}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif failed:
         print(f"{failed} of {len(args.specs)} spec(s) have problems", file=sys.stderr)
     return 1 if failed else 0
 
@@ -94,8 +113,66 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_timeline(args: argparse.Namespace) -> int:
+    import csv
+
+    from regflow.engine.cases.calendars import calendar_names
+    from regflow.engine.compare.timeline import timeline
+    from regflow.engine.spec.variants import open_spec
+
+    from .register_cmds import _assignments
+    from .report import table
+
+    spec = open_spec(args.spec)
+    facts = spec_facts(spec, _assignments(args.set))
+    found = timeline(spec, args.start, args.start_event, facts)
+    rows = [e.as_dict() for e in found.entries]
+    if args.json:
+        json.dump({"spec": spec.process.id, "start": args.start.isoformat(),
+                   "from": args.start_event, "calendar": spec.process.calendar,
+                   "facts": {k: str(v) for k, v in facts.items()}, "timescales": rows,
+                   "steps": [{"on": on.isoformat(), "event": e} for on, e in found.steps]},
+                  sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["due", "earliest", "anchor_date", "strength", "id", "label", "rule",
+                         "citation"])
+        for e in found.entries:
+            writer.writerow([e.due or "", e.earliest or "", e.anchor_date, e.strength, e.id,
+                             e.label, e.rule, e.citation])
+        return 0
+    start = spec.events[args.start_event].label if args.start_event else "the opening of a case"
+    days = calendar_names().get(spec.process.calendar, spec.process.calendar)
+    print(f"{spec.process.title}\nFrom {start} on {args.start.isoformat()} "
+          f"({args.start.strftime('%A')}); working days: {days}; "
+          "each step on the last day its timescale allows\n")
+    lines = [[(e.due.isoformat() + ("~" if e.approximate else "")) if e.due else "-",
+              e.due.strftime("%a") if e.due else "", e.earliest.isoformat() if e.earliest else "-",
+              e.anchor_date.isoformat(), STRENGTH_WORDS[e.strength],
+              f"{e.label}  [{e.citation}]\n{e.rule}"] for e in found.entries]
+    print(table(["due", "", "earliest", "clock starts", "binding", "timescale  [source]"], lines)
+          if lines else "  no timescale falls due on this path")
+    return 0
+
+
+def spec_facts(spec, assignments: dict[str, str]) -> dict:
+    """``--set`` values typed as the spec's facts say (an enum's value, yes/no, a date)."""
+    from regflow.engine.cases.case import Case
+
+    typed = {}
+    for name, value in assignments.items():
+        if name not in spec.facts:
+            typed[name] = value  # the timeline names the unknown fact, with a suggestion
+            continue
+        typed.update(Case(spec, date.today())._check_facts({name: value}, allowed=None))
+    return typed
+
+
 def cmd_plugins(args: argparse.Namespace) -> int:
     from regflow.engine.cases.calendars import calendar_names
+    from regflow.engine.spec.variants import installed_variants
     from regflow.plugins import plugin_list
     from regflow.plugins.exporters import all_exporters
 
@@ -104,9 +181,11 @@ def cmd_plugins(args: argparse.Namespace) -> int:
                 "description": e.description, "options": list(e.options), "plugin": e.plugin}
                for e in all_exporters()]
     calendars = calendar_names()
+    variants = [{"name": v.name, "base": v.base, "label": v.label, "description": v.description}
+                for v in installed_variants().values()]
     if args.json:
-        json.dump({"plugins": plugins, "formats": formats, "calendars": calendars},
-                  sys.stdout, indent=2)
+        json.dump({"plugins": plugins, "formats": formats, "calendars": calendars,
+                   "variants": variants}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     for p in plugins:
@@ -120,6 +199,10 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     print("\ncalendars (process.calendar):")
     for code, words in calendars.items():
         print(f"    {code}  {words}")
+    if variants:
+        print("\nrule variants (regflow case new --variant NAME):")
+        for v in variants:
+            print(f"    {v['name']}: {v['label']}, a variant of {v['base']}. {v['description']}")
     return 0
 
 
@@ -146,8 +229,11 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"regflow {_version()}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check specs and report every problem")
+    p = sub.add_parser("validate", help="check specs and report every problem (errors refuse "
+                       "a spec; warnings, e.g. timescales that do not add up, do not)")
     p.add_argument("specs", nargs="+", metavar="SPEC", help="spec files (.toml)")
+    p.add_argument("--json", action="store_true", help="print JSON for tools: each file with "
+                   "its errors and warnings")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("render", help="draw a spec's state diagram (.svg .png .pdf .dot)")
@@ -188,6 +274,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("timeline", help="the dates a spec's deadlines fall on from a start date, "
+                       "along its usual path")
+    p.add_argument("spec", metavar="SPEC", help="a spec file, a shipped spec id, or variant:NAME")
+    p.add_argument("--start", type=_date, required=True, metavar="DATE",
+                   help="the day the timeline starts")
+    p.add_argument("--from", dest="start_event", metavar="EVENT", help="the event that happens "
+                   "on the start date, e.g. fieldwork_completed or report_published (default: "
+                   "the opening of a case)")
+    p.add_argument("--set", action="append", metavar="FACT=VALUE", help="facts that choose the "
+                   "path, e.g. concern_level=significant")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print JSON for tools")
+    form.add_argument("--csv", action="store_true", help="print CSV")
+    p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("plugins", help="list installed plugins and export formats")
     p.add_argument("--json", action="store_true")

@@ -16,6 +16,7 @@ from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
 from regflow.engine.register.demo import make_demo
+from regflow.engine.spec.variants import VARIANT_PREFIX
 
 from .report import (
     STATUS_KEY,
@@ -118,7 +119,8 @@ def _emit(args, data: Any, text: str) -> None:
 
 def cmd_new(args) -> int:
     with _open(args, create=True) as reg:
-        view = reg.new_case(_spec_path(args.spec), args.title, args.on or reg.today, _assignments(args.set))
+        spec = f"{VARIANT_PREFIX}{args.variant}" if args.variant else _spec_path(args.spec)
+        view = reg.new_case(spec, args.title, args.on or reg.today, _assignments(args.set))
         stage = "; ".join(view.spec.states[n].label for n in view.case.current_states)
         print(f"opened case {view.id}: {view.title} ({view.spec.process.id}); now: {stage}")
     return 0
@@ -357,8 +359,12 @@ def add_commands(sub) -> None:
     case = sub.add_parser("case", help="open, track and correct stored cases")
     csub = case.add_subparsers(dest="case_command", required=True, metavar="ACTION")
 
-    p = csub.add_parser("new", help="open a case of a spec")
-    p.add_argument("--spec", required=True, metavar="SPEC")
+    p = csub.add_parser("new", help="open a case of a spec, or of a rule variant")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--spec", metavar="SPEC", help="a spec file (a variant file too: one that "
+                       "extends another) or a shipped spec id, e.g. ciw_2019")
+    which.add_argument("--variant", metavar="NAME", help="a rule variant offered by a plugin, "
+                       "e.g. swia_proportionate (regflow plugins lists them)")
     p.add_argument("--title", required=True)
     p.add_argument("--on", type=_date, metavar="DATE", help="opening date (default: today)")
     p.add_argument("--set", action="append", metavar="FACT=VALUE", help="starting facts")

@@ -20,15 +20,29 @@ class Problem:
     line: int | None = None
     column: int | None = None
     suggestion: str | None = None
+    #: "error" refuses the file; "warning" is reported but the file loads and runs
+    severity: str = "error"
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == "warning"
 
     def __str__(self) -> str:
         where = self.file or "<spec>"
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
+        if self.is_warning:
+            where += ": warning"
         text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
         if self.suggestion:
             text += f" (did you mean {self.suggestion}?)"
         return text
+
+    def as_dict(self) -> dict:
+        """The problem for tools (``regflow validate --json``)."""
+        return {"severity": self.severity, "file": self.file, "line": self.line,
+                "column": self.column, "path": self.path, "message": self.message,
+                "suggestion": self.suggestion}
 
 
 class RegflowError(Exception):

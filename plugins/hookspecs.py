@@ -111,3 +111,18 @@ def regflow_exporters():
     one registered last wins. Exporters may return warnings (a list of strings, e.g. guards
     that could not be translated); regflow prints them.
     """
+
+
+# -- rule variants -----------------------------------------------------------------------------
+
+
+@hookspec
+def regflow_variants():
+    """Return a list of :class:`regflow.engine.spec.variants.Variant` this plugin offers.
+
+    Called when variants are listed (``regflow case new --variant``, the app's New case
+    dialog) or one is opened. A variant names its ``base`` (a shipped spec id or a spec file)
+    and ``apply(data) -> data`` turns a fresh copy of the base's TOML data into the
+    variant's; the result is checked like any spec and a case opened on it is pinned to its
+    text. Variants without code are spec files that ``extends`` another (docs/spec-format.md).
+    """

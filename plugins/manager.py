@@ -19,7 +19,7 @@ hookimpl = pluggy.HookimplMarker("regflow")
 
 #: Built-in plugins, registered through the same hooks as third-party ones.
 DEFAULT_PLUGINS = ("regflow.plugins.exporters", "regflow.plugins.calendars",
-                   "regflow.plugins.formats")
+                   "regflow.plugins.formats", "regflow.plugins.variants")
 
 ENTRY_POINT_GROUP = "regflow"
 TRACE_VARIABLE = "REGFLOW_TRACE_HOOKS"

@@ -334,6 +334,20 @@ def test_new_case_dialog_opens_a_case_shown_in_the_table_and_on_the_case_screen(
     assert isinstance(form, NewCaseForm) and form.isVisible()
     shipped = [form.spec_box.itemText(i) for i in range(form.spec_box.count())]
     assert any("(ciw_2019)" in t for t in shipped) and any("(swia_handover)" in t for t in shipped)
+    # the chosen spec's warnings are shown (it still runs): CIW's timescales do not add up
+    form.spec_box.setCurrentIndex(next(i for i, t in enumerate(shipped) if "(ciw_2019)" in t))
+    assert form.spec_warnings.isVisible()
+    assert ("• timescales do not add up: 8.4 (Report published within 50 working days of the "
+            "end of fieldwork; 'we aim to')") in form.spec_warnings.text()
+    assert "Thursday 13 May 2027" in form.spec_warnings.toolTip()  # the worked example
+    form.spec_box.setCurrentIndex(next(i for i, t in enumerate(shipped) if "(swia_handover)" in t))
+    assert not form.spec_warnings.isVisible()
+    # rule variants offered by plugins are listed with the specs, and open like them
+    variant = form.spec_box.findData("variant:swia_proportionate")
+    assert "variant of swia_handover" in form.spec_box.itemText(variant)
+    form.spec_box.setCurrentIndex(variant)
+    assert form._spec_ok and not form.spec_warnings.isVisible()
+    form.spec_box.setCurrentIndex(next(i for i, t in enumerate(shipped) if "(swia_handover)" in t))
 
     # another spec file, through the "Other file…" button
     monkeypatch.setattr(FakeFileDialog, "path", str(spec_path))

@@ -10,6 +10,7 @@ border and shape as well as colour (Okabe-Ito palette, safe for colour-blind rea
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass, field
 
 from ..cases.timescales import BREACHED
@@ -20,6 +21,7 @@ ACTIVE_FILL, ACTIVE_LINE = "#F5C77E", "#B06E00"  # orange
 ACTIVE_CLUSTER_FILL = "#FDF3E3"  # the same orange, faint, for compound states around the case
 TRAVELLED_FILL = "#D6E6F2"  # pale blue
 MISSED_LINE = "#CC79A7"  # reddish purple: told apart from the orange of "active"
+CHANGED_LINE = "#0072B2"  # blue: what a variant changed from the spec it extends
 NEUTRAL_FILL, NEUTRAL_LINE = "#FFFFFF", "#4D4D4D"
 FONT = "Helvetica"
 
@@ -52,11 +54,13 @@ def _wrap(text: str, width: int = 22) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def _state_label(spec: Spec, name: str, missed: bool) -> str:
+def _state_label(spec: Spec, name: str, missed: bool, changed: bool = False) -> str:
     state = spec.states[name]
     title = "<BR/>".join(html.escape(x) for x in _wrap(state.label))
     if missed:
         title = "&#9888; " + title
+    if changed:
+        title = "&#9998; " + title
     role = spec.roles[state.role].label if state.role in spec.roles else ""
     role_line = f'<BR/><FONT POINT-SIZE="9" COLOR="#555555">{html.escape(role)}</FONT>' if role \
         else ""
@@ -88,6 +92,29 @@ def _entry_leaf(spec: Spec, name: str) -> str:
         return name
     initial = [c for c in children if spec.states[c].initial] or children
     return _entry_leaf(spec, initial[0])
+
+
+def variant_changes(spec: Spec) -> tuple[set[str], set[str], set[int]]:
+    """What a variant changed, as drawn: states, events and transitions (by index). A changed
+    timescale marks the steps it counts between: its anchor and what meets it."""
+    if spec.variant is None:
+        return set(), set(), set()
+    states: set[str] = set()
+    events: set[str] = set()
+    transitions: set[int] = set()
+    timescales = {t.id: t for t in spec.timescales}
+    for section, key in spec.variant.changed:
+        if section == "states" and key in spec.states:
+            states.add(key)
+        elif section == "events":
+            events.add(key)
+        elif section == "transitions":
+            transitions.add(key)
+        elif section == "timescales" and key in timescales:
+            for ref in (timescales[key].anchor, timescales[key].met_by):
+                if ref is not None:
+                    (states if ref.kind == "state" else events).add(ref.name)
+    return states, events, transitions
 
 
 def _edge_text(spec: Spec, transition) -> str:
@@ -122,7 +149,10 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
     frame: plainer, and a way round Graphviz layouts that fail on clipped arrows.
     """
     hl = highlight or Highlight()
+    changed_states, changed_events, changed_transitions = variant_changes(spec)
     title = spec.process.title
+    if spec.variant is not None:
+        title += f" (✎ blue: changed from {os.path.basename(spec.variant.base)})"
     inside = set(spec.states)
     if focus is not None:
         title = f"{spec.process.title}: {spec.states[focus].label}"
@@ -166,7 +196,7 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
                 emit(child, indent + "  ")
                 out.append(f"{indent}}}")
             else:
-                out.append(f"{indent}{_id(child)} [{_node_attrs(spec, child, hl)}];")
+                out.append(f"{indent}{_id(child)} [{_node_attrs(spec, child, hl, child in changed_states)}];")
 
     emit(focus, "  ")
     for edge_id, (tail, head, ltail, lhead), group in edge_groups(spec, inside):
@@ -175,8 +205,14 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
             "• " + text.replace("\n", "\n   ") for text in texts)
         tip = "; ".join(spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
                         + (f". How regflow reads it: {t.note}" if t.note else "") for t in group)
+        changed = any(t.index in changed_transitions or t.event in changed_events for t in group)
+        if changed:
+            label = "✎ " + label
+            tip = "Changed by this variant. " + tip
         attrs = [f"id={_quote(edge_id)}", f"label={_quote(label)}", f"tooltip={_quote(tip)}",
                  f"labeltooltip={_quote(tip)}"]
+        if changed:
+            attrs += [f'color="{CHANGED_LINE}"', f'fontcolor="{CHANGED_LINE}"', "penwidth=2.4"]
         if ltail and clip:
             attrs.append(f"ltail={_cluster(ltail)}")
         if lhead and clip:
@@ -199,10 +235,14 @@ def edge_groups(spec: Spec, inside: set[str] | None = None):
     """The arrows of the diagram: ``(svg id, (tail, head, ltail, lhead), transitions)``.
 
     Transitions with the same ends are drawn as one arrow with their labels stacked: Graphviz
-    draws several self-loops on one state on top of each other, labels overprinted.
+    draws several self-loops on one state on top of each other, labels overprinted. An arrow's
+    id comes from the spec's own names (``e__SOURCE.EVENT.TARGET`` of its first
+    transition), never from drawing order, so two versions of a spec give files that diff
+    cleanly.
     """
     inside = set(spec.states) if inside is None else inside
     edges: dict[tuple[str, str, str | None, str | None], list] = {}
+    names: dict[tuple[str, str, str | None, str | None], str] = {}
     for t in spec.transitions:
         if t.target not in inside:
             continue
@@ -215,14 +255,23 @@ def edge_groups(spec: Spec, inside: set[str] | None = None):
                                  and t.target not in (source, *spec.ancestors(source))) else None
             key = (_entry_leaf(spec, source), _entry_leaf(spec, t.target), ltail, lhead)
             edges.setdefault(key, []).append(t)
-    return [(f"e__{group[0].index}_{n}", key, group)
-            for n, (key, group) in enumerate(edges.items())]
+            names.setdefault(key, f"e__{source}.{t.event}.{t.target}")
+    out, used = [], set()
+    for key, group in edges.items():
+        ident, n = names[key], 2
+        while ident in used:  # the same first transition drawn twice (ends in two clusters)
+            ident, n = f"{names[key]}.{n}", n + 1
+        used.add(ident)
+        out.append((ident, key, group))
+    return out
 
 
-def _node_attrs(spec: Spec, name: str, hl: Highlight) -> str:
+def _node_attrs(spec: Spec, name: str, hl: Highlight, changed: bool = False) -> str:
     state = spec.states[name]
-    attrs = [f"id={_quote(state_id(name))}", f"label={_state_label(spec, name, name in hl.missed)}",
-             f"tooltip={_tooltip(spec, name)}"]
+    label = _state_label(spec, name, name in hl.missed, changed)
+    attrs = [f"id={_quote(state_id(name))}", f"label={label}", f"tooltip={_tooltip(spec, name)}"]
+    if changed:
+        attrs += [f'color="{CHANGED_LINE}"', "penwidth=2.6"]
     if state.final:
         attrs.append("peripheries=2")
     if name in hl.active:

@@ -29,8 +29,9 @@ from regflow.plugins.manager import call_each
 from ..cases.case import Case
 from ..cases.timescales import NOT_KEPT_BY, PAST_DUE, SOON_DAYS
 from ..errors import CaseError
-from ..spec.loader import load_spec, loads_spec
+from ..spec.loader import loads_spec
 from ..spec.model import Spec
+from ..spec.variants import open_spec
 from .bulk import Prepared, bulk_insert, prepare_case
 from .projection import facts_json, not_future, projection, timescale_rows
 from .storage import OPEN_STATUS, cases, events, open_engine, specs, timescales
@@ -164,8 +165,9 @@ class Register:
     # -- specs -----------------------------------------------------------------------------
 
     def store_spec(self, path: str | os.PathLike[str]) -> Spec:
-        """Load and check the spec at ``path`` and keep its exact text in the register."""
-        spec = load_spec(path)
+        """Load and check the spec at ``path`` (a file, a shipped spec id or ``variant:NAME``)
+        and keep its exact text in the register (a variant's resolved text)."""
+        spec = open_spec(path)
         digest = spec.content_hash
         with self.engine.begin() as conn:
             known = conn.execute(select(specs.c.hash).where(specs.c.hash == digest)).first()

@@ -13,6 +13,7 @@ from itertools import chain, pairwise
 from ..suggest import closest, quoted
 from .milestones import vocabulary
 from .model import Spec
+from .stategraph import moves
 from .tomlsource import Path
 
 Found = Iterator[tuple[Path, str, str | None]]
@@ -195,17 +196,6 @@ def _reachability(spec: Spec) -> Found:
     yield from _traps(spec, reached)
 
 
-def _entered_leaves(spec: Spec, name: str) -> list[str]:
-    """The innermost states entered when ``name`` is entered."""
-    children = spec.children(name)
-    if not children:
-        return [name]
-    if spec.states[name].parallel:
-        return [leaf for child in children for leaf in _entered_leaves(spec, child)]
-    initial = [c for c in children if spec.states[c].initial] or children[:1]
-    return _entered_leaves(spec, initial[0])
-
-
 def _traps(spec: Spec, reached: set[str]) -> Found:
     """Reachable states from which the process can never reach a top-level final state."""
     ends = [n for n in spec.children(None) if spec.states[n].final]
@@ -213,25 +203,10 @@ def _traps(spec: Spec, reached: set[str]) -> Found:
         yield (("states",), "no final state at the top level: mark the state where the "
                "process ends with final = true", None)
         return
-    leaves = [n for n in spec.states if not spec.is_compound(n)]
-    successors: dict[str, set[str]] = {leaf: set() for leaf in leaves}
-    inside = {p: {n for n in spec.states if p in spec.ancestors(n)}
-              for p in spec.states if spec.states[p].parallel}
-    targets = {t.index: _entered_leaves(spec, t.target) for t in spec.transitions}
-    # transitions that leave each parallel state from somewhere inside it
-    leaving = {p: [t for t in spec.transitions if set(t.sources) & members
-                   and t.target not in members and t.target != p]
-               for p, members in inside.items()}
-    for leaf in leaves:
-        scope = {leaf, *spec.ancestors(leaf)}
-        for t in spec.transitions:
-            if scope & set(t.sources):
-                successors[leaf].update(targets[t.index])
-        # a state in another region of a parallel parent is active at the same time: its
-        # transitions out of that parent take this leaf along
-        for p in spec.ancestors(leaf):
-            for t in leaving.get(p, ()):
-                successors[leaf].update(targets[t.index])
+    # a leaf's own transitions, those of the states around it, and (a state in another region
+    # of a parallel parent being active at the same time) those that leave that parent
+    successors = {leaf: {m.to for m in found} for leaf, found in moves(spec).items()}
+    leaves = list(successors)
     can_end = set(ends)
     changed = True
     while changed:

@@ -18,7 +18,7 @@ from ..cases.calendars import calendar_names
 from ..cases.compiler import machine_class
 from ..errors import Problem, SpecError
 from ..suggest import closest, quoted
-from . import checks
+from . import checks, variants
 from .durations import Duration, DurationSyntaxError
 from .guards import GuardSyntaxError, compile_guard, guard_functions
 from .model import (
@@ -52,8 +52,13 @@ def read_toml(path: str, error: type[SpecError] = SpecError) -> tuple[str, dict[
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise error([Problem(f"not UTF-8 text (byte {err.start})", file=path)]) from None
+    return text, parse_toml(text, path, error)
+
+
+def parse_toml(text: str, path: str, error: type[SpecError] = SpecError) -> dict[str, Any]:
+    """The data of TOML ``text``, or ``error`` with the syntax problem located."""
     try:
-        return text, tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         message = str(err)
         match = _TOML_POSITION.search(message)
@@ -70,33 +75,39 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     if not data:
         raise SpecError([Problem("the file is empty: a spec starts with a [process] table "
                                  "(see docs/spec-format.md)", file=path)])
-    return parse_spec(data, text=text, path=path)
+    return _parse(data, text, path)
 
 
 def loads_spec(text: str, path: str = "<string>") -> Spec:
-    """Like :func:`load_spec` for TOML text already in memory."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise SpecError([Problem(f"not valid TOML: {err}", file=path)]) from None
+    """Like :func:`load_spec` for TOML text already in memory (a variant's base is found
+    relative to ``path``)."""
+    return _parse(parse_toml(text, path), text, path)
+
+
+def _parse(data: dict[str, Any], text: str, path: str) -> Spec:
+    if variants.is_variant(data):  # merged onto its base; problems located in either file
+        resolved = variants.resolve(path, text, data)
+        return parse_spec(resolved.data, text=resolved.text, path=path, variant=resolved)
     return parse_spec(data, text=text, path=path)
 
 
 class _Problems:
     """Collects ``(path, message, suggestion)`` and locates them in the file at the end."""
 
-    def __init__(self, path: str, source: SourceMap):
-        self.path, self.source = path, source
+    def __init__(self, path: str, source: SourceMap, variant: variants.Resolved | None = None):
+        self.path, self.source, self.variant = path, source, variant
         self.items: list[Problem] = []
 
     def add(self, where: Path, message: str, suggestion: str | None = None,
-            column_offset: int | None = None) -> None:
-        position = self.source.locate(where)
-        line, column = position if position else (None, None)
+            column_offset: int | None = None, severity: str = "error") -> None:
+        if self.variant is not None:  # the file the key came from: the variant or its base
+            file, line, column = self.variant.locate(where)
+        else:
+            file, (line, column) = self.path, self.source.locate(where) or (None, None)
         if column is not None and column_offset is not None:
             column += column_offset  # point inside a quoted expression
-        self.items.append(Problem(message, format_path(where), self.path, line, column,
-                                  suggestion))
+        self.items.append(Problem(message, format_path(where), file, line, column,
+                                  suggestion, severity))
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -104,11 +115,42 @@ class _Problems:
             raise SpecError(self.items)
 
 
-def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> Spec:
+def spec_warnings(spec: Spec) -> list[Problem]:
+    """The warnings of a spec that loaded (see :attr:`Spec.warnings`), in file order."""
+    from . import consistency, lints
+
+    found = _Problems(spec.path, spec.source_map or SourceMap(spec.text), spec.variant)
+    for name, check in (("track and label", lints.check),
+                        ("timescale consistency", consistency.check)):
+        try:
+            for where, message, suggestion in check(spec):
+                found.add(where, message, suggestion, severity="warning")
+        except Exception as err:  # a spec that loads must stay usable
+            # A warning check that fails is regflow's fault, not the spec's: say so, and let
+            # the spec load and run as it would without warnings.
+            found.add((), f"regflow could not finish its {name} "
+                      f"checks ({type(err).__name__}: {err}); the spec loads and runs, but "
+                      "please report this", severity="warning")
+    return sorted(found.items, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def check_spec(path: str | os.PathLike[str], text: str | None = None) -> list[Problem]:
+    """Every problem of the spec at ``path`` (or of ``text``, e.g. an editor's unsaved text
+    for that file): its errors if it cannot load, else its warnings (an empty list: nothing to
+    report). For the app and editors, which show both."""
+    try:
+        spec = load_spec(path) if text is None else loads_spec(text, os.fspath(path))
+    except SpecError as err:
+        return err.problems
+    return list(spec.warnings)
+
+
+def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>",
+               variant: variants.Resolved | None = None) -> Spec:
     from .schema import shape_problems  # jsonschema is imported only when a spec is loaded
 
     source = SourceMap(text)
-    problems = _Problems(path, source)
+    problems = _Problems(path, source, variant)
     for where, message, suggestion in shape_problems(data):
         problems.add(where, message, suggestion)
     problems.raise_if_any()
@@ -162,7 +204,7 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
             index=i, sources=tuple(sources), event=entry["event"], target=entry["to"],
             guard=guard(("transitions", i, "guard"), entry.get("guard")),
             label=entry.get("label", ""), citation=entry.get("citation", ""),
-            note=entry.get("note", ""),
+            note=entry.get("note", ""), leaves_tracks=entry.get("leaves_tracks", False),
         ))
     timescales = []
     for i, entry in enumerate(data.get("timescales", [])):
@@ -194,7 +236,7 @@ def parse_spec(data: dict[str, Any], text: str = "", path: str = "<string>") -> 
         events={n: _event(n, e) for n, e in data["events"].items()},
         transitions=tuple(transitions),
         timescales=tuple(timescales),
-        path=path, text=text, source_map=source, guards=guards,
+        path=path, text=text, source_map=source, guards=guards, variant=variant,
     )
     for where, message, suggestion in checks.check(spec):
         problems.add(where, message, suggestion)

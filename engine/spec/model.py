@@ -99,6 +99,9 @@ class Transition:
     label: str = ""
     citation: str = ""
     note: str = ""
+    #: the transition is meant to leave parallel tracks (stopping them and their clocks), even
+    #: where it comes back into them (starting them afresh) or leaves the whole process
+    leaves_tracks: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,18 @@ class Spec:
     source_map: SourceMap | None = field(default=None, repr=False)
     #: compiled guards by expression text (transitions and ``applies_when``)
     guards: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: for a variant (a spec that ``extends`` another): its base, where each key came from and
+    #: what it changed (:class:`regflow.engine.spec.variants.Resolved`); None otherwise
+    variant: Any = field(default=None, repr=False)
+
+    @functools.cached_property
+    def warnings(self) -> tuple:
+        """Problems that do not stop the spec loading or running (e.g. timescales that do not
+        add up, a transition that restarts parallel tracks), located like errors. Worked out
+        on first use, so loading a spec stays fast."""
+        from .loader import spec_warnings
+
+        return tuple(spec_warnings(self))
 
     @property
     def id(self) -> str:
@@ -227,9 +242,16 @@ class Spec:
         """How deep each state is nested (0 at the top level)."""
         return {name: len(self.ancestors(name)) for name in self.states}
 
+    @functools.cached_property
+    def _children(self) -> dict[str | None, tuple[str, ...]]:
+        out: dict[str | None, list[str]] = {}
+        for state in self.states.values():
+            out.setdefault(state.parent, []).append(state.name)
+        return {parent: tuple(names) for parent, names in out.items()}
+
     def children(self, name: str | None) -> list[str]:
         """States directly inside ``name`` (``None``: the top level), in file order."""
-        return [s.name for s in self.states.values() if s.parent == name]
+        return list(self._children.get(name, ()))
 
     def ancestors(self, name: str) -> list[str]:
         """Parents of ``name``, innermost first."""

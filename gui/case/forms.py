@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 
 from regflow.engine.cases.actions import Action, opening_facts, refusal
 from regflow.engine.cases.case import Case
-from regflow.engine.spec.loader import load_spec
 from regflow.engine.spec.model import Fact
+from regflow.engine.spec.variants import VARIANT_PREFIX, installed_variants, open_spec
 from regflow.specs import shipped
 
 NOT_GIVEN = "(not given)"
@@ -297,6 +297,9 @@ class NewCaseForm(_Form):
         self.spec_box.setObjectName("spec")
         for ident, path in shipped().items():
             self.spec_box.addItem(f"{_title(path)} ({ident})", str(path))
+        for name, variant in installed_variants().items():  # rule variants offered by plugins
+            self.spec_box.addItem(f"{variant.label} (variant of {variant.base})",
+                                  VARIANT_PREFIX + name)
         other = QPushButton("Other file…")
         other.clicked.connect(self._choose_file)
         row.addWidget(self.spec_box, 1)
@@ -309,6 +312,13 @@ class NewCaseForm(_Form):
         self.opened = date_edit(today, "opened_on")
         form.addRow("Opened on", self.opened)
         self.layout_.addLayout(form)
+        self.spec_warnings = QLabel()
+        self.spec_warnings.setObjectName("spec_warnings")
+        self.spec_warnings.setWordWrap(True)
+        self.spec_warnings.setStyleSheet("color: #6B4700; background: #FFF6DD; padding: 6px; "
+                                         "border-radius: 4px;")
+        self.spec_warnings.hide()
+        self.layout_.addWidget(self.spec_warnings)
         self.facts_box = QFormLayout()
         self.facts_box.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.facts_note = QLabel()
@@ -344,13 +354,15 @@ class NewCaseForm(_Form):
         self.inputs = {}
         path = self.spec_box.currentData()
         try:
-            spec = load_spec(path)
+            spec = open_spec(path)
         except Exception as err:
             self._spec_ok = False
+            self.spec_warnings.hide()
             self.show_problem(str(err))
             self.ok.setEnabled(False)
             return
         self._spec_ok = True
+        self._show_warnings(spec.warnings)
         self._check()
         facts = opening_facts(spec)
         self.facts_note.setText("Facts known when the case opens (others are asked for when "
@@ -362,6 +374,25 @@ class NewCaseForm(_Form):
                 fi.set_value(fact.default)
             self.inputs[fact.name] = fi
             self.facts_box.addRow(textwrap.fill(fact.label, 60), fi.widget)
+
+    def _show_warnings(self, warnings) -> None:
+        """What the spec's author may want to know (cases still run): each warning's first
+        sentence, the whole of each in the tooltip."""
+        count = len(warnings)
+        self.spec_warnings.setVisible(bool(count))
+        if not count:
+            return
+        self.spec_warnings.setText(
+            f"⚠ The spec of this process has {count} warning{'s' if count != 1 else ''} (cases "
+            "still run; regflow validate shows them in full):\n"
+            + "\n".join(f"• {textwrap.shorten(w.message.split('. ')[0], 150)}"
+                        for w in warnings))
+        self.spec_warnings.setToolTip("\n\n".join(map(str, warnings)))
+        # a wrapped label's height is not asked for by a dialog: say it, so no line is cut
+        padding = 2 * 6  # the style sheet's, on each side
+        width = max(self.width(), self.minimumWidth()) - 2 * self.layout_.contentsMargins().left()
+        self.spec_warnings.setMinimumHeight(
+            self.spec_warnings.heightForWidth(width - padding) + padding + 8)
 
     def values(self) -> dict[str, Any]:
         facts = {n: fi.value() for n, fi in self.inputs.items()}

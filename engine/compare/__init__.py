@@ -1,0 +1,1 @@
+"""Comparing regimes and versions: what-if timelines of a spec's deadlines."""

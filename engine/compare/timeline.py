@@ -1,0 +1,243 @@
+"""A what-if timeline: the dates a spec's deadlines would fall on along its usual path.
+
+From a start date (the opening of a case, or an event such as the end of fieldwork) regflow
+walks a case forward as if every step came on the last day its timescale allows: each time,
+the open timescale due first whose step can be reached is met on its due date (the steps that
+lead to it, which no timescale dates, are taken that day). The facts a step needs come from
+``facts`` (``--set``), else the fact's default, else its first value, so a different path is a
+different set of facts (``concern_level = "significant"``). Nothing is stored; the same spec,
+start and facts always give the same timeline.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..cases.case import Case
+from ..cases.timescales import TimescaleStatus
+from ..errors import CaseError, RegflowError
+from ..spec.model import Spec
+from ..suggest import closest
+
+#: bounds that keep a walk finite on any spec
+MAX_STEPS = 80
+MAX_SEARCH = 600  # steps tried to reach one event
+MAX_DEPTH = 6  # steps in a row that no timescale dates
+_DATED = ("deadline", "window", "delay", "target", "lead_time")
+
+
+class TimelineError(RegflowError):
+    """A timeline that cannot be drawn (an unknown or unreachable start event)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One timescale on the timeline: when its clock starts and when it falls due."""
+
+    id: str
+    label: str
+    citation: str
+    strength: str
+    wording: str
+    rule: str
+    anchor_date: date
+    earliest: date | None
+    due: date | None
+    approximate: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        for key in ("anchor_date", "earliest", "due"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return out
+
+
+@dataclass
+class Timeline:
+    spec: Spec
+    start: date
+    start_event: str | None
+    facts: dict[str, Any]
+    entries: list[Entry] = field(default_factory=list)
+    steps: list[tuple[date, str]] = field(default_factory=list)  # what was recorded, in order
+
+
+def timeline(spec: Spec, start: date, from_event: str | None = None,
+             facts: dict[str, Any] | None = None) -> Timeline:
+    """The dates ``spec``'s timescales fall on from ``start`` (see the module docstring)."""
+    facts = dict(facts or {})
+    unknown = [name for name in facts if name not in spec.facts]
+    if unknown:
+        near = closest(unknown[0], spec.facts)
+        raise TimelineError(f"unknown fact '{unknown[0]}'"
+                            + (f" (did you mean '{near}'?)" if near else ""))
+    opening = {k: v for k, v in facts.items()
+               if not any(k in e.sets for e in spec.events.values())}
+    case = Case(spec, opened_on=start, facts=opening)
+    if from_event is not None:
+        if from_event not in spec.events:
+            near = closest(from_event, spec.events)
+            raise TimelineError(f"unknown event '{from_event}'"
+                                + (f" (did you mean '{near}'?)" if near else ""))
+        path = _path_to(case, from_event, facts, start)
+        if path is None:
+            raise TimelineError(f"'{spec.events[from_event].label}' cannot be reached from the "
+                                "opening of a case with these facts (try --set)")
+        for event, values in path:
+            _fire(case, event, start, facts, values)
+    # clocks started by the steps that lead to the start event are not the timeline's
+    begun = len(case.history) if from_event is not None else 0
+    day = start
+    for _ in range(MAX_STEPS):
+        nxt = _next(case, day, facts)
+        if nxt is None:
+            break
+        when, path = nxt
+        for event, values in path[:-1]:
+            _fire(case, event, day, facts, values)
+        day = max(day, when, case.last_date)
+        _fire(case, path[-1][0], day, facts)
+    rows = case.timescales(max(day, case.last_date))
+    out = Timeline(spec, start, from_event, facts, steps=[(h.on, h.event) for h in case.history])
+    out.entries = [_entry(spec, r) for r in rows
+                   if r.kind in _DATED and r.anchor_date is not None and r.anchor_seq >= begun
+                   and r.status != "not applicable"]
+    out.entries.sort(key=lambda e: (e.due or e.earliest or date.max, e.id))
+    return out
+
+
+def _entry(spec: Spec, r: TimescaleStatus) -> Entry:
+    return Entry(r.id, r.label, r.citation, r.strength, r.wording,
+                 spec.rule_words(spec.timescale(r.id)), r.anchor_date, r.earliest, r.due,
+                 r.approximate)
+
+
+def _choices(case: Case, event: str, facts: dict[str, Any], day: date):
+    """The facts ``event`` may be recorded with, most likely first: those given; for a
+    required one not given, its default, then its other values."""
+    spec = case.spec
+    fixed = {n: facts[n] for n in spec.events[event].sets if n in facts}
+    open_ = [n for n in spec.events[event].requires if n not in facts]
+    options = []
+    for name in open_:
+        fact = spec.facts[name]
+        values = {"bool": [False, True], "date": [day], "number": [0], "text": ["-"]}.get(
+            fact.type, list(fact.values))
+        if fact.default is not None:
+            values = [fact.default, *[v for v in values if v != fact.default]]
+        options.append(values)
+    yield fixed
+    for product in itertools.islice(itertools.product(*options), 16):
+        yield {**fixed, **dict(zip(open_, product, strict=True))}
+
+
+def _fire(case: Case, event: str, day: date, facts: dict[str, Any],
+          chosen: dict[str, Any] | None = None) -> None:
+    """Record ``event`` with ``chosen`` facts, else the first it accepts."""
+    refusal: CaseError | None = None
+    for values in ([chosen] if chosen else []) or _choices(case, event, facts, day):
+        try:
+            case.fire(event, max(day, case.last_date), values, actor="timeline")
+            return
+        except CaseError as err:
+            refusal = err
+    raise refusal
+
+
+def _next(case: Case, day: date, facts: dict[str, Any]) -> tuple[date, list[str]] | None:
+    """The open timescale due first whose meeting step can be reached, with the steps to it."""
+    rows = [r for r in case.timescales(max(day, case.last_date))
+            if r.open and r.kind in _DATED and r.due is not None]
+    rows.sort(key=lambda r: (r.due, r.id))
+    # a period that ends by itself runs its full course first (comments on its last day)
+    fire = case.next_fire_date()
+    if fire is not None and (not rows or fire <= rows[0].due):
+        due = case._next_due(fire)
+        if due is not None and due[1].fires and due[1].fires in case.available_events():
+            return fire, [(due[1].fires, {})]
+    for r in rows:
+        t = case.spec.timescale(r.id)
+        if t.met_by is None or t.met_by.kind != "event":
+            continue
+        path = _path_to(case, t.met_by.name, facts, day)
+        if path is not None:
+            return max(r.due, day), path
+    return None
+
+
+@functools.cache
+def _toward(spec: Spec, target: str) -> frozenset[str]:
+    """States from which ``target`` can come nearer: the states its transitions leave from,
+    with the states around and inside them, and every state a transition into them leaves."""
+    def family(name: str) -> set[str]:
+        inside = {n for n in spec.states if name in spec.ancestors(n)}
+        return {name, *spec.ancestors(name), *inside}
+
+    found: set[str] = set()
+    events, todo = set(), [target]
+    while todo:  # the target, and the events that set the facts its guards read
+        event = todo.pop()
+        events.add(event)
+        for t in spec.transitions_by_event.get(event, ()):
+            for source in t.sources:
+                found |= family(source)
+            reads = spec.guards[t.guard].names if t.guard else set()
+            todo += [e for e, ev in spec.events.items() if e not in events and set(ev.sets) & reads]
+    changed = True
+    while changed:
+        changed = False
+        for t in spec.transitions:
+            if t.target in found and not set(t.sources) <= found:
+                for source in t.sources:
+                    found |= family(source)
+                changed = True
+    return frozenset(found)
+
+
+Step = tuple[str, dict[str, Any]]  # an event and the facts it is recorded with
+
+
+def _path_to(case: Case, target: str, facts: dict[str, Any], day: date) -> list[Step] | None:
+    """The shortest list of steps from where ``case`` is that ends with ``target`` (None if
+    it cannot be reached), tried on copies of the case: each step with each choice of the
+    facts it asks for, since a guard further on may read them."""
+    if target in case.available_events():
+        return [(target, {})]
+    toward = _toward(case.spec, target)
+    read = case.spec.guard_facts
+
+    def key(c: Case) -> tuple:
+        return tuple(c.current_states), tuple(repr(c.facts.get(n)) for n in read)
+
+    seen = {key(case)}
+    queue: deque[tuple[dict, list[Step]]] = deque([(case.snapshot(), [])])
+    tried = 0
+    while queue and tried < MAX_SEARCH:
+        state, path = queue.popleft()
+        if len(path) >= MAX_DEPTH:
+            break
+        here = Case.restore(case.spec, state)
+        active = set(here.active_states)
+        for event in here.available_events():
+            if not any(t.target in toward and t.target not in active
+                       for t in here.candidates(event)):
+                continue  # leads nowhere nearer ``target``: a step that stays, or elsewhere
+            for values in _choices(here, event, facts, day):
+                tried += 1
+                trial = Case.restore(case.spec, state)
+                try:
+                    trial.fire(event, max(day, trial.last_date), values, actor="timeline")
+                except CaseError:
+                    continue
+                step = [*path, (event, values)]
+                if target in trial.available_events():
+                    return [*step, (target, {})]
+                if key(trial) not in seen and not trial.finished_on:
+                    seen.add(key(trial))
+                    queue.append((trial.snapshot(), step))
+    return None
