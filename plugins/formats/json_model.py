@@ -92,7 +92,7 @@ def model_schema() -> dict[str, Any]:
     transition = _object({"index": {"type": "integer", "minimum": 0},
                           "sources": {"type": "array", "items": _NAME, "minItems": 1},
                           "event": _NAME, "target": _NAME, "guard": _MAYBE_TEXT, "label": _TEXT,
-                          "citation": _TEXT, "note": _TEXT},
+                          "citation": _TEXT, "note": _TEXT, "leaves_tracks": {"type": "boolean"}},
                          ["index", "sources", "event", "target", "guard"])
     timescale = _object({
         "index": {"type": "integer", "minimum": 0}, "id": _NAME, "label": _TEXT,
