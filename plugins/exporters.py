@@ -195,21 +195,22 @@ def choose_exporter(subject: str, path: Path, fmt: str | None) -> Exporter:
     names = ", ".join(sorted(available)) or "none installed"
     if fmt is None and str(path) == "-":
         raise ExportError(f"writing to standard output ('-o -') needs --format ({names})")
+    name = path.name.lower()
+    # the longest suffix that fits wins: 'x.states.json' is '.states.json' before '.json'
+    fitting = sorted((e for e in available.values() if name.endswith(e.suffix.lower())),
+                     key=lambda e: len(e.suffix), reverse=True)
     if fmt is None:
-        by_suffix = {e.suffix: e for e in available.values()}
-        exporter = by_suffix.get(path.suffix.lower())
-        if exporter is None:
+        if not fitting:
+            suffixes = sorted({e.suffix for e in available.values()})
             raise ExportError(f"cannot tell the format of '{path}' from its suffix; use one of "
-                              f"{', '.join(sorted(by_suffix))} or --format ({names})")
-        return exporter
+                              f"{', '.join(suffixes)} or --format ({names})")
+        return fitting[0]
     exporter = available.get(fmt)
     if exporter is None:
         elsewhere = [s for s in SUBJECTS if s != subject and fmt in exporters(s)]
         hint = f" ({fmt} exports a {' or a '.join(elsewhere)})" if elsewhere else ""
         raise ExportError(f"unknown format '{fmt}' for a {subject}{hint}; available: {names}")
-    other = next((e for e in available.values()
-                  if e.suffix == path.suffix.lower() and e.name != exporter.name), None)
-    if other is not None:
+    if not name.endswith(exporter.suffix.lower()) and fitting:
         raise ExportError(f"'{path}' ends in {path.suffix} but --format {fmt} writes "
                           f"{exporter.description.split(' (')[0].lower()}; name it "
                           f"'{path.with_suffix(exporter.suffix).name}' or drop --format")
