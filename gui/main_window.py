@@ -383,6 +383,7 @@ class MainWindow(QMainWindow):
                                           "File ▸ New case (Ctrl+N), or try File ▸ New register "
                                           "with demo cases.")
             self.ready.emit()
+        self.report_plugin_failures()  # e.g. a calendar or a check that failed while loading
 
     def _open_failed(self, ticket: int, err: Exception, gone: str | None = None) -> None:
         if ticket != self._opening:

@@ -132,7 +132,9 @@ def export_subject(subject: str, target: Any, path: str | Path, fmt: str | None 
     given = [k for k, v in options.items() if v is not None and k != "today"]
     refused = [k for k in given if k not in exporter.options]
     if refused:
-        raise ExportError(f"the {exporter.name} format does not take --{refused[0]}")
+        flag = {"highlight": "--scenario"}.get(refused[0], f"--{refused[0]}")
+        raise ExportError(f"the {exporter.name} format does not take {flag}; it writes the "
+                          "whole spec")
     if subject == "spec":
         args = (target, options.get("highlight"), options.get("focus"))
     else:
@@ -211,7 +213,8 @@ def choose_exporter(subject: str, path: Path, fmt: str | None) -> Exporter:
         hint = f" ({fmt} exports a {' or a '.join(elsewhere)})" if elsewhere else ""
         raise ExportError(f"unknown format '{fmt}' for a {subject}{hint}; available: {names}")
     if not name.endswith(exporter.suffix.lower()) and fitting:
-        raise ExportError(f"'{path}' ends in {path.suffix} but --format {fmt} writes "
+        raise ExportError(f"'{path}' ends in {fitting[0].suffix} but the {fmt} format writes "
                           f"{exporter.description.split(' (')[0].lower()}; name it "
-                          f"'{path.with_suffix(exporter.suffix).name}' or drop --format")
+                          f"'{path.with_suffix(exporter.suffix).name}' or use the "
+                          f"{fitting[0].name} format")
     return exporter

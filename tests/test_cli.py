@@ -80,7 +80,7 @@ def test_simulate_json_with_today():
     (["simulate", SPEC, "nope.toml"], "nope.toml: file not found"),
     (["render", SPEC, "-o", "x.unknown"], "cannot tell the format"),
     (["render", SPEC, "-o", "x.svg", "--format", "gif"], "unknown format 'gif'"),
-    (["render", SPEC, "-o", "x.svg", "--format", "png"], "name it 'x.png' or drop --format"),
+    (["render", SPEC, "-o", "x.svg", "--format", "png"], "name it 'x.png' or use the svg format"),
     (["render", SPEC, "-o", "/no/such/folder/x.svg"], "does not exist"),
     (["validate"], "the following arguments are required"),
 ])
