@@ -1,7 +1,7 @@
 """Exporters and how files are written: the Graphviz diagram exporters ``dot`` (the source),
 ``svg``, ``png`` and ``pdf`` (built-in, registered through
 :func:`regflow.plugins.hookspecs.regflow_exporters` exactly as a third-party exporter would be),
-and :func:`export` / :func:`export_to`, which every command and the app write through.
+and :func:`export` / :func:`export_subject`, which every command and the app write through.
 """
 
 from __future__ import annotations
