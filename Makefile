@@ -41,7 +41,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/register_bench.py
+	$(BIN)/python benchmarks/register_bench.py --postgresql
+	$(BIN)/python benchmarks/open_bench.py --cases 20000 --postgresql
+	$(BIN)/python benchmarks/scale_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_bench.py
 
 clean:

@@ -7,7 +7,9 @@
 2. ``due --overdue`` over the whole register. Aim: under 100 ms.
 3. The first page (50) of the case list. Aim: under 200 ms.
 4. Firing one event on a stored case (guard, deadlines, projection, commit), against a bare
-   python-statemachine transition plus one SQLite insert.
+   python-statemachine transition plus one insert on the same database system.
+
+With --postgresql, the same four on a throwaway PostgreSQL server after SQLite, side by side.
 """
 
 from __future__ import annotations
@@ -41,13 +43,45 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--mean-events", type=int, default=10)
+    parser.add_argument("--postgresql", action="store_true",
+                        help="the same on a throwaway PostgreSQL server (tests/pg_cluster.py), "
+                        "after SQLite, in the same run")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="regflow-bench-"))
-    db = folder / "register.db"
+    baseline = sqlite3.connect(folder / "baseline.db")
+    measure(str(folder / "register.db"), "SQLite", args, baseline, "?")
+    if args.postgresql:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        import os
+
+        import pg_cluster
+
+        reason = pg_cluster.why_not()
+        if reason:
+            print(f"\nPostgreSQL: not measured ({reason})")
+            return 0
+        cluster = pg_cluster.Cluster().start()
+        os.environ.update(cluster.environ())
+        try:
+            url = cluster.new_database()
+            import psycopg
+
+            with psycopg.connect(host="127.0.0.1", port=cluster.port, user=pg_cluster.USER,
+                                 dbname="postgres", password=cluster.password) as bare:
+                print()
+                measure(url, "PostgreSQL (a throwaway local server)", args, bare, "%s")
+        finally:
+            cluster.stop()
+    return 0
+
+
+def measure(db: str, name: str, args, baseline, mark: str) -> None:
+    """The four measurements on register ``db``; ``baseline``: a DB-API connection on the
+    same database system for the bare insert (``mark``: its parameter marker)."""
     reg = Register(db, today=TODAY)
     items = ((str(i), r) for i, r in enumerate(records(args.cases, TODAY, args.mean_events)))
 
-    print(f"register benchmarks: {args.cases} cases (database {db})\n")
+    print(f"register benchmarks on {name}: {args.cases} cases\n")
     bar = tqdm(unit=" events", file=sys.stderr, mininterval=1.0)
     start = time.perf_counter()
     result = reg.import_cases(items, batch=1000,
@@ -72,10 +106,16 @@ def main() -> int:
     print(f"3. first page of 50 cases: {t_page:.1f} ms "
           f"(aim < 200 ms: {'met' if t_page < 200 else 'NOT met'})")
 
-    # 4. one event on a stored case, against a bare transition plus one SQLite insert
+    # 4. one event on a stored case, against a bare transition plus one insert on the same
+    # database system
     ours, bare = [], []
-    conn = sqlite3.connect(folder / "baseline.db")
-    conn.execute("create table log (id integer primary key, case_id int, event text, day text)")
+    cursor = baseline.cursor()
+    cursor.execute("create table if not exists log (id serial primary key, case_id int, "
+                   "event text, day text)" if mark == "%s" else
+                   "create table if not exists log (id integer primary key, case_id int, "
+                   "event text, day text)")
+    baseline.commit()
+    insert = f"insert into log (case_id, event, day) values ({mark}, {mark}, {mark})"
     for case_id in range(1, min(args.cases, 300) + 1):
         view = reg.get(case_id)
         if view.case.finished_on:
@@ -90,17 +130,16 @@ def main() -> int:
         machine.model.state = OrderedSet(view.case.snapshot()["configuration"])
         start = time.perf_counter()
         machine.send(event, facts=view.case.facts)
-        conn.execute("insert into log (case_id, event, day) values (?, ?, ?)",
-                     (case_id, event, TODAY.isoformat()))
-        conn.commit()
+        cursor.execute(insert, (case_id, event, TODAY.isoformat()))
+        baseline.commit()
         bare.append(time.perf_counter() - start)
         start = time.perf_counter()
         reg.fire(case_id, event, TODAY, actor="bench")
         ours.append(time.perf_counter() - start)
     o, b = statistics.median(ours) * 1000, statistics.median(bare) * 1000
-    print(f"4. one event on a stored case: {o:.2f} ms; bare transition + one SQLite insert: "
+    print(f"4. one event on a stored case: {o:.2f} ms; bare transition + one insert: "
           f"{b:.2f} ms; ratio {o / b:.1f}x ({len(ours)} cases)")
-    return 0
+    reg.close()
 
 
 if __name__ == "__main__":

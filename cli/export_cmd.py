@@ -9,6 +9,7 @@ from pathlib import Path
 
 from regflow.engine import load_spec
 from regflow.engine.errors import RegflowError
+from regflow.engine.output_guard import check_output
 
 from .register_cmds import _case_number, _date, _open, _spec_path
 
@@ -16,17 +17,14 @@ from .register_cmds import _case_number, _date, _open, _spec_path
 def cmd_export(args: argparse.Namespace) -> int:
     from regflow.plugins.exporters import export_subject
 
-    from .main import _same_file
-
     chosen = [bool(args.spec), args.case is not None, args.register]
     if sum(chosen) != 1:
         raise RegflowError("say what to export: a spec file, --case N or --register "
                            "(exactly one)")
     if args.spec and (args.db or args.today):
         raise RegflowError("--db and --today are for --case and --register, not a spec file")
-    inputs = [args.spec] if args.spec else ([args.db] if args.db else [])
-    if str(args.output) != "-" and any(_same_file(args.output, i) for i in inputs):
-        raise RegflowError(f"'{args.output}' is an input file; choose another output name")
+    if str(args.output) != "-":  # never over an input, a register, a spec or an import file
+        check_output(args.output, [args.spec, args.db], what="output")
     if args.spec:
         spec = load_spec(_spec_path(args.spec))
         exporter, warnings = export_subject("spec", spec, args.output, args.format)

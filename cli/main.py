@@ -17,6 +17,7 @@ from pathlib import Path
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
 from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import ProblemsError
+from regflow.engine.output_guard import check_output
 
 
 def _date(text: str) -> date:
@@ -28,7 +29,7 @@ def _date(text: str) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from regflow.engine.spec.loader import read_toml
+    from regflow.engine.spec.loader import read_toml, spec_from_toml
     from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
 
     failed, report = 0, []
@@ -43,7 +44,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 if not args.json:
                     print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
                 continue
-            spec = load_spec(path)
+            spec = spec_from_toml(data, text, path)  # the file is read once
         except ProblemsError as err:
             failed += 1
             entry.update(ok=False, problems=[p.as_dict() for p in err.problems])
@@ -77,9 +78,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     if args.today and not args.scenario:
         raise RegflowError("--today only applies with --scenario (it says as of when to show the case)")
-    inputs = [args.spec, *([args.scenario] if args.scenario else [])]
-    if str(args.output) != "-" and any(_same_file(args.output, i) for i in inputs):
-        raise RegflowError(f"'{args.output}' is an input file; choose another output name")
+    if str(args.output) != "-":
+        check_output(args.output, [args.spec, args.scenario], what="output")
     spec = load_spec(args.spec)
     highlight = None
     if args.scenario:
@@ -90,13 +90,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     if str(args.output) != "-":
         print(f"wrote {args.output} ({exporter.name})")
     return 0
-
-
-def _same_file(a, b) -> bool:
-    try:
-        return Path(a).exists() and Path(a).samefile(b)
-    except OSError:
-        return False
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -110,6 +103,38 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(text_report(result, scenario))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from regflow.engine.compare.comparison import compare, comparison_html, comparison_json
+    from regflow.engine.spec.variants import open_spec
+
+    if args.output is None and not args.json:
+        raise RegflowError("say where to write the comparison: -o comparison.html (or --json)")
+    if args.output is not None and args.output.suffix.lower() not in (".html", ".htm"):
+        raise RegflowError(f"'{args.output}': the comparison is an HTML file; name it .html")
+    if args.output is not None:
+        check_output(args.output, [args.left, args.right], what="output")
+    left, right = open_spec(args.left), open_spec(args.right)
+    found = compare(left, right, args.start, args.from_milestone)
+    found.deadlines = args.deadlines
+    if args.json:
+        json.dump(comparison_json(found), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    if args.output is not None:
+        text = comparison_html(found)
+        partial = args.output.with_name(args.output.name + ".partial")
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(args.output)
+        except OSError as err:
+            partial.unlink(missing_ok=True)
+            raise RegflowError(f"cannot write {args.output}: {err.strerror}") from None
+        if not args.json:
+            print(f"wrote {args.output}: {len(found.milestones)} milestones"
+                  + (f", {len(found.diff)} changes" if found.diff is not None else "")
+                  + (", a timeline" if found.timelines else ""))
     return 0
 
 
@@ -274,6 +299,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("compare", help="two specs side by side: diagrams, milestones, a timeline "
+                       "and, for two versions, what changed (one HTML file)")
+    p.add_argument("left", metavar="A", help="a spec file, a shipped spec id, or variant:NAME")
+    p.add_argument("right", metavar="B")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE.html")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON for tools")
+    p.add_argument("--start", type=_date, metavar="DATE", help="add a what-if timeline of both "
+                   "from this date")
+    p.add_argument("--from-milestone", default="report_published", metavar="MILESTONE",
+                   help="what happens on the start date, as a shared milestone (default: "
+                   "report_published)")
+    p.add_argument("--deadlines", action="store_true", help="write each step's deadlines on "
+                   "the diagrams' arrows")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("timeline", help="the dates a spec's deadlines fall on from a start date, "
                        "along its usual path")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import json
 import re
@@ -16,6 +17,8 @@ from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
 from regflow.engine.register.demo import make_demo
+from regflow.engine.register.storage import MEMORY, StoreError, normalise_url, refused_write
+from regflow.engine.spec.durations import MAX_DAYS
 from regflow.engine.spec.variants import VARIANT_PREFIX
 
 from .report import (
@@ -42,11 +45,15 @@ def _date(text: str) -> date:
 
 
 def _days(text: str) -> int:
-    match = re.fullmatch(r"\s*(\d+)\s*(d|days?|w|weeks?)?\s*", text)
+    match = re.fullmatch(r"\s*([0-9]{1,9})\s*(d|days?|w|weeks?)?\s*", text)
     if not match:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of days: write e.g. 14d or 2w")
     n = int(match.group(1))
-    return n * 7 if (match.group(2) or "d").startswith("w") else n
+    days = n * 7 if (match.group(2) or "d").startswith("w") else n
+    if days > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"'{text}' is more than 100 years ahead; at most "
+                                         f"{MAX_DAYS:,} days")
+    return days
 
 
 _MAX = 2**62  # beyond any id, page or version a register holds
@@ -81,6 +88,26 @@ def _spec_path(text: str) -> str:
     return str(found) if found else text
 
 
+def _import_spec(text: str, folder: Path) -> tuple[str, str | None]:
+    """An import line's spec: a file (a relative path is relative to the import file's
+    folder, not to where regflow runs), the id of a shipped spec or ``variant:NAME``;
+    (what to open, problem)."""
+    if text.startswith(VARIANT_PREFIX):
+        return text, None
+    candidate = Path(text).expanduser()
+    if not candidate.is_absolute():
+        candidate = folder / candidate
+    if candidate.exists() or "/" in text or "\\" in text or text.endswith(".toml"):
+        return str(candidate), None
+    from regflow.specs import shipped
+
+    found = shipped().get(text)
+    if found:
+        return str(found), None
+    return str(candidate), (f"spec '{text}' is neither a file in {folder} nor a spec shipped "
+                            f"with regflow ({', '.join(shipped())})")
+
+
 def _assignments(pairs: list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs or []:
@@ -91,10 +118,32 @@ def _assignments(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _open(args, create: bool = False) -> Register:
-    register = Register(args.db, today=args.today, create=create)
-    register.catch_up()
+def _open(args, write: bool = False, create: bool = False) -> Register:
+    """The register of ``--db``: read-only unless ``write``; ``create`` makes it with the first
+    change stored (a command that fails leaves no empty register behind)."""
+    if normalise_url(args.db) == MEMORY:
+        raise RegflowError("--db :memory: would keep the register in memory only, lost when "
+                           "the command ends; give a file path, e.g. --db register.db")
+    if write or create:
+        register = Register(args.db, today=args.today, create=False, create_on_write=create)
+        register.catch_up()
+        return register
+    register = Register(args.db, today=args.today, readonly=True)
+    if register.needs_catch_up():  # time-driven steps fell due: store them if we may write
+        try:
+            with Register(args.db, today=args.today, create=False) as writer:
+                writer.catch_up()
+        except StoreError:
+            pass  # a read-only register: a case shown is caught up in memory
     return register
+
+
+def _damaged(reg: Register) -> int:
+    """Say which cases were left out as damaged; the exit code (1 if any)."""
+    for case_id, what in sorted(reg.damaged.items()):
+        print(f"regflow: case {case_id} is damaged in the register and was left out: {what}",
+              file=sys.stderr)
+    return 1 if reg.damaged else 0
 
 
 def _actor(args) -> str:
@@ -158,7 +207,7 @@ def cmd_list(args) -> int:
             text += (f"page {args.page}: cases {(args.page - 1) * limit + 1}-"
                      f"{(args.page - 1) * limit + len(rows)} of {total} (--page N, or --all)\n")
         _emit(args, rows, text)
-    return 0
+        return _damaged(reg)
 
 
 def show_text(view: CaseView, today: date) -> str:
@@ -235,7 +284,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_fire(args) -> int:
-    with _open(args) as reg:
+    with _open(args, write=True) as reg:
         view = reg.fire(args.case, args.event, args.on or reg.today, _assignments(args.set),
                         actor=_actor(args), note=args.note or "",
                         expect_version=args.expect_version)
@@ -245,7 +294,7 @@ def cmd_fire(args) -> int:
 
 
 def cmd_correct(args) -> int:
-    with _open(args) as reg:
+    with _open(args, write=True) as reg:
         view = reg.correct(args.case, args.seq, args.reason, actor=_actor(args),
                            expect_version=args.expect_version)
         print(f"case {view.id}: #{args.seq} voided by #{view.version}; the case was replayed")
@@ -253,7 +302,7 @@ def cmd_correct(args) -> int:
 
 
 def cmd_extend(args) -> int:
-    with _open(args) as reg:
+    with _open(args, write=True) as reg:
         view = reg.extend(args.case, args.timescale, args.to, args.reason, actor=_actor(args),
                           expect_version=args.expect_version)
         print(f"case {view.id}: {args.timescale} extended to {args.to.isoformat()} "
@@ -281,29 +330,20 @@ def cmd_due(args) -> int:
         if total > len(rows):
             text += f"... and {total - len(rows)} more (the earliest {len(rows)} shown; --all)\n"
         _emit(args, rows, text)
-    return 0
+        return _damaged(reg)
 
 
 def _records(path: str):
-    """``(file:line, record)`` for each line of a JSON Lines file (blank lines skipped)."""
-    try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed when the generator ends
-    except OSError as err:
-        raise RegflowError(f"cannot read {path}: {err.strerror}") from None
-    with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield f"{path}:{number}:{err.colno}", {"__error__": f"not JSON: {err.msg}"}
-                continue
-            yield f"{path}:{number}", record
+    """``(file:line, record)`` for each line of a JSON Lines file (see engine.register.records)."""
+    from regflow.engine.register.records import read_records
+
+    return read_records(path)
 
 
 def cmd_import(args) -> int:
     from tqdm import tqdm
+
+    folder = Path(args.file).resolve().parent
 
     def items():
         for where, record in _records(args.file):
@@ -311,6 +351,12 @@ def cmd_import(args) -> int:
                 reason = record.get("__error__") if isinstance(record, dict) else "not an object"
                 result_problems.append(f"{where}: {reason}")
                 continue
+            if isinstance(record.get("spec"), str):
+                spec, problem = _import_spec(record["spec"], folder)
+                if problem:
+                    result_problems.append(f"{where}: {problem}")
+                    continue
+                record = {**record, "spec": spec}
             yield where, record
 
     result_problems: list[str] = []
@@ -342,10 +388,33 @@ def _line_order(message: str) -> tuple[int, str]:
 
 def cmd_demo(args) -> int:
     """A sample register: the example scenarios, moved in time so they are under way today."""
-    with Register(args.db, today=args.today, create=True) as reg:
+    with _open(args, create=True) as reg:
         make_demo(reg, report=print)
         print(f"\ndemo register ready: regflow case list{' --db ' + args.db if args.db else ''}")
     return 0
+
+
+def _guarded(command):
+    """A register command whose database or file system errors become messages."""
+
+    @functools.wraps(command)
+    def run(args) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return command(args)
+        except SQLAlchemyError as err:
+            refused = refused_write(err)
+            if refused:
+                raise RegflowError(refused) from None
+            detail = str(getattr(err, "orig", err)).splitlines()[0]
+            raise RegflowError(f"the register could not be read or written ({detail}); the "
+                               "change under way was not saved") from None
+        except OSError as err:
+            where = f"{err.filename}: " if err.filename else ""
+            raise RegflowError(f"{where}{err.strerror or err}") from None
+
+    return run
 
 
 def add_commands(sub) -> None:
@@ -369,7 +438,7 @@ def add_commands(sub) -> None:
     p.add_argument("--on", type=_date, metavar="DATE", help="opening date (default: today)")
     p.add_argument("--set", action="append", metavar="FACT=VALUE", help="starting facts")
     common(p)
-    p.set_defaults(func=cmd_new)
+    p.set_defaults(func=_guarded(cmd_new))
 
     p = csub.add_parser("list", help="every case, next deadline first")
     p.add_argument("--spec", metavar="SPEC_ID", help="only cases of this spec id (e.g. ciw_2019)")
@@ -381,12 +450,12 @@ def add_commands(sub) -> None:
     p.add_argument("--page", type=_count, default=1, help="which page (default 1)")
     p.add_argument("--all", action="store_true", help="every case on one page")
     common(p, json_flag=True)
-    p.set_defaults(func=cmd_list)
+    p.set_defaults(func=_guarded(cmd_list))
 
     p = csub.add_parser("show", help="a case's state, facts, timescales and log")
     p.add_argument("case", type=_case_number, metavar="CASE")
     common(p, json_flag=True)
-    p.set_defaults(func=cmd_show)
+    p.set_defaults(func=_guarded(cmd_show))
 
     for name, helptext, func in (("fire", "record an event that has happened", cmd_fire),
                                  ("correct", "void a wrongly recorded entry", cmd_correct),
@@ -412,7 +481,7 @@ def add_commands(sub) -> None:
         p.add_argument("--expect-version", type=_version, metavar="N",
                        help="refuse if the case is no longer at version N")
         common(p)
-        p.set_defaults(func=func)
+        p.set_defaults(func=_guarded(func))
 
     p = sub.add_parser("due", help="timescales past their date or due soon, across all cases "
                        f"(default: past their date, and due within {SOON_DAYS} days)")
@@ -423,7 +492,7 @@ def add_commands(sub) -> None:
                    "(overdue), the normal arrangement (later than normal), targets (behind target)")
     p.add_argument("--all", action="store_true", help=f"every row, not the first {DUE_PAGE}")
     common(p, json_flag=True)
-    p.set_defaults(func=cmd_due)
+    p.set_defaults(func=_guarded(cmd_due))
 
     p = sub.add_parser("import", help="open many cases from a JSON Lines file (one case a line)")
     p.add_argument("file", metavar="FILE.jsonl")
@@ -432,8 +501,8 @@ def add_commands(sub) -> None:
                    help="processes that run the engine (default: one per core, at most 4)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     common(p)
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=_guarded(cmd_import))
 
     p = sub.add_parser("demo", help="make a sample register for a first look")
     common(p)
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=_guarded(cmd_demo))

@@ -8,6 +8,20 @@ nothing here prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``value`` as a message quotes it: text in quotes, lists and tables by kind, and never
+    longer than ``limit`` characters (a message names a value; it does not repeat the input)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
+        return f"(a number of about {int(value.bit_length() * 0.30103) + 1:,} digits)"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list | tuple):
+        return "a list"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

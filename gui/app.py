@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from regflow.engine.errors import RegflowError
+from regflow.engine.output_guard import check_output
 
 SCREENSHOT_TIMEOUT_MS = 60_000
 
@@ -30,6 +31,15 @@ def settings_for(path: str | os.PathLike[str] | None):
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 
+def _register_file(db: str | None) -> str | None:
+    """The file of register ``db`` (None for the default one or a server)."""
+    if db is None:
+        return None
+    text = str(db)
+    return text.removeprefix("sqlite:///") if "://" not in text or text.startswith(
+        "sqlite:///") else None
+
+
 def run(db: str | None, screenshot: str | None = None, case: int | None = None,
         today: date | None = None, settings_path: str | None = None) -> int:
     """Open the main window on register ``db`` (None: the user's default register, made with
@@ -39,6 +49,11 @@ def run(db: str | None, screenshot: str | None = None, case: int | None = None,
                            f"{Path(screenshot).with_suffix('.png').name}")
     if screenshot and not Path(screenshot).resolve().parent.is_dir():
         raise RegflowError(f"folder {Path(screenshot).parent} does not exist")
+    register_file = _register_file(db)
+    if screenshot:
+        check_output(screenshot, [register_file, settings_path], what="--screenshot")
+    if settings_path:  # written on closing
+        check_output(settings_path, [register_file], what="--settings")
     if case is not None and not screenshot:
         raise RegflowError("--case goes with --screenshot (it says which case to show)")
     if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -66,13 +81,17 @@ def run(db: str | None, screenshot: str | None = None, case: int | None = None,
         traceback.print_exception(kind, value, tb)
         if threading.current_thread() is not threading.main_thread():
             return  # widgets belong to the UI thread; the worker's error was printed
+        if screenshot:  # nobody to read a dialog: stop, instead of waiting for ever
+            outcome["code"] = 1
+            app.quit()
+            return
         QMessageBox.critical(window, "Something went wrong",
                              f"{kind.__name__}: {value}\n\nWhat you were doing was not "
                              "finished; the register holds only completed changes. Please "
                              "report this with the text printed in the terminal.")
 
-    sys.excepthook = excepthook
     outcome = {"code": 0}
+    sys.excepthook = excepthook
     if screenshot:
         window.resize(1600, 1000)
 

@@ -24,14 +24,23 @@ from PySide6.QtWidgets import (
 from regflow.engine.cases.timescales import SOON_DAYS
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import CaseQuery, Register
-from regflow.engine.register.storage import normalise_url
+from regflow.engine.register.storage import (
+    ReadOnlyRegister,
+    check_location,
+    normalise_url,
+    os_words,
+    refused_write,
+)
 
 from .case.forms import NewCaseForm
 from .case.panel import CasePanel
+from .register.identity import IdentityDialog
 from .register.panel import RegisterPanel
-from .tasks import run_task, wait_for_tasks
+from .register.server import ServerDialog
+from .tasks import run_task, running, wait_for_tasks
 
 MAX_RECENT = 8
+LIVE_MS = 1000  # how often the app looks for changes made elsewhere
 
 SHORTCUTS = [
     ("Ctrl+N", "New case"),
@@ -64,6 +73,19 @@ def _display(url: str) -> str:
         return url
 
 
+def _kept(url: str) -> str:
+    """A register's address as remembered in the settings: never with its password (which
+    comes from the environment, ~/.pgpass or the connection dialog each time)."""
+    if url.startswith("sqlite:"):
+        return url
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+    except Exception:
+        return url
+
+
 def _problem(err: Exception) -> str:
     """An error in words: ours as they are; a database's with what to do about it."""
     if isinstance(err, RegflowError):
@@ -71,6 +93,9 @@ def _problem(err: Exception) -> str:
     from sqlalchemy.exc import SQLAlchemyError
 
     if isinstance(err, SQLAlchemyError):
+        refused = refused_write(err)
+        if refused:
+            return refused[0].upper() + refused[1:]
         detail = str(getattr(err, "orig", err)).splitlines()[0]
         return (f"The register could not be read or written ({detail}). Nothing was saved; "
                 "if another program is using it, try again in a moment.")
@@ -99,6 +124,7 @@ class MainWindow(QMainWindow):
         self.register_panel = RegisterPanel()
         self.case_panel = CasePanel()
         self.case_panel.actor = str(settings.value("actor", ""))
+        self.case_panel.roles = [str(r) for r in settings.value("roles", [], list) or []]
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(self.register_panel)
         self.split.addWidget(self.case_panel)
@@ -120,6 +146,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.where_label)
         self._build_menus()
         self._restore_layout()
+        # other people's changes appear within about a second (Register.changed: cheap)
+        self._live = QTimer(self)
+        self._live.setInterval(LIVE_MS)
+        self._live.timeout.connect(self._poll)
+        self._live.start()
         if today is None:  # a window left open overnight moves on to the new day
             self._day = date.today()
             self._clock = QTimer(self)
@@ -152,11 +183,16 @@ class MainWindow(QMainWindow):
                      "Open a new case in this register")
         self._action(file, "&Open register…", self.choose_register, QKeySequence.StandardKey.Open,
                      "Open another register file")
+        self._action(file, "Open register on a database &server…", self.choose_server, None,
+                     "Open a register shared on a PostgreSQL server")
         self.recent_menu = file.addMenu("Open &recent")
         self._action(file, "New &empty register…", self.new_register, None,
                      "Make a new register file for your own cases")
         self._action(file, "New register with &demo cases…", self.new_demo_register, None,
                      "Make a register with example cases to try regflow on")
+        file.addSeparator()
+        self._action(file, "&Who you are…", self.edit_identity, None,
+                     "Your name for the history, and the roles you hold")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self._fill_recent()
@@ -191,6 +227,8 @@ class MainWindow(QMainWindow):
                      QKeySequence.StandardKey.ZoomOut)
         self._action(view, "&Fit diagram to window", diagram.fit, "Ctrl+0")
         self._action(view, "&Where is the case?", self.case_panel.show_where, "Ctrl+L")
+        view.addSeparator()
+        self._action(view, "&Compare specs…", self.open_compare, "Ctrl+Shift+C")
 
         help_ = bar.addMenu("&Help")
         self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
@@ -250,6 +288,9 @@ class MainWindow(QMainWindow):
         today = self.register.today if self.register is not None else date.today()
         options = {} if subject == "spec" else {"today": today}
         try:
+            from regflow.engine.output_guard import check_output
+
+            check_output(path, [self.url], what="export")  # never over the register itself
             exporter, warnings = export_subject(subject, target, path, fmt, **options)
         except Exception as err:  # said in a dialog; the app carries on
             self.show_error("Cannot export", _problem(err),
@@ -277,6 +318,17 @@ class MainWindow(QMainWindow):
         available = [a for a in self.case_panel.actions if a.available]
         if self.case_panel.view is not None and n <= len(available):
             self.case_panel.open_event_form(available[n - 1].event)
+
+    def open_compare(self) -> None:
+        """The compare screen (two regimes or two versions side by side), in its own window."""
+        from .compare.window import CompareWindow
+
+        if getattr(self, "compare_window", None) is None:
+            self.compare_window = CompareWindow(self, self.today)
+        self.compare_window.show()
+        self.compare_window.raise_()
+        if self.compare_window.comparison is None:
+            self.compare_window.run()
 
     def _focus_search(self) -> None:
         self.register_panel.search.setFocus()
@@ -306,7 +358,16 @@ class MainWindow(QMainWindow):
                             "Give a file path, e.g. --db team.db")
             self.ready.emit()
             return
-        missing = path is not None and not path.exists()
+        try:
+            missing = path is not None and not path.exists()
+            if path is not None and missing and (create or demo_if_new):
+                check_location(path)  # a missing folder: said now
+        except (OSError, RegflowError) as err:
+            self.show_error("Cannot open the register",
+                            str(err) if isinstance(err, RegflowError) else
+                            f"cannot use {path} as a register: {os_words(err)}")
+            self.ready.emit()
+            return
         fresh = demo_if_new and missing
         today = self.today
         self._opening += 1
@@ -315,7 +376,10 @@ class MainWindow(QMainWindow):
         def work() -> tuple[Register, int]:
             # only a new demo register is created here: a mistyped or moved path must not
             # silently become an empty register
-            register = Register(text, today=today, create=fresh or create)
+            try:
+                register = Register(text, today=today, create=fresh or create)
+            except ReadOnlyRegister:  # an analyst's copy: shown, and every change refused
+                register = Register(text, today=today, readonly=True)
             try:
                 if fresh and not register.count_cases():
                     from regflow.engine.register.demo import make_demo
@@ -355,18 +419,20 @@ class MainWindow(QMainWindow):
             self.register.close()
         self._previous_url = self.url
         self.register, self.url = register, url
+        register.changed()  # what later looks for changes compare with
         self.case_panel.register = register
         self.case_panel.today = register.today
         self.case_panel.clear()
         self.register_panel.set_register(register)
         self.setWindowTitle(f"regflow — {Path(_display(url)).name}")
-        self.where_label.setText(f"Register: {_display(url)}  ·  Today: "
-                                 f"{register.today.isoformat()}")
+        self.where_label.setText(f"Register: {_display(url)}"
+                                 + ("" if register.may_write() else "  ·  read only")
+                                 + f"  ·  Today: {register.today.isoformat()}")
         self._update_counts()
         note = f"; {caught} time-driven step{'s' if caught != 1 else ''} caught up" if caught else ""
         self.statusBar().showMessage(f"Opened {_display(url)}{note}", 8000)
         keep, self._keep_case = self._keep_case, None
-        if keep is None and self.settings.value("last_register") == url:
+        if keep is None and self.settings.value("last_register") == _kept(url):
             last = str(self.settings.value("last_case") or "")  # where the user was last time
             if last.isdigit() and register.count(CaseQuery(search=f"#{last}")):
                 keep = int(last)
@@ -405,6 +471,14 @@ class MainWindow(QMainWindow):
         if path:
             self.open_register(path)
 
+    def choose_server(self) -> None:
+        """Ask for a server register's address and, if the environment or ~/.pgpass does not
+        give it, a password (used for this connection only, never remembered)."""
+        dialog = ServerDialog(self, _kept(self.url) if self.url and "://" in self.url
+                              and not self.url.startswith("sqlite") else "")
+        if dialog.exec():
+            self.open_register(dialog.url())
+
     def new_register(self, demo: bool = False) -> None:
         title = "New register with demo cases" if demo else "New register"
         path, _ = QFileDialog.getSaveFileName(self, title, "demo.db" if demo else "register.db",
@@ -426,6 +500,7 @@ class MainWindow(QMainWindow):
             self.open_register(self.url)
 
     def _remember(self, url: str) -> None:
+        url = _kept(url)
         recent = [u for u in self.settings.value("recent", [], list) or [] if u != url]
         self.settings.setValue("recent", [url, *recent][:MAX_RECENT])
         self.settings.setValue("last_register", url)
@@ -437,6 +512,50 @@ class MainWindow(QMainWindow):
         for url in recent:
             self.recent_menu.addAction(_display(url), lambda u=url: self.open_register(u))
         self.recent_menu.setEnabled(bool(recent))
+
+    def _poll(self) -> None:
+        """Show changes made elsewhere (other people, the command line) since the last look."""
+        reg = self.register
+        if reg is None or running:  # a register being opened or a change under way
+            return
+        try:
+            if reg.changed():
+                self.read_changes()
+        except Exception as err:  # e.g. locked for a moment: the next poll looks again
+            self.statusBar().showMessage(f"Could not look for changes: {_problem(err)}", 4000)
+
+    def read_changes(self) -> None:
+        """Read again what others may have changed: the list, the counts, the case shown."""
+        reg = self.register
+        shown = self.case_panel.view
+        box = self.register_panel.spec_box
+        if {box.itemData(i) for i in range(1, box.count())} != {i for i, _ in reg.spec_ids()}:
+            self.register_panel.set_register(reg, keep_filters=True)  # a new process appeared
+        else:
+            self.register_panel.refresh(keep=shown.id if shown else None)
+        self._update_counts()
+        if shown is not None:
+            version = reg.version_of(shown.id)
+            if version is not None and version != shown.version:
+                self.case_panel.changed_elsewhere(reg.get(shown.id))
+                self.statusBar().showMessage(f"Case #{shown.id} was changed elsewhere and has "
+                                             "been read again", 8000)
+
+    def edit_identity(self) -> None:
+        """Ask for the user's name and roles; kept in the settings at once."""
+        offered = self.register.role_labels() if self.register is not None else []
+        dialog = IdentityDialog(self, self.case_panel.actor, self.case_panel.roles, offered)
+        dialog.accepted.connect(lambda: self._set_identity(dialog.name.text().strip(),
+                                                           dialog.roles()))
+        dialog.open()
+
+    def _set_identity(self, name: str, roles: list[str]) -> None:
+        self.case_panel.actor, self.case_panel.roles = name, roles
+        self.settings.setValue("actor", name)
+        self.settings.setValue("roles", roles)
+        self.settings.sync()
+        self.statusBar().showMessage(f"Recording as {name or '(no name)'}"
+                                     + (f", {', '.join(roles)}" if roles else ""), 8000)
 
     def _update_counts(self) -> None:
         if self.register is None:
@@ -470,6 +589,9 @@ class MainWindow(QMainWindow):
     def _case_changed(self, case_id: int) -> None:
         self.register_panel.refresh(keep=case_id)
         self._update_counts()
+        if self.case_panel.actor and self.settings.value("actor") != self.case_panel.actor:
+            self.settings.setValue("actor", self.case_panel.actor)  # kept now, not on closing
+            self.settings.sync()
         self.report_plugin_failures()  # e.g. a listener that failed after an entry was kept
 
     def new_case(self) -> None:

@@ -36,6 +36,18 @@ if [ "$(uname -s)" = "Linux" ]; then
     done
 fi
 
+# PostgreSQL's server programs: the tests start a throwaway server of their own (initdb,
+# pg_ctl) to run the register tests on PostgreSQL too. Optional: without them those tests are
+# skipped, saying why.
+if [ "$(uname -s)" = "Linux" ] && command -v apt-get >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1 \
+        && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+        missing+=(postgresql)
+    else
+        echo "note: the PostgreSQL tests will be skipped; to run them: sudo apt-get install -y postgresql" >&2
+    fi
+fi
+
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
 fi

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,64 @@ def example_plugin(example_plugin_dir, on_path):
 
     regflow_example_plugin.HEARD.clear()
     return regflow_example_plugin
+
+
+# -- registers on SQLite and on PostgreSQL -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL server of the test run's own (see tests/pg_cluster.py); the password is in
+    PGPASSWORD for this process and its children. Skipped, with the reason, where none can run."""
+    import os
+
+    import pg_cluster as pg
+
+    reason = pg.why_not()
+    if reason:
+        pytest.skip(reason)
+    cluster = pg.Cluster()
+    try:
+        cluster.start()
+    except RuntimeError as err:
+        cluster.stop()
+        pytest.skip(f"PostgreSQL could not be started here: {err}")
+    old = os.environ.get("PGPASSWORD")
+    os.environ.update(cluster.environ())
+    yield cluster
+    if old is None:
+        os.environ.pop("PGPASSWORD", None)
+    else:
+        os.environ["PGPASSWORD"] = old
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def register_url(request, tmp_path) -> str:
+    """Where a test's register lives: a new SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "register.db")
+    return request.getfixturevalue("pg_cluster").new_database()
+
+
+@pytest.fixture
+def read_only():
+    """Makes a file read-only even for root (who may write any file whatever its mode):
+    chattr +i as root, chmod 444 otherwise; undone afterwards so the folder can be removed."""
+    made = []
+
+    def make(path: Path) -> None:
+        if os.geteuid() == 0:
+            proc = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+            if proc.returncode != 0:
+                pytest.skip(f"cannot make a file read-only for root here (chattr: "
+                            f"{proc.stderr.strip() or 'not available'})")
+        else:
+            os.chmod(path, 0o444)
+        made.append(path)
+
+    yield make
+    for path in made:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], check=False)
+        os.chmod(path, 0o644)

@@ -166,9 +166,25 @@ def test_a_closed_pipe_ends_quietly():
 def test_render_never_overwrites_its_inputs(tmp_path):
     spec = tmp_path / "spec.toml"
     spec.write_text((DATA / "review.toml").read_text())
-    proc = regflow("render", spec, "-o", spec, "--format", "dot")
-    assert proc.returncode == 1 and "is an input file" in proc.stderr
+    hard, soft = tmp_path / "hard.dot", tmp_path / "soft.dot"
+    hard.hardlink_to(spec)
+    soft.symlink_to(spec)
+    for output in (spec, hard, soft):
+        proc = regflow("render", spec, "-o", output, "--format", "dot")
+        assert proc.returncode == 1 and "is the same file as the input" in proc.stderr
+        assert "Traceback" not in proc.stderr
     assert spec.read_text() == (DATA / "review.toml").read_text()
+
+
+def test_render_never_writes_over_a_register_or_another_spec(tmp_path):
+    other, register = tmp_path / "other.toml", tmp_path / "team.png"
+    other.write_text("[process]\n")
+    register.write_bytes(b"SQLite format 3\x00" + bytes(100))
+    for output, words in ((other, "is a spec or scenario"), (register, "is a database")):
+        before = output.read_bytes()
+        proc = regflow("render", SPEC, "-o", output, "--format", "png")
+        assert proc.returncode == 1 and words in proc.stderr and "nothing was written" in proc.stderr
+        assert output.read_bytes() == before
 
 
 def test_render_refuses_devices_and_writes_through_links(tmp_path):

@@ -72,7 +72,8 @@ def test_bad_input_is_one_line_and_exit_1(capsys, tmp_path, db, monkeypatch, arg
 def test_the_register_file_is_not_overwritten(capsys, db):
     before = db.read_bytes()
     code, _, err = run(capsys, "export", "csv", "--register", "--db", db, "-o", db)
-    assert code == 1 and err == f"regflow: '{db}' is an input file; choose another output name\n"
+    assert code == 1 and err == (f"regflow: output '{db}' is the same file as the input '{db}'; "
+                                 "choose another name (nothing was written)\n")
     assert db.read_bytes() == before
 
 

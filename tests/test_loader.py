@@ -192,7 +192,8 @@ def test_toml_syntax_error_is_located(tmp_path):
 
 @pytest.mark.parametrize(("content", "fragment"), [
     (None, "file not found"),
-    (b"\xff\xfe\x00bad", "not UTF-8"),
+    (b"\xff\xfe\x00bad", "is UTF-16 text: save it as UTF-8"),  # its byte order mark says so
+    (b"ok = 1\n\xff\x00bad", "not UTF-8"),
 ])
 def test_unreadable_files(tmp_path, content, fragment):
     path = tmp_path / "spec.toml"

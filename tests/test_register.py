@@ -16,7 +16,13 @@ D = date
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(register_url):
+    """A new register: on SQLite, then on PostgreSQL (conftest.register_url)."""
+    return register_url
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
     return tmp_path / "register.db"
 
 
@@ -194,21 +200,21 @@ def test_another_programs_database_is_not_a_register(tmp_path):
     assert "not a regflow register (it has tables: customers)" in message
 
 
-def test_a_register_from_a_newer_regflow_is_refused(db):
-    Register(db).close()
-    with sqlite3.connect(db) as conn:
+def test_a_register_from_a_newer_regflow_is_refused(sqlite_db):
+    Register(sqlite_db).close()
+    with sqlite3.connect(sqlite_db) as conn:
         conn.execute("update regflow_meta set value = ? where key = 'schema_version'",
                      (str(SCHEMA_VERSION + 1),))
-    message = _untouched(db, lambda p: None)
+    message = _untouched(sqlite_db, lambda p: None)
     assert "written by a newer regflow" in message and "upgrade regflow" in message
 
 
-def test_a_corrupted_register_is_refused(db):
-    Register(db).close()
-    data = bytearray(db.read_bytes())
+def test_a_corrupted_register_is_refused(sqlite_db):
+    Register(sqlite_db).close()
+    data = bytearray(sqlite_db.read_bytes())
     data[100:4000] = b"\xff" * 3900  # overwrite the schema page
-    db.write_bytes(bytes(data))
-    message = _untouched(db, lambda p: None)
+    sqlite_db.write_bytes(bytes(data))
+    message = _untouched(sqlite_db, lambda p: None)
     assert "cannot open register" in message and "nothing was written" in message
 
 
@@ -219,9 +225,9 @@ def test_a_folder_or_a_missing_folder_is_refused(tmp_path):
         Register(tmp_path / "nowhere" / "r.db")
 
 
-def test_a_new_register_records_its_schema_version(db):
-    Register(db).close()
-    with sqlite3.connect(db) as conn:
+def test_a_new_register_records_its_schema_version(sqlite_db):
+    Register(sqlite_db).close()
+    with sqlite3.connect(sqlite_db) as conn:
         values = dict(conn.execute("select key, value from regflow_meta"))
         assert values["schema_version"] == str(SCHEMA_VERSION)
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"

@@ -17,9 +17,10 @@ TODAY = D(2027, 6, 1)
 
 
 @pytest.fixture
-def reg(tmp_path):
-    """Five cases in different positions: overdue draft, due soon, closed, not started."""
-    reg = Register(tmp_path / "register.db", today=TODAY)
+def reg(register_url):
+    """Five cases in different positions: overdue draft, due soon, closed, not started (on
+    SQLite, then on PostgreSQL)."""
+    reg = Register(register_url, today=TODAY)
     # draft due 25 working days after fieldwork: overdue on TODAY
     a = reg.new_case(REVIEW, "Alpha Council", D(2027, 1, 4)).id
     reg.fire(a, "fieldwork_started", D(2027, 2, 1))

@@ -11,6 +11,7 @@ import time
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from regflow.engine.register.api import Register
 
@@ -30,12 +31,17 @@ def _count(db) -> int:
         return 0
 
 
+def _sql(db, statement: str) -> list[tuple]:
+    """Rows of a query on a register, SQLite or PostgreSQL."""
+    with Register(db, today=TODAY) as reg, reg.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(statement))]
+
+
 def _check_register(db, sample=None):
     """Every case's log matches its version, and replaying it gives the stored projection."""
     with Register(db, today=TODAY) as reg:
-        with sqlite3.connect(db) as conn:
-            rows = conn.execute("select c.id, c.version, count(e.id) from cases c "
-                                "left join events e on e.case_id = c.id group by c.id").fetchall()
+        rows = _sql(db, "select c.id, c.version, count(e.id) from cases c "
+                    "left join events e on e.case_id = c.id group by c.id order by c.id")
         assert all(version == events for _, version, events in rows)
         ids = [r[0] for r in rows][:sample]
         for case_id in ids:
@@ -84,8 +90,8 @@ WRITER = textwrap.dedent('''
 ''')
 
 
-def test_two_writers_never_lose_or_duplicate_each_others_events(tmp_path):
-    db = tmp_path / "register.db"
+def test_two_writers_never_lose_or_duplicate_each_others_events(tmp_path, register_url):
+    db = register_url
     with Register(db, today=date(2027, 6, 1)) as reg:
         for n in range(3):
             cid = reg.new_case(REVIEW, f"Case {n}", date(2026, 3, 2)).id
@@ -100,9 +106,7 @@ def test_two_writers_never_lose_or_duplicate_each_others_events(tmp_path):
     accepted = [n for r in results for n in r["accepted"]]
     refused = [n for r in results for n in r["refused"]]
     assert len(accepted) + len(refused) == 150
-    with sqlite3.connect(db) as conn:
-        stored = [r[0] for r in conn.execute(
-            "select note from events where event = 'progress_report'")]
+    stored = [r[0] for r in _sql(db, "select note from events where event = 'progress_report'")]
     assert sorted(stored) == sorted(accepted)  # every accepted event once, no refused one
     assert not set(stored) & set(refused)
     _check_register(db)
@@ -125,3 +129,64 @@ def test_damaged_files_are_refused_before_anything_is_written(tmp_path, kind):
                           capture_output=True, text=True)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "regflow" in proc.stderr and db.read_bytes() == before
+
+
+APPENDER = textwrap.dedent('''
+    import json, random, sys, time
+    from datetime import date
+    from regflow.engine.register.api import Register, StaleCase
+    db, name, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    accepted, refused, errors = [], [], []
+    rng = random.Random(name)
+    with Register(db, today=date(2027, 6, 1)) as reg:
+        end, i = time.monotonic() + seconds, 0
+        while time.monotonic() < end:
+            case_id, i = rng.randint(1, 100), i + 1
+            note = f"{name}-{i}"
+            try:
+                version = reg.get(case_id).version
+                reg.fire(case_id, "progress_report", date(2027, 6, 1), note=note,
+                         expect_version=version)
+                accepted.append(note)
+            except StaleCase:
+                refused.append(note)
+            except Exception as err:
+                errors.append(f"{note}: {type(err).__name__}: {err}")
+    print(json.dumps({"accepted": accepted, "refused": refused, "errors": errors}))
+''')
+
+#: how long the eight appenders run (the issue's full run: REGFLOW_STRESS_SECONDS=30)
+STRESS_SECONDS = float(os.environ.get("REGFLOW_STRESS_SECONDS", "8"))
+
+
+def test_eight_processes_appending_to_a_hundred_cases(tmp_path, register_url):
+    """Every accepted event stored exactly once, every refused one reported and not stored,
+    and every case's stored projection what a full replay of its log gives."""
+    db = register_url
+    records = ((str(n), {"spec": str(REVIEW), "title": f"Case {n}", "opened_on": "2026-03-02",
+                         "events": [{"on": "2026-03-30", "event": "fieldwork_started"},
+                                    {"on": "2026-12-18", "event": "fieldwork_completed",
+                                     "set": {"concern": "none"}},
+                                    {"on": "2027-01-27", "event": "report_published"}]})
+               for n in range(100))
+    with Register(db, today=date(2027, 6, 1)) as reg:
+        assert reg.import_cases(records, workers=1).cases == 100
+    script = tmp_path / "appender.py"
+    script.write_text(APPENDER)
+    procs = [subprocess.Popen([sys.executable, str(script), str(db), f"p{n}", str(STRESS_SECONDS)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for n in range(8)]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=STRESS_SECONDS + 240)
+        assert proc.returncode == 0, err
+        results.append(json.loads(out))
+    errors = [e for r in results for e in r["errors"]]
+    assert errors == []
+    accepted = [n for r in results for n in r["accepted"]]
+    refused = [n for r in results for n in r["refused"]]
+    assert len(accepted) > 50
+    stored = [r[0] for r in _sql(db, "select note from events where event = 'progress_report'")]
+    assert sorted(stored) == sorted(accepted)  # each accepted one exactly once
+    assert not set(stored) & set(refused)
+    assert _check_register(db) == 100  # versions match the logs; projections = replays

@@ -24,8 +24,8 @@ def dues(found):
 
 
 def test_ciw_from_the_end_of_fieldwork_over_easter_and_the_may_bank_holidays():
-    """Fieldwork completed Monday 1 March 2027 (Wales: Good Friday 2 April, Easter Monday
-    5 April, 3 May and 31 May are bank holidays). 8.5: 25 working days, Wednesday 7 April;
+    """Fieldwork completed Monday 1 March 2027 (Wales: Good Friday 26 March, Easter Monday
+    29 March, 3 May and 31 May are bank holidays). 8.5: 25 working days, Wednesday 7 April;
     8.7: 10 more, Wednesday 21 April; 8.8: 25 more, Thursday 27 May; 8.4: 50 from the start,
     Thursday 13 May; 9.1: 20 working days from publication on 13 May, Friday 11 June."""
     found = timeline(load_spec(CIW), D(2027, 3, 1), "fieldwork_completed")
@@ -37,6 +37,13 @@ def test_ciw_from_the_end_of_fieldwork_over_easter_and_the_may_bank_holidays():
     # clocks started before the start event (the announcement's four weeks) are not shown
     assert "announcement_lead_time" not in dues(found)
     assert [e.due for e in found.entries] == sorted(e.due for e in found.entries)
+
+
+def test_ciw_from_publication_over_easter():
+    """Published Monday 1 March 2027: 9.1's 20 working days skip Good Friday (26 March) and
+    Easter Monday (29 March): Wednesday 31 March, not Monday 29 March."""
+    found = timeline(load_spec(CIW), D(2027, 3, 1), "report_published")
+    assert dues(found) == {"improvement_plan": D(2027, 3, 31)}
 
 
 def test_another_path_is_chosen_by_facts():

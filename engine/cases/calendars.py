@@ -14,7 +14,22 @@ from functools import cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from ..errors import DateError
 from ..spec.durations import FINANCIAL_YEAR_START, Duration
+
+#: The dates a case may use. A due date is at most 100 years (the longest duration) past the
+#: last of them, so every date regflow computes stays inside Python's calendar (1-9999).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def check_day(day: date, what: str) -> date:
+    """``day``, or :class:`DateError` if it is outside :data:`FIRST_DAY` .. :data:`LAST_DAY`."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DateError(f"{what} ({day.isoformat()}) is outside the dates regflow works with "
+                        f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
+    return day
+
 
 #: The built-in calendars (registered by the ``regflow.plugins.calendars`` plugin; plugins add
 #: others through the ``regflow_calendars`` hook), with the words shown to people.

@@ -28,7 +28,7 @@ from ..errors import (
 from ..spec.loader import fact_value_error
 from ..spec.model import Ref, Spec, Timescale, Transition
 from ..suggest import closest
-from .calendars import calendar
+from .calendars import calendar, check_day
 from .compiler import machine_class, transition_memo
 
 AUTO_ACTOR = "regflow"
@@ -91,6 +91,7 @@ class Case:
     def __init__(self, spec: Spec, opened_on: date, facts: dict[str, Any] | None = None):
         if not isinstance(opened_on, date):
             raise DateError(f"the opening date must be a date, not {opened_on!r}")
+        check_day(opened_on, "the opening date")
         self.spec = spec
         self.opened_on = opened_on
         self.calendar = calendar(spec.process.calendar)
@@ -189,8 +190,9 @@ class Case:
         """Every active state, parents included, in the spec's order."""
         config = self._config
         if self._active_cache[0] is not config:
-            active = set(config)
-            self._active_cache = (config, [n for n in self.spec.states if n in active])
+            order = self.spec.state_order  # the hidden root of the machine is not a state
+            self._active_cache = (config, sorted((n for n in config if n in order),
+                                                 key=order.__getitem__))
         return list(self._active_cache[1])
 
     @property
@@ -274,15 +276,14 @@ class Case:
         key = (self._config, event)
         known = self.spec.step_cache.get(key)
         if known is None:
-            depth = self.spec.depth
-            active = set(self._config)
-            found = [
-                (t, max(depth[s] for s in t.sources if s in active))
-                for t in self.spec.transitions_by_event.get(event, ())
-                if any(s in active for s in t.sources)
-            ]
-            found.sort(key=lambda pair: (-pair[1], pair[0].index))
-            known = self.spec.step_cache[key] = tuple(t for t, _ in found)
+            depth, by_source = self.spec.depth, self.spec.transitions_from
+            deepest: dict[int, tuple[int, Transition]] = {}
+            for source in self._config:  # only the active states' own transitions
+                for t in by_source.get((source, event), ()):
+                    if t.index not in deepest or deepest[t.index][0] < depth[source]:
+                        deepest[t.index] = (depth[source], t)
+            found = sorted(deepest.values(), key=lambda pair: (-pair[0], pair[1].index))
+            known = self.spec.step_cache[key] = tuple(t for _, t in found)
         return list(known)
 
     def guard_failures(self, event: str, facts: dict[str, Any] | None = None) -> list[GuardFailure]:
@@ -300,13 +301,25 @@ class Case:
         """Events that can be recorded now: some transition is enabled, or its guard reads a
         fact the event itself sets (so the answer depends on what is entered with it)."""
         out = []
-        for name, event in self.spec.events.items():
+        for name in self._events_here():
+            event = self.spec.events[name]
             for t in self.candidates(name):
                 if (t.guard is None or self.spec.guards[t.guard].holds(self.facts)
                         or self.spec.guards[t.guard].names & set(event.sets)):
                     out.append(name)
                     break
         return out
+
+    def _events_here(self) -> list[str]:
+        """Events some transition from an active state is on, in the spec's order."""
+        key = ("events", self._config)
+        known = self.spec.step_cache.get(key)
+        if known is None:
+            from_state = self.spec.events_from
+            found = {e for s in self._config for e in from_state.get(s, ())}
+            known = self.spec.step_cache[key] = tuple(sorted(found,
+                                                             key=self.spec.event_order.get))
+        return list(known)
 
     def _not_now(self, event: str) -> UnknownEvent:
         where = ", ".join(self.current_states)
@@ -316,10 +329,11 @@ class Case:
 
     def blocked_events(self) -> dict[str, list[GuardFailure]]:
         """Events that have transitions from here but whose guards are all false now."""
+        available = set(self.available_events())
         return {
             name: failures
-            for name in self.spec.events
-            if name not in self.available_events() and (failures := self.guard_failures(name))
+            for name in self._events_here()
+            if name not in available and (failures := self.guard_failures(name))
         }
 
     # -- recording -------------------------------------------------------------------------
@@ -339,6 +353,7 @@ class Case:
                                suggestion=closest(event, self.spec.events))
         if not isinstance(on, date):
             raise DateError(f"the date of '{event}' must be a date, not {on!r}")
+        check_day(on, f"the date of '{event}'")
         if on < self.opened_on:
             raise DateError(f"'{event}' on {on.isoformat()} is before the case opened "
                             f"({self.opened_on.isoformat()})")
@@ -413,6 +428,7 @@ class Case:
                                  f"({timescale.citation}) allows no extension")
         if not reason.strip():
             raise ExtensionError("an extension needs a reason")
+        check_day(to, "the extension date")
         rows = [r for r in evaluate(self, self.last_date) if r.id == timescale_id and r.anchor_date]
         if not rows:
             raise ExtensionError(f"'{timescale.label}' has not started, so it cannot be extended")
@@ -428,7 +444,7 @@ class Case:
         """Every timescale instance as of ``today`` (see :mod:`regflow.engine.cases.timescales`)."""
         from .timescales import evaluate
 
-        return evaluate(self, today)
+        return evaluate(self, check_day(today, "the date"))
 
     # -- internals -------------------------------------------------------------------------
 

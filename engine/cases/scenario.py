@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ..errors import CaseError, DateError, FactError, Problem, ScenarioError
+from ..errors import CaseError, DateError, FactError, Problem, ScenarioError, shown
 from ..spec.loader import read_toml
 from ..spec.model import Spec
 from ..spec.tomlsource import SourceMap, format_path
 from ..suggest import closest, quoted
+from .calendars import check_day
 from .case import Case
 
 _EVENT_KEYS = ("on", "event", "set", "actor", "note")
@@ -69,7 +70,7 @@ def describe(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
+    return shown(value)
 
 
 def _as_date(value: Any) -> date | None:
@@ -105,16 +106,31 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
             near = closest(key, _TOP_KEYS)
             bad((key,), f"unknown key '{key}'" + ("" if near else
                 f"; a scenario has: {', '.join(_TOP_KEYS)}"), quoted(near))
-    start = _as_date(data.get("start"))
+    def day(where, value) -> date | None:
+        """``value`` as a date in regflow's range, else None with the problem noted."""
+        found = _as_date(value)
+        if found is None:
+            bad(where, f"expected a date (YYYY-MM-DD), found {describe(value)}")
+            return None
+        try:
+            return check_day(found, "the date")
+        except DateError as err:
+            bad(where, str(err))
+            return None
+
+    def text(where, value) -> None:
+        if not isinstance(value, str):
+            bad(where, f"expected text in quotes, found {describe(value)}")
+
+    start = None
     if "start" not in data:
         bad((), "missing required key 'start' (the date the case is opened, e.g. 2026-03-02)")
-    elif start is None:
-        bad(("start",), f"expected a date (YYYY-MM-DD), found {describe(data['start'])}")
-    today = None
-    if "today" in data:
-        today = _as_date(data["today"])
-        if today is None:
-            bad(("today",), f"expected a date (YYYY-MM-DD), found {describe(data['today'])}")
+    else:
+        start = day(("start",), data["start"])
+    today = day(("today",), data["today"]) if "today" in data else None
+    for key in ("spec", "title", "note"):
+        if key in data:
+            text((key,), data[key])
     facts = data.get("facts", {})
     if not isinstance(facts, dict):
         bad(("facts",), "expected a table of fact = value")
@@ -134,16 +150,22 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
                 near = closest(key, _EVENT_KEYS)
                 bad((*where, key), f"unknown key '{key}'" + ("" if near else
                     f"; an event has: {', '.join(_EVENT_KEYS)}"), quoted(near))
-        on = _as_date(entry.get("on"))
+        on = None
         if "on" not in entry:
             bad(where, "missing required key 'on' (the date the event happened)")
-        elif on is None:
-            bad((*where, "on"), f"expected a date (YYYY-MM-DD), found {describe(entry['on'])}")
-        if not isinstance(entry.get("event"), str):
+        else:
+            on = day((*where, "on"), entry["on"])
+        if "event" not in entry:
             bad(where, "missing required key 'event' (the event's name)")
-        if not isinstance(entry.get("set", {}), dict):
+        else:
+            text((*where, "event"), entry["event"])
+        for key in ("actor", "note"):
+            if key in entry:
+                text((*where, key), entry[key])
+        sets = entry.get("set", {})
+        if not isinstance(sets, dict):
             bad((*where, "set"), "expected a table, e.g. set = { concern_level = \"serious\" }")
-        if on is not None and isinstance(entry.get("event"), str):
+        if on is not None and isinstance(entry.get("event"), str) and isinstance(sets, dict):
             events.append(ScenarioEvent(i, on, entry["event"], dict(entry.get("set", {})),
                                         entry.get("actor"), entry.get("note", "")))
     if problems:
@@ -180,6 +202,7 @@ def run_scenario(spec: Spec, scenario: Scenario, today: date | None = None) -> S
         raise ScenarioError(problems)
     if today is None:
         today = scenario.today or max([scenario.start, *(e.on for e in scenario.events)])
+    check_day(today, "the date the case is shown as of")
     if today < scenario.start:
         where = ("today",) if scenario.today == today else ("start",)
         raise ScenarioError([scenario.problem(where, f"as of {today.isoformat()} the case is "

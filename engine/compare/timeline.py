@@ -12,8 +12,8 @@ start and facts always give the same timeline.
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,6 +22,7 @@ from ..cases.case import Case
 from ..cases.timescales import TimescaleStatus
 from ..errors import CaseError, RegflowError
 from ..spec.model import Spec
+from ..spec.stategraph import entered_leaves
 from ..suggest import closest
 
 #: bounds that keep a walk finite on any spec
@@ -84,7 +85,7 @@ def timeline(spec: Spec, start: date, from_event: str | None = None,
             near = closest(from_event, spec.events)
             raise TimelineError(f"unknown event '{from_event}'"
                                 + (f" (did you mean '{near}'?)" if near else ""))
-        path = _path_to(case, from_event, facts, start)
+        path = _path_to(case, from_event, facts, start, depth=30, budget=20 * MAX_SEARCH)
         if path is None:
             raise TimelineError(f"'{spec.events[from_event].label}' cannot be reached from the "
                                 "opening of a case with these facts (try --set)")
@@ -171,65 +172,75 @@ def _next(case: Case, day: date, facts: dict[str, Any]) -> tuple[date, list[str]
 
 
 @functools.cache
-def _toward(spec: Spec, target: str) -> frozenset[str]:
-    """States from which ``target`` can come nearer: the states its transitions leave from,
-    with the states around and inside them, and every state a transition into them leaves."""
-    def family(name: str) -> set[str]:
-        inside = {n for n in spec.states if name in spec.ancestors(n)}
-        return {name, *spec.ancestors(name), *inside}
-
-    found: set[str] = set()
+def _distance(spec: Spec, target: str) -> tuple[dict[str, int], frozenset[str]]:
+    """How many steps each state is from being able to record ``target`` (its transitions'
+    sources and what is inside them: 0), by the spec's arrows; and the events that set a fact
+    a guard of ``target`` reads (their facts are worth trying every way)."""
+    inside = {n: {m for m in spec.states if n in spec.ancestors(m)} for n in spec.states}
+    far = len(spec.states) + 1
+    dist = dict.fromkeys(spec.states, far)
     events, todo = set(), [target]
     while todo:  # the target, and the events that set the facts its guards read
         event = todo.pop()
         events.add(event)
         for t in spec.transitions_by_event.get(event, ()):
-            for source in t.sources:
-                found |= family(source)
+            if event == target:
+                for source in t.sources:
+                    for n in {source, *inside[source]}:
+                        dist[n] = 0
             reads = spec.guards[t.guard].names if t.guard else set()
             todo += [e for e, ev in spec.events.items() if e not in events and set(ev.sets) & reads]
     changed = True
-    while changed:
+    while changed:  # relax along the arrows: a state is one step further than where it leads
         changed = False
         for t in spec.transitions:
-            if t.target in found and not set(t.sources) <= found:
-                for source in t.sources:
-                    found |= family(source)
-                changed = True
-    return frozenset(found)
+            ahead = min(dist[m] for m in [t.target, *entered_leaves(spec, t.target)]) + 1
+            for source in t.sources:
+                for n in (source, *inside[source]):
+                    if ahead < dist[n]:
+                        dist[n], changed = ahead, True
+    return dist, frozenset(events - {target})
 
 
 Step = tuple[str, dict[str, Any]]  # an event and the facts it is recorded with
 
 
-def _path_to(case: Case, target: str, facts: dict[str, Any], day: date) -> list[Step] | None:
-    """The shortest list of steps from where ``case`` is that ends with ``target`` (None if
-    it cannot be reached), tried on copies of the case: each step with each choice of the
-    facts it asks for, since a guard further on may read them."""
+def _path_to(case: Case, target: str, facts: dict[str, Any], day: date,
+             depth: int = MAX_DEPTH, budget: int = MAX_SEARCH) -> list[Step] | None:
+    """A short list of steps from where ``case`` is that ends with ``target`` (None if none
+    is found), tried on copies of the case, nearest first by the spec's arrows (best-first).
+    Steps whose facts a guard of ``target`` reads are tried with each choice of them."""
     if target in case.available_events():
         return [(target, {})]
-    toward = _toward(case.spec, target)
-    read = case.spec.guard_facts
+    spec = case.spec
+    dist, deciding = _distance(spec, target)
+    read = spec.guard_facts
 
     def key(c: Case) -> tuple:
         return tuple(c.current_states), tuple(repr(c.facts.get(n)) for n in read)
 
+    def near(c: Case) -> int:
+        return min(dist[n] for n in c.current_states)
+
     seen = {key(case)}
-    queue: deque[tuple[dict, list[Step]]] = deque([(case.snapshot(), [])])
-    tried = 0
-    while queue and tried < MAX_SEARCH:
-        state, path = queue.popleft()
-        if len(path) >= MAX_DEPTH:
-            break
-        here = Case.restore(case.spec, state)
-        active = set(here.active_states)
+    queue: list[tuple[int, int, int, dict, list[Step]]] = [(near(case), 0, 0, case.snapshot(), [])]
+    tried = order = 0
+    while queue and tried < budget:
+        _h, _n, _o, state, path = heapq.heappop(queue)
+        if len(path) >= depth:
+            continue
+        here = Case.restore(spec, state)
+        now = near(here)
         for event in here.available_events():
-            if not any(t.target in toward and t.target not in active
-                       for t in here.candidates(event)):
-                continue  # leads nowhere nearer ``target``: a step that stays, or elsewhere
-            for values in _choices(here, event, facts, day):
+            if event not in deciding and not any(
+                    min(dist[m] for m in [t.target, *entered_leaves(spec, t.target)]) <= now
+                    and not (t.target in here.active_states and t.target in t.sources)
+                    for t in here.candidates(event)):
+                continue  # stays where it is, or leads no nearer ``target``
+            choices = list(_choices(here, event, facts, day))
+            for values in choices if event in deciding else choices[:2]:
                 tried += 1
-                trial = Case.restore(case.spec, state)
+                trial = Case.restore(spec, state)
                 try:
                     trial.fire(event, max(day, trial.last_date), values, actor="timeline")
                 except CaseError:
@@ -239,5 +250,6 @@ def _path_to(case: Case, target: str, facts: dict[str, Any], day: date) -> list[
                     return [*step, (target, {})]
                 if key(trial) not in seen and not trial.finished_on:
                     seen.add(key(trial))
-                    queue.append((trial.snapshot(), step))
+                    order += 1
+                    heapq.heappush(queue, (near(trial), len(step), order, trial.snapshot(), step))
     return None

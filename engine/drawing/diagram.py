@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..cases.timescales import BREACHED
+from ..compare.diff import transition_key
 from ..spec.model import Spec
 
 #: Okabe-Ito colours
@@ -140,19 +141,31 @@ _LEGEND = (
 
 
 def diagram_source(spec: Spec, highlight: Highlight | None = None,
-                   rankdir: str = "TB", focus: str | None = None, clip: bool = True) -> str:
+                   rankdir: str = "TB", focus: str | None = None, clip: bool = True,
+                   changed: tuple[set[str], set[str]] | None = None,
+                   changed_note: str = "", deadlines: bool = False) -> str:
     """DOT source for ``spec``; the layout depends on the spec only, never on the highlight,
     so a case's diagram does not move between steps.
 
     ``focus`` draws only what is inside one compound state (a large spec, one part at a time).
     ``clip=False`` draws arrows to the first state inside a compound state instead of to its
     frame: plainer, and a way round Graphviz layouts that fail on clipped arrows.
+    ``changed``: states and transition keys (:func:`regflow.engine.compare.diff.transition_key`)
+    to mark ✎ in blue, as what differs from another version (``changed_note`` says from what);
+    a variant marks what it changed from its base by itself. ``deadlines`` writes on each
+    arrow the timescales its step meets (◷ the rule and its paragraph), so that two versions
+    with different deadlines draw differently.
     """
     hl = highlight or Highlight()
-    changed_states, changed_events, changed_transitions = variant_changes(spec)
     title = spec.process.title
-    if spec.variant is not None:
-        title += f" (✎ blue: changed from {os.path.basename(spec.variant.base)})"
+    if changed is None and spec.variant is not None:
+        states, events, indices = variant_changes(spec)
+        changed = (states, {transition_key(t) for t in spec.transitions
+                            if t.index in indices or t.event in events})
+        changed_note = f"changed from {os.path.basename(spec.variant.base)}"
+    changed_states, changed_keys = changed or (set(), set())
+    if changed is not None:
+        title += f" (✎ blue: {changed_note or 'changed'})"
     inside = set(spec.states)
     if focus is not None:
         title = f"{spec.process.title}: {spec.states[focus].label}"
@@ -199,19 +212,27 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
                 out.append(f"{indent}{_id(child)} [{_node_attrs(spec, child, hl, child in changed_states)}];")
 
     emit(focus, "  ")
+    meets: dict[str, list[str]] = {}
+    if deadlines:
+        for t in spec.timescales:
+            step = t.met_by.name if t.met_by and t.met_by.kind == "event" else t.fires
+            if step:
+                words = "\n".join(_wrap(f"◷ {spec.rule_words(t)} [{t.citation}]", 30))
+                meets.setdefault(step, []).append(words)
     for edge_id, (tail, head, ltail, lhead), group in edge_groups(spec, inside):
-        texts = [_edge_text(spec, t) for t in group]
+        texts = [_edge_text(spec, t) + "".join("\n" + m for m in meets.get(t.event, []))
+                 for t in group]
         label = texts[0] if len(texts) == 1 else "\n".join(
             "• " + text.replace("\n", "\n   ") for text in texts)
         tip = "; ".join(spec.events[t.event].label + (f" ({t.citation})" if t.citation else "")
                         + (f". How regflow reads it: {t.note}" if t.note else "") for t in group)
-        changed = any(t.index in changed_transitions or t.event in changed_events for t in group)
-        if changed:
+        marked = any(transition_key(t) in changed_keys for t in group)
+        if marked:
             label = "✎ " + label
             tip = "Changed by this variant. " + tip
         attrs = [f"id={_quote(edge_id)}", f"label={_quote(label)}", f"tooltip={_quote(tip)}",
                  f"labeltooltip={_quote(tip)}"]
-        if changed:
+        if marked:
             attrs += [f'color="{CHANGED_LINE}"', f'fontcolor="{CHANGED_LINE}"', "penwidth=2.4"]
         if ltail and clip:
             attrs.append(f"ltail={_cluster(ltail)}")

@@ -21,20 +21,35 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy.exc import IntegrityError, NoResultFound, SQLAlchemyError
 
 from regflow.plugins.manager import call_each
 
+from ..cases.calendars import check_day
 from ..cases.case import Case
 from ..cases.timescales import NOT_KEPT_BY, PAST_DUE, SOON_DAYS
-from ..errors import CaseError
+from ..errors import CaseError, RegflowError
 from ..spec.loader import loads_spec
 from ..spec.model import Spec
 from ..spec.variants import open_spec
 from .bulk import Prepared, bulk_insert, prepare_case
+from .damage import KINDS, DamagedCase, damaged_ids, diagnose
 from .projection import facts_json, not_future, projection, timescale_rows
-from .storage import OPEN_STATUS, cases, events, open_engine, specs, timescales
+from .storage import (
+    OPEN_STATUS,
+    EmptyDatabase,
+    cases,
+    check_location,
+    close_engine,
+    events,
+    normalise_url,
+    open_engine,
+    refused_write,
+    specs,
+    sqlite_file,
+    timescales,
+)
 
 
 def attention(row: dict[str, Any], today: date) -> str:
@@ -147,14 +162,94 @@ class Register:
     """Cases stored in one database (``url``: a SQLAlchemy URL or a SQLite file path)."""
 
     def __init__(self, url: str | os.PathLike[str] | None = None, today: date | None = None,
-                 create: bool = True):
-        self.engine: Engine = open_engine(url, create=create)
-        self.today = today or date.today()
+                 create: bool = True, readonly: bool = False, create_on_write: bool = False):
+        """``create``: make the register if there is none; ``create_on_write``: only when the
+        first change is stored (a command that fails leaves no empty register behind);
+        ``readonly``: open it read-only (SQLite ``mode=ro``), writing nothing, creating nothing."""
+        # checked before the database is opened: a refused date leaves nothing behind
+        self.today = check_day(today or date.today(), "the date taken as today")
+        self.url = normalise_url(url)
+        self.readonly = readonly
         self._specs: dict[str, Spec] = {}
         self._spec_by_path: dict[str, Spec] = {}
+        self._engine: Engine | None = None
+        self._watch = None  # the connection changed() asks
+        self._seen: tuple | None = None
+        #: damaged cases met so far (case id: what is wrong), left out of lists and catch-up
+        self.damaged: dict[int, str] = {}
+        self._unlisted: set[int] = set()
+        path = sqlite_file(self.url)
+        if create_on_write and path is not None and not readonly:
+            check_location(path)
+            if not path.exists():
+                return  # made by the first write (see ``engine``)
+        try:
+            self._engine = open_engine(self.url, create=create and not create_on_write,
+                                       readonly=readonly)
+        except EmptyDatabase:
+            if not create_on_write or readonly:
+                raise  # else: an empty database on a server, made a register by the first write
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = open_engine(self.url, create=True)
+        return self._engine
+
+    @property
+    def exists(self) -> bool:
+        """False while a register to be made on the first write has not been made yet."""
+        return self._engine is not None
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
+        if self._engine is not None:
+            close_engine(self._engine)
+
+    def changed(self) -> bool:
+        """Whether the register changed since the last call (or since the first call): cheap
+        enough to ask every second. SQLite: ``PRAGMA data_version`` on a connection kept for
+        watching, which counts commits made through any other connection (this process's
+        own writes included); PostgreSQL: the sequences of new cases and entries."""
+        if self._engine is None:
+            return False
+        if self._watch is None:
+            self._watch = self.engine.raw_connection()
+            self._seen = None
+        cursor = self._watch.cursor()
+        try:
+            if self.engine.dialect.name == "sqlite":
+                cursor.execute("PRAGMA data_version")
+            else:  # sequences move on every new case and entry, at no cost to read
+                cursor.execute("SELECT (SELECT last_value + is_called::int FROM cases_id_seq), "
+                               "(SELECT last_value + is_called::int FROM events_id_seq)")
+            now = tuple(cursor.fetchone())
+            if self.engine.dialect.name != "sqlite":
+                self._watch.commit()  # end the read: the next one sees newer commits
+        finally:
+            cursor.close()
+        was, self._seen = self._seen, now
+        return was is not None and was != now
+
+    def may_write(self) -> bool:
+        """Whether changes can be stored (False for a read-only file, a read-only session or
+        a server role that may only read): asked once, for saying so before anyone tries."""
+        if self.readonly or not self.exists:
+            return not self.readonly
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                return bool(conn.execute(text(
+                    "SELECT has_table_privilege('events', 'INSERT') "
+                    "AND has_table_privilege('cases', 'UPDATE')")).scalar())
+        path = sqlite_file(self.url)
+        return path is None or os.access(path, os.W_OK)
+
+    def version_of(self, case_id: int) -> int | None:
+        """The stored version of a case (None if it is not in the register)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(cases.c.version).where(cases.c.id == case_id)).scalar()
 
     def __enter__(self) -> Register:
         return self
@@ -164,18 +259,21 @@ class Register:
 
     # -- specs -----------------------------------------------------------------------------
 
-    def store_spec(self, path: str | os.PathLike[str]) -> Spec:
-        """Load and check the spec at ``path`` (a file, a shipped spec id or ``variant:NAME``)
-        and keep its exact text in the register (a variant's resolved text)."""
-        spec = open_spec(path)
+    def store_spec(self, path: str | os.PathLike[str], spec: Spec | None = None) -> Spec:
+        """Load and check the spec at ``path`` (a file, a shipped spec id or ``variant:NAME``;
+        unless given) and keep its exact text in the register (a variant's resolved text)."""
+        spec = spec or open_spec(path)
         digest = spec.content_hash
-        with self.engine.begin() as conn:
-            known = conn.execute(select(specs.c.hash).where(specs.c.hash == digest)).first()
-            if known is None:
-                conn.execute(insert(specs).values(
-                    hash=digest, spec_id=spec.process.id, title=spec.process.title,
-                    regulator=spec.process.regulator, version=spec.process.version,
-                    path=os.fspath(path), content=spec.text, stored_at=_now()))
+        try:
+            with self.engine.begin() as conn:
+                known = conn.execute(select(specs.c.hash).where(specs.c.hash == digest)).first()
+                if known is None:
+                    conn.execute(insert(specs).values(
+                        hash=digest, spec_id=spec.process.id, title=spec.process.title,
+                        regulator=spec.process.regulator, version=spec.process.version,
+                        path=os.fspath(path), content=spec.text, stored_at=_now()))
+        except IntegrityError:  # stored by someone else at the same moment: the same text
+            pass
         self._specs[digest] = spec
         return spec
 
@@ -200,9 +298,13 @@ class Register:
         if not title.strip():
             raise CaseError("a case needs a title, e.g. \"Example Council - adult services 2026\"")
         self._not_future(opened_on, "the opening date")
-        spec = self.store_spec(spec_path)
+        spec = open_spec(spec_path)
         case = Case(spec, opened_on, facts)
         case.advance_to(self.today)
+        self._title_is_new(title.strip())
+        # everything that can be wrong with the request was checked: now write (and make the
+        # register, if it is made on the first write)
+        self.store_spec(spec_path, spec)
         with self.engine.begin() as conn:
             case_id = conn.execute(insert(cases).values(
                 spec_hash=self.spec_hash(spec), spec_id=spec.process.id,
@@ -212,7 +314,37 @@ class Register:
             self._write_timescales(conn, case_id, case)
         return self.get(case_id)
 
+    def _title_is_new(self, title: str) -> None:
+        """Refuse a title another case has (letter case and spacing aside): two cases named
+        alike are mixed up in lists, searches and reports."""
+        if not self.exists:
+            return
+        words = " ".join(title.split())
+        with self.engine.connect() as conn:
+            same = conn.execute(select(cases.c.id, cases.c.title, cases.c.opened_on)
+                                .where(func.lower(cases.c.title) == words.lower())
+                                .limit(1)).first()
+        if same is not None:
+            raise CaseError(f"case {same.id} already has the title '{same.title}' (opened "
+                            f"{same.opened_on.isoformat()}); give this case a title of its own, "
+                            f"e.g. '{words} {self.today.year}'")
+
     def get(self, case_id: int) -> CaseView:
+        """A stored case with its log (a damaged one: :class:`DamagedCase`, naming the row)."""
+        try:
+            return self._read_case(case_id)
+        except UnknownCase:
+            raise
+        except DamagedCase:
+            raise
+        except (ValueError, TypeError, KeyError, LookupError, NoResultFound, RegflowError) as err:
+            with self.engine.connect() as conn:
+                events_known = self._events_known(conn, case_id)
+                found = diagnose(conn, case_id, events_known)
+            raise DamagedCase(case_id, found or f"its stored rows do not read back ({err})"
+                              ) from None
+
+    def _read_case(self, case_id: int) -> CaseView:
         with self.engine.connect() as conn:
             row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
             if row is None:
@@ -224,7 +356,20 @@ class Register:
         entries = [Entry(e.seq, e.kind, e.event, e.effective_on, _utc(e.recorded_at), e.actor,
                          _facts(spec, e.facts), e.note, e.voids_seq, e.timescale, e.extend_to)
                    for e in log]
+        for e in entries:
+            if e.kind not in KINDS or (e.kind == "event" and e.event not in spec.events):
+                raise KeyError(e.event)  # named by diagnose()
+        if self.readonly:  # nothing is caught up in the file: catch up in memory
+            case.advance_to(self.today)
         return CaseView(row.id, row.title, spec, row.version, case, entries)
+
+    def _events_known(self, conn, case_id: int) -> set[str] | None:
+        """The event names of a case's spec, if it can be read (for diagnosing its log)."""
+        digest = conn.execute(select(cases.c.spec_hash).where(cases.c.id == case_id)).scalar()
+        try:
+            return set(self._spec(digest).events)
+        except Exception:  # a spec that cannot be read is named by diagnose()
+            return None
 
     def fire(self, case_id: int, event: str, on: date, facts: dict[str, Any] | None = None,
              actor: str | None = None, note: str = "",
@@ -322,18 +467,26 @@ class Register:
         with self.engine.begin() as conn:
             # a case already in the register (same spec, title and opening date) is not
             # imported twice, so an import can be run again after fixing some lines
-            titles = {p.case_row["title"] for p in pending}
-            existing = {(r.spec_id, r.title, r.opened_on): r.id for r in conn.execute(
+            # another case with the same title (letter case aside) is refused, as by new_case
+            titles = {p.case_row["title"].lower() for p in pending}
+            stored = conn.execute(
                 select(cases.c.id, cases.c.spec_id, cases.c.title, cases.c.opened_on)
-                .where(cases.c.title.in_(titles)))}
+                .where(func.lower(cases.c.title).in_(titles))).all()
+            existing = {(r.spec_id, r.title, r.opened_on): r.id for r in stored}
+            named = {r.title.lower(): f"case {r.id}" for r in stored}
             fresh = []
             for p in pending:
                 key = (p.case_row["spec_id"], p.case_row["title"], p.case_row["opened_on"])
+                title = p.case_row["title"]
                 if key in existing:
                     result.skipped.append(f"{p.where}: already in the register as case "
                                           f"{existing[key]}; not imported again")
+                elif title.lower() in named:
+                    result.problems.append(f"{p.where}: {named[title.lower()]} already has the "
+                                           f"title '{title}'; give this case a title of its own")
                 else:
                     existing[key] = 0
+                    named[title.lower()] = f"the case of {p.where}"
                     fresh.append(p)
             pending[:] = fresh
             if not pending:
@@ -378,10 +531,11 @@ class Register:
         query = query.order_by(cases.c.next_due_sort, cases.c.id)
         if limit is not None:
             query = query.limit(limit).offset(offset)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._listing(query, cases.c.id)
 
     def count_cases(self) -> int:
+        if not self.exists:
+            return 0
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(cases)).scalar_one()
 
@@ -396,8 +550,7 @@ class Register:
         order = [key.desc(), cases.c.id.desc()] if query.descending else [key, cases.c.id]
         select_ = (select(*self._listed).where(*self._filters(query)).order_by(*order)
                    .limit(limit).offset(offset))
-        with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(select_)]
+        rows = self._listing(select_, cases.c.id)
         for row in rows:
             due = row["next_due"]
             row["days_left"] = (due - self.today).days if due else None
@@ -417,6 +570,13 @@ class Register:
             titles = dict(conn.execute(select(specs.c.spec_id, specs.c.title)
                                        .order_by(specs.c.stored_at)).all())
         return sorted(titles.items())
+
+    def role_labels(self) -> list[str]:
+        """The roles the processes of this register name, in words, each once."""
+        with self.engine.connect() as conn:
+            digests = conn.execute(select(specs.c.hash)).scalars().all()
+        labels = {role.label for digest in digests for role in self._spec(digest).roles.values()}
+        return sorted(labels)
 
     def _filters(self, query: CaseQuery) -> list:
         out = []
@@ -448,6 +608,23 @@ class Register:
             out.append(cases.c.finished_on.is_(None))
         return out
 
+    def _listing(self, query, case_column) -> list[dict[str, Any]]:
+        """The rows of a listing. A case whose stored dates do not read as dates is left out
+        (and named in :attr:`damaged`): one damaged row must not hide every other case."""
+        if self._unlisted:
+            query = query.where(case_column.not_in(self._unlisted))
+        try:
+            with self.engine.connect() as conn:
+                return [dict(r._mapping) for r in conn.execute(query)]
+        except (ValueError, TypeError):
+            with self.engine.connect() as conn:
+                bad = damaged_ids(conn)
+            if not bad:
+                raise
+            self.damaged.update(bad)
+            self._unlisted |= set(bad)
+            return self._listing(query.where(case_column.not_in(bad)), case_column)
+
     def _open_clause(self):
         # written as the partial index timescales_open is, with no parameters, so that the
         # database can use that index; a recurring period that passed can no longer be met
@@ -472,8 +649,7 @@ class Register:
                  .order_by(timescales.c.due, timescales.c.case_id))
         if limit is not None:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
+        rows = self._listing(query, timescales.c.case_id)
         for row in rows:  # stored as of the last change; a date passed since is not kept now
             past = row["due"] < self.today
             if past and row["status"] == "pending" and row["kind"] in (
@@ -500,18 +676,41 @@ class Register:
 
     # -- time ------------------------------------------------------------------------------
 
+    def needs_catch_up(self) -> bool:
+        """Whether some case has a time-driven step due by today not yet stored."""
+        if not self.exists:
+            return False
+        with self.engine.connect() as conn:
+            return conn.execute(select(cases.c.id).where(cases.c.next_fire <= self.today)
+                                .limit(1)).first() is not None
+
     def catch_up(self) -> int:
         """Record time-driven events that have fallen due by today on every case.
 
         Deterministic: the events and their dates follow from the stored entries alone, so
         catching up once after a week gives the same cases as catching up every day.
         """
+        if not self.exists or self.readonly:  # read-only: get() catches up in memory
+            return 0
+        try:
+            return self._catch_up()
+        except SQLAlchemyError as err:
+            if refused_write(err) is None:
+                raise
+            self.readonly = True  # a read-only role: cases are caught up in memory when read
+            return 0
+
+    def _catch_up(self) -> int:
         done = 0
         with self.engine.connect() as conn:
             due_ids = [r.id for r in conn.execute(
                 select(cases.c.id).where(cases.c.next_fire <= self.today))]
         for case_id in due_ids:
-            view = self.get(case_id)
+            try:
+                view = self.get(case_id)
+            except DamagedCase as err:  # said by get() where it is shown; the others go on
+                self.damaged[case_id] = err.what
+                continue
             view.case.advance_to(self.today)
             with self.engine.begin() as conn:
                 changed = conn.execute(update(cases).where(

@@ -10,9 +10,10 @@ from sqlalchemy import insert
 
 from ..cases.case import Case
 from ..errors import CaseError, DateError, RegflowError
-from ..spec.loader import load_spec
 from ..spec.model import Spec
+from ..spec.variants import open_spec
 from .projection import facts_json, not_future, projection, timescale_rows
+from .records import record_problem
 
 
 @dataclass(frozen=True)
@@ -34,17 +35,18 @@ def prepare_case(job: tuple[str, dict[str, Any], date]) -> tuple[str, Prepared |
     where, record, today = job
     try:
         return where, _prepare(where, record, today)
-    except (RegflowError, KeyError, TypeError, ValueError, AttributeError) as err:
+    except (RegflowError, KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as err:
         return where, (f"missing {err}" if isinstance(err, KeyError) else str(err))
 
 
 def _prepare(where: str, record: dict[str, Any], today: date) -> Prepared:
-    if not isinstance(record, dict):
-        raise TypeError("a record is a JSON object with spec, title, opened_on and events")
-    spec_path = str(record["spec"])
+    problem = record_problem(record)
+    if problem:
+        raise CaseError(problem)
+    spec_path = record["spec"]
     spec = _WORKER_SPECS.get(spec_path)
     if spec is None:
-        spec = _WORKER_SPECS[spec_path] = load_spec(spec_path)
+        spec = _WORKER_SPECS[spec_path] = open_spec(spec_path)
     opened_on = _iso(record["opened_on"], "opened_on")
     not_future(opened_on, "the opening date", today)
     title = str(record["title"]).strip()

@@ -8,9 +8,12 @@ spec's own words and how to fix it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from itertools import chain, pairwise
 
+from ..cases.calendars import calendar, calendar_names
 from ..suggest import closest, quoted
+from .durations import Duration
 from .milestones import vocabulary
 from .model import Spec
 from .stategraph import moves
@@ -65,19 +68,21 @@ def _names(spec: Spec) -> Found:
 
 def _hierarchy(spec: Spec) -> Found:
     states = spec.states
+    depths, loop = _depths(spec)
+    if loop is not None:
+        yield (("states", loop, "parent"), f"parent chain loops back to '{loop}'", None)
+        return  # further hierarchy checks would not terminate
+    deep = next((n for n, d in depths.items() if d > MAX_STATE_DEPTH), None)
+    if deep is not None:
+        yield (("states", deep, "parent"), f"states nested more than {MAX_STATE_DEPTH} deep "
+               "(parent inside parent): regflow draws and runs at most that", None)
+        return
     for name, state in states.items():
         if state.parent is None:
             continue
         if state.parent not in states:
             yield (("states", name, "parent"), *_unknown("state", state.parent, states))
             continue
-        seen, parent = {name}, state.parent
-        while parent is not None and parent in states:
-            if parent in seen:
-                yield (("states", name, "parent"), f"parent chain loops back to '{name}'", None)
-                return  # further hierarchy checks would not terminate
-            seen.add(parent)
-            parent = states[parent].parent
         if states[state.parent].final:
             yield (("states", name, "parent"),
                    f"'{state.parent}' is final and cannot contain states", None)
@@ -104,16 +109,35 @@ def _hierarchy(spec: Spec) -> Found:
             yield (("states", name, "final"), "a state cannot be both final and parallel", None)
 
 
+#: how deeply states may be nested (the shipped specs use 3)
+MAX_STATE_DEPTH = 20
+
+
+def _depths(spec: Spec) -> tuple[dict[str, int], str | None]:
+    """How deep each state is nested (an unknown parent counts as the top level), and a
+    state on a parent loop if there is one; each parent link is followed once."""
+    depth: dict[str, int] = {}
+    for name in spec.states:
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        here: str | None = name
+        while here is not None and here in spec.states and here not in depth:
+            if here in on_chain:
+                return depth, here
+            chain.append(here)
+            on_chain.add(here)
+            here = spec.states[here].parent
+        base = depth.get(here, -1) if here is not None else -1
+        for offset, member in enumerate(reversed(chain), 1):
+            depth[member] = base + offset
+    return depth, None
+
+
 def _hierarchy_sound(spec: Spec) -> bool:
-    """Every parent exists and no parent chain loops."""
-    for name, state in spec.states.items():
-        seen, parent = {name}, state.parent
-        while parent is not None:
-            if parent not in spec.states or parent in seen:
-                return False
-            seen.add(parent)
-            parent = spec.states[parent].parent
-    return True
+    """Every parent exists, no parent chain loops, no state is nested too deeply."""
+    depths, loop = _depths(spec)
+    return loop is None and max(depths.values(), default=0) <= MAX_STATE_DEPTH and all(
+        s.parent is None or s.parent in spec.states for s in spec.states.values())
 
 
 def _transitions(spec: Spec) -> Found:
@@ -145,15 +169,32 @@ def _transitions(spec: Spec) -> Found:
                 unguarded[key] = t.index
 
 
+def _by_source(spec: Spec) -> dict[str, list]:
+    """Transitions from each state, in file order."""
+    out: dict[str, list] = {}
+    for t in spec.transitions:
+        for source in dict.fromkeys(t.sources):
+            out.setdefault(source, []).append(t)
+    return out
+
+
 def _reachability(spec: Spec) -> Found:
     states = spec.states
-    if any(t.target not in states or not set(t.sources) <= set(states) for t in spec.transitions):
+    if any(t.target not in states or any(s not in states for s in t.sources)
+           for t in spec.transitions):
         return  # unknown names are reported already; reachability would only add noise
     if not _hierarchy_sound(spec):
         return  # a parent loop or unknown parent is reported already
     reached: set[str] = set()
     entered: set[str] = set()  # targets already followed (a state reached only as a parent
     # of another target still has to be entered for its own initial children)
+    todo: list[str] = []  # reached states whose transitions are still to be followed
+    by_source = _by_source(spec)
+
+    def reach(name: str) -> None:
+        if name not in reached:
+            reached.add(name)
+            todo.append(name)
 
     def enter(name: str) -> None:
         """Enter ``name`` as python-statemachine would: its parents, the other regions of any
@@ -161,7 +202,7 @@ def _reachability(spec: Spec) -> Found:
         entered.add(name)
         path = [*reversed(spec.ancestors(name)), name]
         for outer, inner in pairwise(path):
-            reached.add(outer)
+            reach(outer)
             if states[outer].parallel:
                 for region in spec.children(outer):
                     if region != inner:
@@ -169,26 +210,21 @@ def _reachability(spec: Spec) -> Found:
         _enter_down(name)
 
     def _enter_down(name: str) -> None:
-        reached.add(name)
-        children = spec.children(name)
-        if states[name].parallel:
-            for child in children:
-                _enter_down(child)
-        else:
-            for child in children:
-                if states[child].initial:
-                    _enter_down(child)
+        below = [name]
+        while below:
+            here = below.pop()
+            reach(here)
+            children = spec.children(here)
+            below.extend(children if states[here].parallel
+                         else [c for c in children if states[c].initial])
 
     for top in spec.children(None):
         if states[top].initial:
             enter(top)
-    changed = True
-    while changed:
-        changed = False
-        for t in spec.transitions:
-            if any(s in reached for s in t.sources) and t.target not in entered:
+    while todo:  # each reached state's transitions are followed once
+        for t in by_source.get(todo.pop(), ()):
+            if t.target not in entered:
                 enter(t.target)
-                changed = True
     for name in states:
         if name not in reached:
             yield (("states", name), f"unreachable: no transition leads to '{name}' "
@@ -207,38 +243,83 @@ def _traps(spec: Spec, reached: set[str]) -> Found:
     # of a parallel parent being active at the same time) those that leave that parent
     successors = {leaf: {m.to for m in found} for leaf, found in moves(spec).items()}
     leaves = list(successors)
-    can_end = set(ends)
-    changed = True
-    while changed:
-        changed = False
-        for leaf in leaves:
-            if leaf not in can_end and successors[leaf] & can_end:
-                can_end.add(leaf)
-                changed = True
+    can_end = _reaching(ends, successors)
     names = ", ".join(f"'{e}'" for e in ends)
-
-    def closure(start: str) -> set[str]:
-        seen, todo = set(), [start]
-        while todo:
-            for nxt in successors[todo.pop()]:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
-
-    # Report only where the case gets stuck (states whose every successor leads back to them),
-    # not every state upstream of the trap.
+    # Report only where the case gets stuck (states whose every successor leads back to them:
+    # a strongly connected group of stuck states with no way out of it), not every state
+    # upstream of the trap.
     stuck = [leaf for leaf in leaves if leaf in reached and leaf not in can_end]
-    ahead = {leaf: closure(leaf) for leaf in stuck}
-    for leaf in stuck:
-        if all(leaf in ahead.get(other, closure(other)) for other in ahead[leaf]):
-            how = "add a transition from it (or from a state containing it)"
-            if not successors[leaf] - {leaf}:
-                yield (("states", leaf), f"no way out of '{leaf}': {how}, or mark it final = true",
-                       None)
+    for leaf in _in_closed_groups(stuck, successors):
+        how = "add a transition from it (or from a state containing it)"
+        if not successors[leaf] - {leaf}:
+            yield (("states", leaf), f"no way out of '{leaf}': {how}, or mark it final = true",
+                   None)
+        else:
+            yield (("states", leaf), f"no way out of '{leaf}': from here the process never "
+                   f"reaches an end state ({names}); {how}", None)
+
+
+def _reaching(ends: list[str], successors: dict[str, set[str]]) -> set[str]:
+    """The nodes from which one of ``ends`` can be reached: backwards from the ends, each edge
+    followed once."""
+    before: dict[str, list[str]] = {}
+    for node, after in successors.items():
+        for nxt in after:
+            before.setdefault(nxt, []).append(node)
+    found, todo = set(ends), list(ends)
+    while todo:
+        for prev in before.get(todo.pop(), ()):
+            if prev not in found:
+                found.add(prev)
+                todo.append(prev)
+    return found
+
+
+def _in_closed_groups(nodes: list[str], successors: dict[str, set[str]]) -> list[str]:
+    """The nodes, in order, whose strongly connected group has no edge out of it (Tarjan's
+    algorithm, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    group_of: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(successors.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(successors.get(nxt, ())))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
             else:
-                yield (("states", leaf), f"no way out of '{leaf}': from here the process never "
-                       f"reaches an end state ({names}); {how}", None)
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group_of[member] = len(groups)
+                        group.append(member)
+                        if member == node:
+                            break
+                    groups.append(group)
+    closed = {g for g, members in enumerate(groups)
+              if all(group_of[nxt] == g for m in members for nxt in successors.get(m, ()))}
+    return [n for n in nodes if group_of[n] in closed]
 
 
 #: event-name prefixes python-statemachine reserves for events it raises itself
@@ -297,10 +378,14 @@ def _timescales(spec: Spec) -> Found:
                    f"but a period lasts only {t.every}", None)
         if t.ends_early and not t.fires:
             yield ((*where, "ends_early"), "`ends_early` is for a delay that `fires` an event", None)
-        if t.kind == "window" and t.after and t.within and t.after.unit == t.within.unit \
-                and t.after.amount > t.within.amount:
-            yield ((*where, "after"), f"the window opens ({t.after}) after it closes "
-                   f"({t.within})", None)
+        if t.kind == "window" and t.after and t.within:
+            late = _opens_after_closing(spec, t.after, t.within)
+            if late is not None:
+                yield ((*where, "after"), f"the window opens ({t.after}) after it closes "
+                       f"({t.within}){late}", None)
+        if t.every is not None and t.every.amount == 0:
+            yield ((*where, "every"), f"'every {t.every}' never moves on: a recurring "
+                   "timescale needs a period of at least 1", None)
         for key in ("anchor", "met_by", "until"):
             ref = getattr(t, key)
             if ref is None:
@@ -322,6 +407,25 @@ def _timescales(spec: Spec) -> Found:
                 yield ((*where, "fires"), *_unknown("event", t.fires, spec.events))
         if t.responsible is not None and t.responsible not in spec.roles:
             yield ((*where, "responsible"), *_unknown("role", t.responsible, spec.roles))
+
+
+#: anchors a window is tried from when its two ends are in different units: every day of a
+#: leap year and the year after (month ends, February, bank holidays, weekends)
+_WINDOW_ANCHORS = tuple(date(2028, 1, 1) + timedelta(days=n) for n in range(731))
+
+
+def _opens_after_closing(spec: Spec, after: Duration, within: Duration) -> str | None:
+    """None if a window of ``after`` .. ``within`` opens before it closes from every anchor;
+    else words saying from which anchor it does not ("" when always)."""
+    if after.unit == within.unit:
+        return "" if after.amount > within.amount else None
+    code = spec.process.calendar if spec.process.calendar in calendar_names() else "GB-ENG"
+    add = calendar(code).add
+    for anchor in _WINDOW_ANCHORS:
+        if add(anchor, after) > add(anchor, within):
+            return f", e.g. from {anchor.isoformat()}: {add(anchor, after).isoformat()} is " \
+                f"after {add(anchor, within).isoformat()}"
+    return None
 
 
 def _raw_missing(spec: Spec, index: int, field: str) -> bool:

@@ -6,6 +6,13 @@ to Python internals. On top of its type checks this module refuses, at load time
 not declared facts, rule-engine's ``$`` built-ins (they read the clock or the host), function
 calls other than to the typed functions plugins provide (``regflow_guard_functions``), and enum
 comparisons with values the fact cannot take.
+
+Everything a guard costs is bounded. Its size is limited (characters, operators, nesting), so
+parsing and evaluating it cannot run out of stack. Regular-expression matches (``fact =~
+"pattern"``) run on RE2 (google-re2), whose matching time grows linearly with the text: no
+pattern can backtrack catastrophically. rule-engine would evaluate such a match while parsing
+when both sides are fixed, and with Python's backtracking ``re`` later; so each match is taken
+out of the expression before rule-engine sees it and stands there as a yes/no value.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import re2
 import rule_engine
 import rule_engine.ast as ast
 
@@ -40,6 +48,43 @@ class GuardSyntaxError(ValueError):
         super().__init__(message)
         self.column = column
         self.suggestion = suggestion
+
+
+#: limits on one guard: real guards use a tenth of them
+MAX_GUARD_CHARS = 1_000
+MAX_GUARD_OPERATORS = 50
+MAX_GUARD_NESTING = 10
+
+_REGEX_OPS = {"EQ_FZM": ("match", True), "EQ_FZS": ("search", True),
+              "NE_FZM": ("match", False), "NE_FZS": ("search", False)}
+_OPERATORS = {"AND", "OR", "NOT", "EQ", "NE", "GT", "GE", "LT", "LE", "IN", "ADD", "SUB", "MUL",
+              "TDIV", "FDIV", "MOD", "POW", "BWAND", "BWOR", "BWXOR", "BWLSH", "BWRSH", "QMARK",
+              "COALESCE", "ATTR", "ATTR_SAFE", "FOR", "IF", *_REGEX_OPS}
+# what may stand next to ``fact =~ "pattern"`` so that the match is a whole operand
+_BEFORE_MATCH = {"LPAREN", "LBRACKET", "AND", "OR", "NOT", "QMARK", "COLON", "COMMA"}
+_AFTER_MATCH = {"RPAREN", "RBRACKET", "AND", "OR", "QMARK", "COLON", "COMMA"}
+_MATCH_PREFIX = "_m"  # names standing for matches; facts start with a letter, so never clash
+
+
+def _re2_options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # the message is ours, on the spec's line
+    return options
+
+
+@dataclass(frozen=True)
+class _Match:
+    """``fact =~ "pattern"`` taken out of a guard: stands as the boolean ``name``."""
+
+    name: str
+    fact: str
+    pattern: Any  # an RE2 pattern
+    method: str  # "match" (=~, !~) or "search" (=~~, !~~)
+    positive: bool  # False for the negated operators
+
+    def holds(self, value: Any) -> bool:
+        found = getattr(self.pattern, self.method)(value if isinstance(value, str) else "")
+        return (found is not None) == self.positive
 
 
 @dataclass(frozen=True)
@@ -101,37 +146,54 @@ def guard_functions() -> dict[str, GuardFunction]:
 class Guard:
     """A compiled guard: ``guard.holds(facts)``."""
 
-    __slots__ = ("_facts", "_functions", "_known", "_order", "_rule", "names", "text")
+    __slots__ = ("_facts", "_functions", "_known", "_matches", "_order", "_rule", "names", "text")
 
     def __init__(self, text: str, rule: rule_engine.Rule, facts: dict[str, Fact],
+                 matches: tuple[_Match, ...] = (),
                  functions: dict[str, GuardFunction] | None = None):
         self.text = text
         self._rule = rule
         self._facts = facts
+        self._matches = matches
         self._functions = {n: f for n, f in (functions or {}).items() if n not in facts}
         #: the facts this guard reads
-        self.names = frozenset(_symbols(rule.statement.expression)) - set(self._functions)
+        self.names = frozenset({n for n in _symbols(rule.statement.expression)
+                                if not n.startswith(_MATCH_PREFIX) and n not in self._functions}
+                               | {m.fact for m in matches})
         self._order = tuple(sorted(self.names))
         self._known: dict[tuple, bool] = {}  # a guard is a pure function of the facts it reads
 
     @property
+    def constant(self) -> bool:
+        """True when the guard reads no fact: it always gives the same answer."""
+        return not self.names
+
+    @property
     def expression(self) -> ast.ExpressionBase:
-        """The parsed expression (for translations, e.g. to ECMAScript for SCXML)."""
+        """The parsed expression (for translations, e.g. to ECMAScript for SCXML); a regular
+        expression match stands in it as a yes/no symbol named like :attr:`matches`."""
         return self._rule.statement.expression
+
+    @property
+    def matches(self) -> dict[str, str]:
+        """The symbols standing for regular-expression matches, with the fact each reads."""
+        return {m.name: m.fact for m in self._matches}
 
     def holds(self, values: dict[str, Any]) -> bool:
         """True when the guard holds; a comparison with a date not yet known does not hold."""
         key = tuple(values.get(n) for n in self._order)
         known = self._known.get(key)
         if known is None:
+            read = {**self._functions, **guard_values(self._facts, values)}
+            for match in self._matches:
+                read[match.name] = match.holds(values.get(match.fact))
             try:
-                known = bool(self._rule.evaluate({**self._functions,
-                                                  **guard_values(self._facts, values)}))
+                known = bool(self._rule.evaluate(read))
             except rule_engine.errors.FunctionCallError as err:
                 if isinstance(err.error, GuardFunctionFailed):
                     raise err.error from None  # a plugin failed: refuse, do not guess
                 known = False
-            except rule_engine.EvaluationError:
+            except (rule_engine.EvaluationError, ArithmeticError):
                 known = False
             if len(self._known) < 10_000:
                 self._known[key] = known
@@ -161,9 +223,11 @@ def guard_values(facts: dict[str, Fact], values: dict[str, Any]) -> dict[str, An
     return out
 
 
-def _context(facts: dict[str, Fact], functions: dict[str, GuardFunction]) -> rule_engine.Context:
-    types = {name: f.data_type() for name, f in functions.items()}
+def _context(facts: dict[str, Fact], matches: tuple[_Match, ...] = (),
+             functions: dict[str, GuardFunction] | None = None) -> rule_engine.Context:
+    types = {name: f.data_type() for name, f in (functions or {}).items()}
     types.update({name: _TYPES[f.type] for name, f in facts.items() if f.type in _TYPES})
+    types.update({m.name: rule_engine.DataType.BOOLEAN for m in matches})
     return rule_engine.Context(
         type_resolver=rule_engine.type_resolver_from_dict(types), default_timezone="UTC"
     )
@@ -243,8 +307,18 @@ def compile_guard(text: str, facts: dict[str, Fact],
     if not isinstance(text, str) or not text.strip():
         raise GuardSyntaxError("a guard must be a non-empty expression")
     functions = guard_functions() if functions is None else functions
+    if len(text) > MAX_GUARD_CHARS:
+        raise GuardSyntaxError(f"a guard may have at most {MAX_GUARD_CHARS:,} characters, this "
+                               f"one has {len(text):,}: split the rule over states or facts")
+    tokens = _tokens(text)
+    matches: tuple[_Match, ...] = ()
+    if tokens is not None:  # else rule-engine reports the syntax error below
+        _check_size(tokens)
+        text_for_engine, matches = _take_out_matches(text, tokens, facts)
+    else:
+        text_for_engine = text
     try:
-        rule = rule_engine.Rule(text, context=_context(facts, functions))
+        rule = rule_engine.Rule(text_for_engine, context=_context(facts, matches, functions))
     except rule_engine.SymbolResolutionError as err:
         if re.search(rf"\b{re.escape(err.symbol_name)}\s*\(", text):
             offered = ", ".join(f"{n}()" for n in functions) or "none is installed"
@@ -285,13 +359,93 @@ def compile_guard(text: str, facts: dict[str, Fact],
             'false, date facts with date literals written d"2027-01-31"') from None
     except rule_engine.EngineError as err:
         raise GuardSyntaxError(getattr(err, "message", str(err))) from None
+    except ArithmeticError as err:  # fixed numbers worked out while parsing
+        raise GuardSyntaxError(f"arithmetic on fixed numbers fails: {err}") from None
+    except RecursionError:  # a backstop: the size limits keep guards far from it
+        raise GuardSyntaxError("the expression is nested too deeply") from None
     _check_tree(rule.statement.expression, facts, functions)
     result = rule.statement.expression.result_type
     if result not in (rule_engine.DataType.BOOLEAN, rule_engine.DataType.UNDEFINED):
         words = {"FLOAT": "a number", "STRING": "text", "DATETIME": "a date"}
         raise GuardSyntaxError("a guard must be true or false, this one gives "
                                + words.get(result.name, result.name.lower()))
-    return Guard(text, rule, facts, functions)
+    return Guard(text, rule, facts, matches, functions)
+
+
+def _tokens(text: str) -> list | None:
+    """rule-engine's own tokens of ``text`` (None if it cannot read them)."""
+    lexer = rule_engine.Rule.parser._lexer.clone()
+    lexer.input(text)
+    try:
+        return list(iter(lexer.token, None))
+    except rule_engine.RuleSyntaxError:
+        return None
+
+
+def _check_size(tokens: list) -> None:
+    operators = [t for t in tokens if t.type in _OPERATORS]
+    if len(operators) > MAX_GUARD_OPERATORS:
+        raise GuardSyntaxError(
+            f"a guard may have at most {MAX_GUARD_OPERATORS} operators, this one has "
+            f"{len(operators)}: split the rule over states or facts",
+            column=operators[MAX_GUARD_OPERATORS].lexpos + 1)
+    depth = 0
+    for token in tokens:
+        if token.type in ("LPAREN", "LBRACKET", "LBRACE"):
+            depth += 1
+            if depth > MAX_GUARD_NESTING:
+                raise GuardSyntaxError(f"brackets nested more than {MAX_GUARD_NESTING} deep",
+                                       column=token.lexpos + 1)
+        elif token.type in ("RPAREN", "RBRACKET", "RBRACE"):
+            depth -= 1
+
+
+def _take_out_matches(text: str, tokens: list, facts: dict[str, Fact]
+                      ) -> tuple[str, tuple[_Match, ...]]:
+    """``text`` with each ``fact =~ "pattern"`` replaced by a boolean name of the same length
+    (columns in later messages stay right), and the matches taken out."""
+    matches: list[_Match] = []
+    out = text
+    for i, token in enumerate(tokens):
+        if token.type not in _REGEX_OPS:
+            continue
+        before = tokens[i - 2].type if i >= 2 else None
+        after = tokens[i + 2].type if i + 2 < len(tokens) else None
+        fact_token = tokens[i - 1] if i >= 1 else None
+        pattern_token = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (fact_token is None or fact_token.type != "SYMBOL" or pattern_token is None
+                or pattern_token.type != "STRING" or (before and before not in _BEFORE_MATCH)
+                or (after and after not in _AFTER_MATCH)):
+            raise GuardSyntaxError(
+                f"write a pattern match as FACT {token.value} \"pattern\": a fact on the left, "
+                "a fixed pattern in quotes on the right (in brackets when it is part of more)",
+                column=token.lexpos + 1)
+        name = fact_token.value
+        fact = facts.get(name)
+        if fact is None:
+            near = closest(name, facts)
+            raise GuardSyntaxError(f"unknown fact '{name}' in guard",
+                                   column=fact_token.lexpos + 1,
+                                   suggestion=f"'{near}'" if near else None)
+        if fact.type not in ("text", "enum"):
+            raise GuardSyntaxError(f"'{token.value}' matches text, and '{name}' is a "
+                                   f"{fact.type} fact", column=token.lexpos + 1)
+        pattern = rule_engine.Rule(pattern_token.value).evaluate(None)
+        try:
+            compiled = re2.compile(pattern, options=_re2_options())
+        except re2.error as err:
+            reason = err.args[0].decode() if err.args and isinstance(err.args[0], bytes) else err
+            raise GuardSyntaxError(
+                f"the pattern {pattern!r} cannot be used: {reason} (patterns run on RE2, "
+                "which has no back-references or look-arounds)",
+                column=pattern_token.lexpos + 1) from None
+        start = fact_token.lexpos
+        end = pattern_token.lexpos + len(pattern_token.value)
+        stand_in = f"{_MATCH_PREFIX}{len(matches)}".ljust(end - start, "_")
+        method, positive = _REGEX_OPS[token.type]
+        matches.append(_Match(stand_in, name, compiled, method, positive))
+        out = out[:start] + stand_in + out[end:]
+    return out, tuple(matches)
 
 
 def _find(text: str, word: str) -> int | None:

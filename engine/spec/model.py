@@ -228,6 +228,34 @@ class Spec:
         return {event: tuple(ts) for event, ts in out.items()}
 
     @functools.cached_property
+    def transitions_from(self) -> dict[tuple[str, str], tuple[Transition, ...]]:
+        """Transitions by (source state, event), in file order: a case looks up only those
+        of its active states, whatever the size of the spec."""
+        out: dict[tuple[str, str], list[Transition]] = {}
+        for t in self.transitions:
+            for source in dict.fromkeys(t.sources):
+                out.setdefault((source, t.event), []).append(t)
+        return {key: tuple(ts) for key, ts in out.items()}
+
+    @functools.cached_property
+    def events_from(self) -> dict[str, tuple[str, ...]]:
+        """Events with a transition from each state."""
+        out: dict[str, dict[str, None]] = {}
+        for source, event in self.transitions_from:
+            out.setdefault(source, {})[event] = None
+        return {source: tuple(events) for source, events in out.items()}
+
+    @functools.cached_property
+    def state_order(self) -> dict[str, int]:
+        """Position of each state in the file (for sorting what is found)."""
+        return {n: i for i, n in enumerate(self.states)}
+
+    @functools.cached_property
+    def event_order(self) -> dict[str, int]:
+        """Position of each event in the file."""
+        return {n: i for i, n in enumerate(self.events)}
+
+    @functools.cached_property
     def content_hash(self) -> str:
         """sha256 of the spec's text: what a stored case is pinned to."""
         return hashlib.sha256(self.text.encode()).hexdigest()
@@ -244,6 +272,7 @@ class Spec:
 
     @functools.cached_property
     def _children(self) -> dict[str | None, tuple[str, ...]]:
+        """States directly inside each state (``None``: the top level), indexed once."""
         out: dict[str | None, list[str]] = {}
         for state in self.states.values():
             out.setdefault(state.parent, []).append(state.name)
@@ -274,18 +303,22 @@ class Spec:
         return self.roles[role].label if role in self.roles else role
 
     def is_compound(self, name: str) -> bool:
-        return any(s.parent == name for s in self.states.values())
+        return name in self._children
 
     def leaves(self, names: list[str]) -> list[str]:
         """The innermost states among ``names`` (an active configuration lists parents too)."""
         parents = {self.states[n].parent for n in names}
         return [n for n in names if n not in parents]
 
-    def timescale(self, ident: str) -> Timescale:
+    @functools.cached_property
+    def _timescales_by_id(self) -> dict[str, Timescale]:
+        out: dict[str, Timescale] = {}
         for t in self.timescales:
-            if t.id == ident:
-                return t
-        raise KeyError(ident)
+            out.setdefault(t.id, t)  # the first of a repeated id, as a scan would find
+        return out
+
+    def timescale(self, ident: str) -> Timescale:
+        return self._timescales_by_id[ident]
 
     def ref_label(self, ref: Ref) -> str:
         """An event or state in plain words, quoted: what a person reads in a rule."""

@@ -9,6 +9,7 @@ running a machine, so they are computed here once, from the hierarchy.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from .model import Spec, Transition
@@ -91,25 +92,50 @@ class Move:
 def moves(spec: Spec) -> dict[str, list[Move]]:
     """For each innermost state, every transition that can take it elsewhere: its own, those of
     the states containing it, and those by which another region of a parallel state around it
-    leaves that parallel state (taking this region along)."""
-    leaves = [n for n in spec.states if not spec.is_compound(n)]
-    inside = {p: {n for n in spec.states if p in spec.ancestors(n)}
-              for p in spec.states if spec.states[p].parallel}
-    leaving = {p: [(t, s) for t in spec.transitions for s in t.sources
-                   if s in members and t.target not in members and t.target != p]
-               for p, members in inside.items()}
+    leaves that parallel state (taking this region along).
+
+    Worked out once per spec (checks, warnings and the timescale analysis share it; treat it
+    as read-only) from indexes, so it grows with the spec, not with its square.
+    """
+    known = _MOVES.get(spec)
+    if known is None:
+        known = _MOVES[spec] = _moves(spec)
+    return known
+
+
+_MOVES: weakref.WeakKeyDictionary[Spec, dict[str, list[Move]]] = weakref.WeakKeyDictionary()
+
+
+def _moves(spec: Spec) -> dict[str, list[Move]]:
+    entered: dict[str, list[str]] = {}
+
+    def leaves_of(target: str) -> list[str]:
+        if target not in entered:
+            entered[target] = entered_leaves(spec, target)
+        return entered[target]
+
+    # (transition, position of the source) by source state, and those leaving each parallel
+    # state from inside it, in file order
+    by_source: dict[str, list[tuple[Transition, int]]] = {}
+    leaving: dict[str, list[tuple[Transition, str]]] = {}
+    for t in spec.transitions:
+        around_target = {t.target, *spec.ancestors(t.target)}
+        for i, source in enumerate(t.sources):
+            by_source.setdefault(source, []).append((t, i))
+            for outer in spec.ancestors(source):
+                if spec.states[outer].parallel and outer not in around_target:
+                    leaving.setdefault(outer, []).append((t, source))
     out: dict[str, list[Move]] = {}
-    for leaf in leaves:
-        found: list[Move] = []
+    for leaf in (n for n in spec.states if not spec.is_compound(n)):
         scope = [leaf, *spec.ancestors(leaf)]
-        for t in spec.transitions:
-            for source in t.sources:
-                if source in scope:
-                    found += [Move(t, source, to) for to in entered_leaves(spec, t.target)]
-        for outer in spec.ancestors(leaf):
+        own = sorted((pair for state in dict.fromkeys(scope) for pair in by_source.get(state, ())),
+                     key=lambda pair: (pair[0].index, pair[1]))
+        found = [Move(t, t.sources[i], to) for t, i in own for to in leaves_of(t.target)]
+        in_scope = set(scope)
+        for outer in scope[1:]:
             for t, source in leaving.get(outer, ()):
-                if source not in scope:
-                    found += [Move(t, source, to) for to in entered_leaves(spec, t.target)]
+                if source not in in_scope:
+                    found += [Move(t, source, to) for to in leaves_of(t.target)]
         out[leaf] = found
     return out
 

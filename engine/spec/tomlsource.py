@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import json
+import re
+import tomllib
 from collections import defaultdict
 
 Path = tuple[str | int, ...]
@@ -21,23 +24,51 @@ def format_path(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            text = part if part.replace("_", "").replace("-", "").isalnum() else f'"{part}"'
+            plain = part.replace("_", "").replace("-", "")
+            text = part if plain.isascii() and plain.isalnum() else json.dumps(part,
+                                                                               ensure_ascii=False)
             out += ("." if out else "") + text
     return out
 
 
+def _key_text(quoted: str) -> str:
+    """The key a quoted TOML key stands for (escapes read as TOML reads them)."""
+    if quoted.startswith("'"):
+        return quoted[1:-1]
+    try:
+        (key,) = tomllib.loads(f"{quoted} = 0")
+        return key
+    except (tomllib.TOMLDecodeError, ValueError):
+        return quoted[1:-1]
+
+
 class SourceMap:
-    """Line and column (1-based) of each key path in one TOML text."""
+    """Line and column (1-based) of each key path in one TOML text.
+
+    The text is scanned on first need: a file with no problems is never scanned.
+    """
 
     def __init__(self, text: str):
         self._text = text
         self._n = len(text)
         self._i = 0
-        self._line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-        self.positions: dict[Path, tuple[int, int]] = {}
+        self._scanned: dict[Path, tuple[int, int]] | None = None
         self._array_counts: dict[Path, int] = defaultdict(int)
-        with contextlib.suppress(IndexError):  # text ended early: keep what was found
-            self._document()
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        if self._scanned is None:  # built aside, then published whole (specs are shared
+            # between threads)
+            self._found: dict[Path, tuple[int, int]] = {}
+            self._i = 0
+            self._array_counts.clear()
+            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self._text))]
+            # text the scanner does not follow (it ended early, or a case this lenient reader
+            # misses): keep the positions found so far; problems fall back to their key path
+            with contextlib.suppress(IndexError, ValueError, RecursionError):
+                self._document()
+            self._scanned = self._found
+        return self._scanned
 
     def locate(self, path: Path) -> tuple[int, int] | None:
         """Position of ``path``, or of its nearest parent that has one."""
@@ -55,7 +86,7 @@ class SourceMap:
         return line + 1, index - self._line_starts[line] + 1
 
     def _record(self, path: Path, index: int) -> None:
-        self.positions.setdefault(path, self._where(index))
+        self._found.setdefault(path, self._where(index))
 
     def _skip(self, newlines: bool = True) -> None:
         s = self._text
@@ -78,7 +109,7 @@ class SourceMap:
             start = self._i
             if s.startswith("[[", self._i):
                 self._i += 2
-                key = self._key()
+                key = self._resolve(self._key())
                 self._i = s.index("]]", self._i) + 2
                 index = self._array_counts[key]
                 self._array_counts[key] += 1
@@ -86,7 +117,7 @@ class SourceMap:
                 self._record(table, start)
             elif s[self._i] == "[":
                 self._i += 1
-                key = self._key()
+                key = self._resolve(self._key())
                 self._i = s.index("]", self._i) + 1
                 table = key
                 self._record(table, start)
@@ -97,6 +128,17 @@ class SourceMap:
                 self._skip(newlines=False)
                 self._value((*table, *key))
 
+    def _resolve(self, key: tuple[str, ...]) -> Path:
+        """A table header's path: below an array of tables (``[[a]]`` then ``[a.b]``) it
+        names the array's latest table (``a[0].b``)."""
+        out: list[str | int] = []
+        for part in key[:-1]:
+            out.append(part)
+            count = self._array_counts.get(tuple(out))
+            if count:
+                out.append(count - 1)
+        return (*out, *key[-1:])
+
     def _key(self) -> tuple[str, ...]:
         s, parts = self._text, []
         while True:
@@ -104,7 +146,7 @@ class SourceMap:
             c = s[self._i]
             if c in "\"'":
                 end = self._string_end(self._i)
-                parts.append(s[self._i + 1 : end - 1])
+                parts.append(_key_text(s[self._i : end]))
                 self._i = end
             else:
                 start = self._i
@@ -120,17 +162,18 @@ class SourceMap:
     def _string_end(self, i: int) -> int:
         """Index just past the string starting at ``i``."""
         s = self._text
-        for quote in ('"""', "'''"):
-            if s.startswith(quote, i):
-                j = i + 3
-                while True:
-                    j = s.index(quote, j)
-                    if quote == "'''" or s[j - 1] != "\\":
-                        # a closing run may hold up to two extra quotes
-                        while s.startswith(quote[0], j + 3):
-                            j += 1
-                        return j + 3
-                    j += 1
+        if s.startswith("'''", i):  # literal: no escapes
+            j = s.index("'''", i + 3)
+            while s.startswith("'", j + 3):  # a closing run may hold up to two extra quotes
+                j += 1
+            return j + 3
+        if s.startswith('"""', i):
+            j = i + 3
+            while not s.startswith('"""', j):
+                j += 2 if s[j] == "\\" else 1  # an escape (\\, \", or a line-ending \)
+            while s.startswith('"', j + 3):
+                j += 1
+            return j + 3
         if s[i] == "'":
             return s.index("'", i + 1) + 1
         j = i + 1

@@ -8,7 +8,6 @@ Widgets follow the fact types: a list for enum, Yes/No for bool, a date picker f
 from __future__ import annotations
 
 import functools
-import getpass
 import textwrap
 import tomllib
 from datetime import date, timedelta
@@ -52,11 +51,13 @@ def pydate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
 
 
-def default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+def actor_field(actor: str) -> QLineEdit:
+    """Who records a change: the name this user gave last time (a setting of the app, kept
+    as soon as it is used), never guessed from the computer's login name."""
+    field = QLineEdit(actor)
+    field.setObjectName("actor")
+    field.setPlaceholderText("your name (remembered for next time)")
+    return field
 
 
 @functools.cache
@@ -195,7 +196,7 @@ class _Form(QDialog):
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText(example)
         form.addRow("Reason *", self.reason)
-        self.actor = QLineEdit(actor or default_actor())
+        self.actor = actor_field(actor)
         form.addRow("Recorded by", self.actor)
         self.layout_.addLayout(form)
 
@@ -242,8 +243,7 @@ class EventForm(_Form):
         self.on.dateChanged.connect(self._check)
         self.today = today
         form.addRow("Date it happened", self.on)
-        self.actor = QLineEdit(actor or default_actor())
-        self.actor.setObjectName("actor")
+        self.actor = actor_field(actor)
         form.addRow("Recorded by (your name)", self.actor)
         self.note = QPlainTextEdit()
         self.note.setObjectName("note")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -33,10 +34,12 @@ from regflow.engine.drawing.diagram import case_highlight
 from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import CaseView, Register, StaleCase
 from regflow.engine.register.projection import stage_and_roles
+from regflow.engine.register.storage import refused_write
 from regflow.engine.spec.model import STRENGTHS
 
 from ..diagram.svg import MARKS, DiagramSvg
 from ..diagram.view import DiagramView
+from ..register.identity import outside_note
 from ..register.model import days_text
 from ..tasks import run_task
 from .forms import CorrectForm, EventForm, ExtendForm
@@ -96,6 +99,7 @@ class CasePanel(QWidget):
         self.view: CaseView | None = None
         self.today = date.today()
         self.actor = ""
+        self.roles: list[str] = []  # the roles the user holds (a setting; none: never asked)
         self.actions: list[Action] = []
         self.form = None  # the form open now, if any
         self._documents: dict[str, DiagramSvg] = {}
@@ -277,6 +281,15 @@ class CasePanel(QWidget):
         self.correct_button.setEnabled(False)
         fill_facts(self.facts_table, view)
         self._show_diagram()
+
+    def changed_elsewhere(self, view: CaseView) -> None:
+        """The case on screen was changed by someone else: show it as stored now; an open
+        form stays open and says so (what it was opened on is older than what is shown)."""
+        self.set_case(view)
+        if self.form is not None and hasattr(self.form, "show_problem"):
+            self.form.show_problem(f"This case was changed elsewhere while this form was open "
+                                   f"(it is now at version {view.version}) and has been read "
+                                   "again: check it before recording.")
 
     def _fill_banner(self) -> None:
         finished = self.view.case.finished_on
@@ -504,20 +517,41 @@ class CasePanel(QWidget):
     # -- changes ---------------------------------------------------------------------------
 
     def open_event_form(self, event: str) -> EventForm | None:
-        """Open the form that records ``event`` (one of the steps possible now)."""
+        """Open the form that records ``event`` (one of the steps possible now). A step that
+        belongs to a role the user does not hold is recorded only once they confirm it, and is
+        marked so in the history."""
         action = next((a for a in self.actions if a.event == event and a.available), None)
         if action is None or self.view is None:
             return None
+        role = self._step_role(action)
+        outside = bool(self.roles and role and role not in self.roles)
+        if outside and QMessageBox.question(
+                self, "A step for another role",
+                f"“{action.label}” is recorded by the {role}; you hold "
+                f"{', '.join(self.roles)}.\n\nRecord it anyway? The history will say it was "
+                "recorded outside your roles.") != QMessageBox.StandardButton.Yes:
+            return None
         form = EventForm(self, self.view.case, action, self.today, self.actor)
+        form.outside_role = role if outside else ""
         form.submitted.connect(lambda values: self._record(form, values))
         self.open_form(form)
         return form
 
+    def _step_role(self, action: Action) -> str:
+        """Whose step it is: the event's role, else the role responsible where it leaves from."""
+        if action.role:
+            return action.role
+        spec = self.view.spec
+        roles = [spec.role_label(r) for s in action.sources if (r := spec.role_of(s))]
+        return roles[0] if roles else ""
+
     def _record(self, form: EventForm, values: dict[str, Any]) -> None:
-        self.actor = values["actor"] or self.actor
+        note = values["note"]
+        if form.outside_role:
+            note = (note + "\n" if note else "") + outside_note(form.outside_role, self.roles)
         self._apply(form, lambda reg, view: reg.fire(
             view.id, values["event"], values["on"], values["facts"], actor=values["actor"] or None,
-            note=values["note"], expect_version=view.version),
+            note=note, expect_version=view.version),
             f"Recorded: {self.view.spec.events[values['event']].label}")
 
     def open_correct_form(self) -> CorrectForm | None:
@@ -578,9 +612,14 @@ class CasePanel(QWidget):
             form.show_problem(str(err))
             return
         except Exception as err:  # e.g. the database is locked: said, not lost
-            form.show_problem(f"Nothing was saved: the register could not be written ({err}). "
+            refused = refused_write(err)
+            form.show_problem(refused[0].upper() + refused[1:] if refused else
+                              f"Nothing was saved: the register could not be written ({err}). "
                               "Try again in a moment.")
             return
+        name = form.actor.text().strip() if hasattr(form, "actor") else ""
+        if name:
+            self.actor = name  # remembered (the window keeps it in its settings at once)
         form.accept()
         self.set_case(view)
         self.message.emit(f"Case #{view.id}: {done_text}")

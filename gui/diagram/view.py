@@ -25,6 +25,8 @@ class DiagramView(QGraphicsView):
     eventClicked = Signal(str)
     #: the user clicked a state (its name), e.g. to show its source paragraph
     stateClicked = Signal(str)
+    #: the zoom factor changed (the compare screen keeps two views together)
+    zoomChanged = Signal(float)
 
     MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 
@@ -98,6 +100,7 @@ class DiagramView(QGraphicsView):
     def set_zoom(self, factor: float) -> None:
         factor = max(self.MIN_ZOOM, min(self.MAX_ZOOM, factor))
         self.setTransform(self.transform().fromScale(factor, factor))
+        self.zoomChanged.emit(factor)
 
     def zoom_by(self, step: float) -> None:
         self.set_zoom(self.zoom() * step)

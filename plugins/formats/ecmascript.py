@@ -16,7 +16,7 @@ from datetime import datetime
 
 import rule_engine.ast as ast
 
-from regflow.engine.spec.guards import Guard
+from regflow.engine.spec.guards import _MATCH_PREFIX, Guard
 
 
 class Untranslatable(ValueError):
@@ -71,6 +71,9 @@ def _js(node: ast.ExpressionBase) -> str:
     if isinstance(node, ast.SymbolExpression):
         if node.scope is not None:
             raise Untranslatable(f"'${node.name}' has no ECMAScript form")
+        if node.name.startswith(_MATCH_PREFIX):  # regflow matches regular expressions on RE2
+            raise Untranslatable("a regular-expression match (RE2 syntax) has no faithful "
+                                 "ECMAScript form")
         return f"fact({js_string(node.name)}, {variable(node.name)})"
     if isinstance(node, ast.BooleanExpression):
         return "true" if node.value else "false"

@@ -1,0 +1,115 @@
+"""What opening a register costs, against opening it read-only in the same run.
+
+    .venv/bin/python benchmarks/open_bench.py [--cases 100000] [--db PATH] [--postgresql]
+
+1. Opening for writes: SQLite's quick_check of every page (refusing a damaged register) plus
+   the checks of a read-only open, against the read-only open alone.
+2. A live-update poll when nothing changed (``Register.changed()``: PRAGMA data_version on
+   SQLite, the id sequences on PostgreSQL), against a bare ``SELECT 1`` on the same connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import median_time
+from synthetic import records
+
+from regflow.engine.register.api import Register
+from regflow.engine.register.storage import QUICK_CHECK_MAX_BYTES, close_engine, open_engine
+
+TODAY = date(2026, 11, 23)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--db", help="a register to use: a file, or a database URL such as "
+                        "postgresql://user@host/db (an empty one is filled; default: a new file)")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="also on a throwaway PostgreSQL server (tests/pg_cluster.py), "
+                        "side by side with SQLite")
+    args = parser.parse_args()
+    bench(args.db or str(Path(tempfile.mkdtemp(prefix="regflow-open-")) / "register.db"),
+          args.cases)
+    if args.postgresql:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        import os
+
+        import pg_cluster
+
+        reason = pg_cluster.why_not()
+        if reason:
+            print(f"\nPostgreSQL: not measured ({reason})")
+            return 0
+        cluster = pg_cluster.Cluster().start()
+        os.environ.update(cluster.environ())
+        try:
+            print()
+            bench(cluster.new_database(), args.cases)
+        finally:
+            cluster.stop()
+    return 0
+
+
+def bench(db: str, count: int) -> None:
+    with Register(db, today=TODAY) as reg:
+        if not reg.count_cases():
+            reg.import_cases(((str(i), r) for i, r in enumerate(records(count, TODAY, 10))),
+                             batch=1000)
+        cases = reg.count_cases()
+    server = "://" in db
+    size = "" if server else f", {Path(db).stat().st_size / 1e6:,.0f} MB"
+    print(f"open benchmarks: {cases:,} cases{size} ({'a server' if server else db})\n")
+    if not server:
+        _opening(db)
+    _polling(db)
+
+
+def _opening(db: str) -> None:
+
+    def opened(readonly: bool):
+        def run():
+            close_engine(open_engine(db, create=False, readonly=readonly))
+        return run
+
+    opened(False)()  # the file in the page cache for both
+    ro = median_time(opened(True), 5) * 1000
+    rw = median_time(opened(False), 5) * 1000
+    print(f"1. open for writes (quick_check): {rw:,.1f} ms; read-only open: {ro:,.1f} ms; "
+          f"the check costs {rw - ro:,.1f} ms ({rw / ro:.1f}x)")
+
+
+    import sqlite3
+
+    def full_check() -> None:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn.execute("PRAGMA quick_check").fetchall()
+        conn.close()
+
+    full = median_time(full_check, 3) * 1000
+    size = Path(db).stat().st_size / 2**20
+    print(f"   a full quick_check: {full:,.0f} ms ({full / size:.1f} ms a MB; regflow runs it up "
+          f"to {QUICK_CHECK_MAX_BYTES // 2**20} MB)")
+
+
+def _polling(db: str) -> None:
+
+    with Register(db, today=TODAY) as reg:
+        reg.changed()  # the first poll opens the watching connection
+        poll = median_time(reg.changed, 2000) * 1e6
+        with reg.engine.connect() as conn:
+            bare = median_time(lambda: conn.exec_driver_sql("SELECT 1").scalar(), 2000) * 1e6
+            conn.rollback()
+    print(f"2. a live-update poll when nothing changed: {poll:,.1f} µs; a bare SELECT 1: "
+          f"{bare:,.1f} µs ({poll / bare:.1f}x); once a second that is "
+          f"{poll / 1e4:.4f}% of one core")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The compare screen: two regimes or two versions side by side."""
