@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from datetime import date
@@ -181,7 +182,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_timeline(args: argparse.Namespace) -> int:
     import csv
 
-    from regflow.engine.cases.calendars import CALENDARS
+    from regflow.engine.cases.calendars import calendar_names
     from regflow.engine.compare.timeline import timeline
     from regflow.engine.spec.variants import open_spec
 
@@ -209,8 +210,9 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                              e.label, e.rule, e.citation])
         return 0
     start = spec.events[args.start_event].label if args.start_event else "the opening of a case"
+    days = calendar_names().get(spec.process.calendar, spec.process.calendar)
     print(f"{spec.process.title}\nFrom {start} on {args.start.isoformat()} "
-          f"({args.start.strftime('%A')}); working days: {CALENDARS[spec.process.calendar]}; "
+          f"({args.start.strftime('%A')}); working days: {days}; "
           "each step on the last day its timescale allows\n")
     lines = [[(e.due.isoformat() + ("~" if e.approximate else "")) if e.due else "-",
               e.due.strftime("%a") if e.due else "", e.earliest.isoformat() if e.earliest else "-",
@@ -235,28 +237,38 @@ def spec_facts(spec, assignments: dict[str, str]) -> dict:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
+    from regflow.engine.cases.calendars import calendar_names
     from regflow.engine.spec.variants import installed_variants
     from regflow.plugins import plugin_list
-    from regflow.plugins.exporters import exporters
+    from regflow.plugins.exporters import all_exporters
 
     plugins = plugin_list()
+    formats = [{"name": e.name, "exports": e.subject, "suffix": e.suffix,
+                "description": e.description, "options": list(e.options), "plugin": e.plugin}
+               for e in all_exporters()]
+    calendars = calendar_names()
     variants = [{"name": v.name, "base": v.base, "label": v.label, "description": v.description}
                 for v in installed_variants().values()]
     if args.json:
-        formats = [{"name": e.name, "suffix": e.suffix, "description": e.description}
-                   for e in exporters().values()]
-        json.dump({"plugins": plugins, "formats": formats, "variants": variants}, sys.stdout,
-                  indent=2)
+        json.dump({"plugins": plugins, "formats": formats, "calendars": calendars,
+                   "variants": variants}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     for p in plugins:
         origin = "built-in" if p["builtin"] else (p["distribution"] or "registered")
-        print(f"{p['name']}  ({origin})  hooks: {', '.join(p['hooks'])}")
-    print("\nexport formats: " + ", ".join(f"{e.name} ({e.suffix})" for e in exporters().values()))
+        print(f"{p['name']}  ({origin})")
+        print(f"    hooks: {', '.join(p['hooks']) or 'none'}")
+    print("\nexport formats (regflow export FORMAT ...):")
+    for subject in ("spec", "case", "register"):
+        names = [f"{f['name']} ({f['suffix']})" for f in formats if f["exports"] == subject]
+        print(f"    a {subject}: {', '.join(names) or 'none'}")
+    print("\ncalendars (process.calendar):")
+    for code, words in calendars.items():
+        print(f"    {code}  {words}")
     if variants:
-        print("rule variants (regflow case new --variant NAME):")
+        print("\nrule variants (regflow case new --variant NAME):")
         for v in variants:
-            print(f"  {v['name']}: {v['label']}, a variant of {v['base']}. {v['description']}")
+            print(f"    {v['name']}: {v['label']}, a variant of {v['base']}. {v['description']}")
     return 0
 
 
@@ -312,9 +324,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON for tools")
     p.set_defaults(func=cmd_simulate)
 
+    from .export_cmd import add_command as add_export
     from .register_cmds import add_commands
 
     add_commands(sub)
+    add_export(sub)
 
     p = sub.add_parser("gui", help="the desktop app: track the cases of a register")
     p.add_argument("--db", metavar="URL", help="register database: a SQLAlchemy URL or a file "
@@ -369,8 +383,21 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _report_plugin_failures() -> None:
+    """A plugin that raises is named on standard error (see regflow.plugins.manager)."""
+    class ToStderr(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            print(f"regflow: {record.getMessage()}", file=sys.stderr)  # sys.stderr as it is now
+
+    logger = logging.getLogger("regflow.plugins")
+    if not logger.handlers:
+        logger.addHandler(ToStderr())
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    _report_plugin_failures()
     try:
         return args.func(args)
     except BrokenPipeError:

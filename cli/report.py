@@ -6,7 +6,7 @@ import textwrap
 from datetime import date
 from typing import Any
 
-from regflow.engine.cases.calendars import CALENDARS
+from regflow.engine.cases.calendars import calendar_names
 from regflow.engine.cases.readings import readings
 from regflow.engine.cases.scenario import Scenario, SimulationResult
 from regflow.engine.cases.timescales import (
@@ -58,7 +58,7 @@ def text_report(result: SimulationResult, scenario: Scenario) -> str:
     out = [
         f"{p.title} ({p.regulator}; spec {p.id}, version {p.version})",
         f"Scenario: {scenario.title}",
-        f"As of {today.isoformat()}; working days: {CALENDARS[p.calendar]}",
+        f"As of {today.isoformat()}; working days: {calendar_names().get(p.calendar, p.calendar)}",
         "",
     ]
     out += where_lines(case)

@@ -212,6 +212,10 @@ class MainWindow(QMainWindow):
         case.addSeparator()
         self._action(case, "Read the register &again", self.reload, "F5")
 
+        self.export_menu = bar.addMenu("E&xport")
+        self.export_menu.aboutToShow.connect(self._fill_export_menu)
+        self._fill_export_menu()
+
         view = bar.addMenu("&View")
         self._action(view, "&Find case", self._focus_search, QKeySequence.StandardKey.Find)
         self._action(view, "&Overdue cases only", lambda: self._show("overdue"), "Ctrl+Shift+O")
@@ -232,6 +236,85 @@ class MainWindow(QMainWindow):
         self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
         self._action(help_, "How to read the &diagram", self.show_key)
         self._action(help_, "&About regflow", self.show_about)
+
+    # -- export ----------------------------------------------------------------------------
+
+    def _fill_export_menu(self) -> None:
+        """The installed exporters for what is selected: the process (spec) of the case on
+        screen, that case, and the register; read again each time the menu opens."""
+        from regflow.plugins.exporters import exporters
+
+        menu = self.export_menu
+        menu.clear()
+        view = self.case_panel.view
+        sections = [("spec", "The process of this case", view is not None),
+                    ("case", "This case", view is not None),
+                    ("register", "The whole register", self.register is not None)]
+        for subject, title, enabled in sections:
+            menu.addSection(title)
+            for exporter in exporters(subject).values():
+                action = menu.addAction(f"{exporter.description} ({exporter.suffix})…")
+                action.setObjectName(f"export-{subject}-{exporter.name}")
+                action.setEnabled(enabled)
+                action.triggered.connect(
+                    lambda _=False, s=subject, e=exporter: self._export_via_dialog(s, e))
+
+    def _export_via_dialog(self, subject: str, exporter) -> None:
+        view = self.case_panel.view
+        stem = {"spec": view.spec.process.id if view else "spec",
+                "case": f"case-{view.id}" if view else "case", "register": "register"}[subject]
+        start = str(Path(self.settings.value("export_folder", str(Path.home()))) /
+                    f"{stem}{exporter.suffix}")
+        path = self.ask_export_path(start, exporter)
+        if path:
+            self.settings.setValue("export_folder", str(Path(path).parent))
+            self.export_to(subject, exporter.name, path)
+
+    def ask_export_path(self, start: str, exporter) -> str:
+        """Where to write (a save dialog); tests replace this."""
+        path, _ = QFileDialog.getSaveFileName(self, f"Export: {exporter.description}", start,
+                                              f"{exporter.name} (*{exporter.suffix})")
+        return path
+
+    def export_to(self, subject: str, fmt: str, path: str) -> bool:
+        """Write the selected spec, case or register through the same engine call as
+        ``regflow export``; any problem is said in a dialog."""
+        from regflow.plugins.exporters import export_subject
+
+        view = self.case_panel.view
+        target = {"spec": view.spec if view else None, "case": view,
+                  "register": self.register}[subject]
+        if target is None:
+            self.show_error("Nothing to export", "Choose a case first.")
+            return False
+        today = self.register.today if self.register is not None else date.today()
+        options = {} if subject == "spec" else {"today": today}
+        try:
+            from regflow.engine.output_guard import check_output
+
+            check_output(path, [self.url], what="export")  # never over the register itself
+            exporter, warnings = export_subject(subject, target, path, fmt, **options)
+        except Exception as err:  # said in a dialog; the app carries on
+            self.show_error("Cannot export", _problem(err),
+                            "Choose another file name or format and try again.")
+            self.report_plugin_failures()
+            return False
+        if warnings:
+            self.show_error("Exported, with warnings", f"Wrote {path}.",
+                            "\n".join(warnings))
+        else:
+            self.statusBar().showMessage(f"Wrote {path} ({exporter.name})", 8000)
+        self.report_plugin_failures()
+        return True
+
+    def report_plugin_failures(self) -> None:
+        """A plugin that raised is named in a dialog (the app and the case are unharmed)."""
+        from regflow.plugins.manager import take_failures
+
+        failures = take_failures()
+        if failures:
+            self.show_error("A plugin failed", "\n\n".join(str(f) for f in failures),
+                            "regflow carried on without it. Tell whoever provides the plugin.")
 
     def _step(self, n: int) -> None:
         available = [a for a in self.case_panel.actions if a.available]
@@ -383,6 +466,7 @@ class MainWindow(QMainWindow):
                                           "File ▸ New case (Ctrl+N), or try File ▸ New register "
                                           "with demo cases.")
             self.ready.emit()
+        self.report_plugin_failures()  # e.g. a calendar or a check that failed while loading
 
     def _open_failed(self, ticket: int, err: Exception, gone: str | None = None) -> None:
         if ticket != self._opening:
@@ -533,6 +617,7 @@ class MainWindow(QMainWindow):
         if self.case_panel.actor and self.settings.value("actor") != self.case_panel.actor:
             self.settings.setValue("actor", self.case_panel.actor)  # kept now, not on closing
             self.settings.sync()
+        self.report_plugin_failures()  # e.g. a listener that failed after an entry was kept
 
     def new_case(self) -> None:
         if self.register is None:

@@ -80,6 +80,91 @@ def line_of(text: str, needle: str) -> int:
     raise AssertionError(f"{needle!r} not found")
 
 
+# -- third-party plugins, installed for a test through their entry points --------------------
+
+PLUGIN_EXAMPLE = Path(__file__).parent / "plugin_example"
+
+
+def install_plugin(folder: Path, project: Path | None = None, module: str = "",
+                   source: str = "", name: str = "", plugin: str = "",
+                   version: str = "0.1") -> Path:
+    """Make ``folder`` an installation of a plugin that importlib.metadata finds on sys.path:
+    the package (copied from ``project``, a folder with a pyproject.toml, or the single module
+    ``module`` with ``source``) and a dist-info with the ``regflow`` entry point from its
+    pyproject (or distribution ``name``, entry point ``plugin = module``). The same as ``pip install --target``, without
+    needing a network or a wheel builder."""
+    import shutil
+    import tomllib
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if project is not None:
+        meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+        name, version = meta["name"], meta["version"]
+        entries = meta["entry-points"]["regflow"]
+        for package in tomllib.loads((project / "pyproject.toml").read_text())["tool"][
+                "setuptools"]["packages"]:
+            shutil.copytree(project / package, folder / package, dirs_exist_ok=True)
+    else:
+        entries = {plugin: module}
+        (folder / f"{module}.py").write_text(source)
+    dist = folder / f"{name.replace('-', '_')}-{version}.dist-info"
+    dist.mkdir(exist_ok=True)
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    (dist / "entry_points.txt").write_text(
+        "[regflow]\n" + "".join(f"{k} = {v}\n" for k, v in entries.items()))
+    return folder
+
+
+def reload_plugins() -> None:
+    """Forget the plugin manager and what it answered, so entry points are read again."""
+    import importlib
+
+    from regflow.engine.cases.calendars import calendar
+    from regflow.plugins.manager import plugin_manager, take_failures
+
+    importlib.invalidate_caches()
+    plugin_manager.cache_clear()
+    calendar.cache_clear()
+    take_failures()
+
+
+@pytest.fixture
+def on_path(monkeypatch):
+    """``on_path(folder)``: plugins installed in ``folder`` are loaded from now to the end of
+    the test, then forgotten."""
+    import sys
+
+    added: list[str] = []
+
+    def use(folder: Path) -> None:
+        monkeypatch.syspath_prepend(str(folder))
+        added.append(str(folder))
+        reload_plugins()
+
+    yield use
+    for folder in added:
+        for mod in [m for m, v in sys.modules.items()
+                    if (getattr(v, "__file__", None) or "").startswith(folder)]:
+            del sys.modules[mod]
+    monkeypatch.undo()
+    reload_plugins()
+
+
+@pytest.fixture(scope="session")
+def example_plugin_dir(tmp_path_factory) -> Path:
+    return install_plugin(tmp_path_factory.mktemp("site") / "example", project=PLUGIN_EXAMPLE)
+
+
+@pytest.fixture
+def example_plugin(example_plugin_dir, on_path):
+    """The example third-party plugin (tests/plugin_example), found through its entry point."""
+    on_path(example_plugin_dir)
+    import regflow_example_plugin
+
+    regflow_example_plugin.HEARD.clear()
+    return regflow_example_plugin
+
+
 # -- registers on SQLite and on PostgreSQL -------------------------------------------------
 
 

@@ -80,7 +80,7 @@ def test_simulate_json_with_today():
     (["simulate", SPEC, "nope.toml"], "nope.toml: file not found"),
     (["render", SPEC, "-o", "x.unknown"], "cannot tell the format"),
     (["render", SPEC, "-o", "x.svg", "--format", "gif"], "unknown format 'gif'"),
-    (["render", SPEC, "-o", "x.svg", "--format", "png"], "name it 'x.png' or drop --format"),
+    (["render", SPEC, "-o", "x.svg", "--format", "png"], "name it 'x.png' or use the svg format"),
     (["render", SPEC, "-o", "/no/such/folder/x.svg"], "does not exist"),
     (["validate"], "the following arguments are required"),
 ])
@@ -134,8 +134,9 @@ def test_render_with_a_scenario_highlights_the_case(tmp_path):
 def test_plugins_lists_the_builtin_exporters():
     proc = regflow("plugins")
     assert proc.returncode == 0
-    assert "regflow.plugins.exporters  (built-in)  hooks: regflow_exporters" in proc.stdout
-    assert "svg (.svg)" in proc.stdout
+    assert "regflow.plugins.exporters  (built-in)\n    hooks: regflow_exporters\n" in proc.stdout
+    assert "regflow.plugins.calendars  (built-in)\n    hooks: regflow_calendars, regflow_working_calendar" in proc.stdout
+    assert "svg (.svg)" in proc.stdout and "a register: ics (.ics), csv (.csv)" in proc.stdout
 
 
 def test_hook_tracing_environment_variable():

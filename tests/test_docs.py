@@ -39,6 +39,49 @@ def test_every_example_scenario_runs_on_its_spec():
         assert result.case.history, path
 
 
+def test_the_readme_plugin_section_runs_as_written(tmp_path):
+    """README "Write a plugin": the module and pyproject as printed, installed where
+    importlib.metadata finds its entry point (what ``pip install -e .`` does, without needing a
+    network here), then the commands as printed."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+    import tomllib
+
+    from conftest import install_plugin
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Write a plugin"):]
+    section = section[:section.index("\n## ")]
+    (module,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    (project,) = re.findall(r"```toml\n(.*?)```", section, flags=re.S)
+    (commands,) = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    meta = tomllib.loads(project)
+    ((plugin, target),) = meta["project"]["entry-points"]["regflow"].items()
+    assert meta["tool"]["setuptools"]["py-modules"] == [target]
+    site = install_plugin(tmp_path / "site", module=target, source=module,
+                          name=meta["project"]["name"], plugin=plugin,
+                          version=meta["project"]["version"])
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    outputs = []
+    for line in commands.splitlines():
+        words = shlex.split(line.split("#")[0])
+        if not words or words[0] == "pip":
+            continue
+        assert words[0] == "regflow"
+        proc = subprocess.run([sys.executable, "-m", "regflow.cli", *words[1:]], cwd=tmp_path,
+                              capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, (line, proc.stderr)
+        outputs.append(proc.stdout)
+    assert len(outputs) == 2
+    assert "acme  (acme-regflow 1.0)\n    hooks: regflow_calendars, regflow_exporters, regflow_working_calendar" in outputs[0]
+    assert "ACME-WLS  Wales, plus Acme's office closure days" in outputs[0]
+    rows = [line.split("\t") for line in (tmp_path / "ciw_states.tsv").read_text().splitlines()]
+    spec = load_spec(ROOT / "specs" / "ciw_2019.toml")
+    assert rows == [[name, state.label] for name, state in spec.states.items()]
+
+
 def test_the_variant_example_in_the_spec_format_is_the_file():
     doc = (ROOT / "docs/spec-format.md").read_text()
     example = (ROOT / "examples/ciw_2019_pilot.toml").read_text()

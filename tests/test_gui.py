@@ -38,6 +38,7 @@ from regflow.gui.case.panel import CasePanel
 from regflow.gui.diagram import svg as diagram_svg
 from regflow.gui.main_window import MainWindow
 from regflow.gui.register.model import COLUMNS, PAGE
+from regflow.plugins import hookimpl
 
 from conftest import REVIEW
 
@@ -1208,3 +1209,123 @@ def test_enter_in_a_form_records_the_step_and_never_cancels_it(qtbot, settings, 
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         qtbot.keyClick(form.actor, Qt.Key.Key_Return)
     assert stored(db, ids["alpha"]).version == version + 1
+
+
+# -- export and plugins ----------------------------------------------------------------------
+
+
+def export_actions(window: MainWindow) -> dict[str, object]:
+    window.export_menu.aboutToShow.emit()
+    return {a.objectName(): a for a in window.export_menu.actions() if a.objectName()}
+
+
+def test_the_export_menu_lists_the_installed_exporters_for_what_is_selected(qtbot, settings, reg_db):
+    from regflow.plugins.exporters import exporters
+
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    window.case_panel.view = None
+    actions = export_actions(window)
+    expected = {f"export-{s}-{n}" for s in ("spec", "case", "register") for n in exporters(s)}
+    assert set(actions) == expected
+    assert {"export-spec-scxml", "export-case-html", "export-case-ics", "export-register-csv"} <= set(actions)
+    assert not actions["export-case-html"].isEnabled() and actions["export-register-csv"].isEnabled()
+    show_case(qtbot, window, ids["bravo"])
+    actions = export_actions(window)
+    assert all(a.isEnabled() for a in actions.values())
+    sections = [a.text() for a in window.export_menu.actions() if a.isSeparator()]
+    assert sections == ["The process of this case", "This case", "The whole register"]
+
+
+def test_exporting_from_the_menu_writes_through_the_engine(qtbot, settings, reg_db, tmp_path, monkeypatch):
+    import csv as csv_module
+
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    show_case(qtbot, window, ids["bravo"])
+    asked = []
+    targets = iter([tmp_path / "bravo.html", tmp_path / "register.csv", tmp_path / "review.scxml"])
+
+    def ask(start, exporter):
+        asked.append((Path(start).name, exporter.name))
+        return str(next(targets))
+
+    monkeypatch.setattr(window, "ask_export_path", ask)
+    actions = export_actions(window)
+    actions["export-case-html"].trigger()
+    actions["export-register-csv"].trigger()
+    actions["export-spec-scxml"].trigger()
+    assert asked == [(f"case-{ids['bravo']}.html", "html"), ("register.csv", "csv"),
+                     ("review.scxml", "scxml")]  # named after the spec's id
+    assert window.last_error is None
+    page = (tmp_path / "bravo.html").read_text()
+    assert "<svg" in page and "Bravo Borough - review 2026" in html.unescape(page)
+    with (tmp_path / "register.csv").open(newline="") as handle:
+        rows = list(csv_module.DictReader(handle))
+    assert sorted(r["title"] for r in rows if r["record"] == "case") == [
+        "Alpha Council - review 2026", "Bravo Borough - review 2026", "Charlie City - review 2026"]
+    assert (tmp_path / "review.scxml").read_text().startswith("<?xml")
+    assert "Wrote" in window.statusBar().currentMessage()
+
+
+class FailingPlugin:
+    """A plugin whose exporter and listener raise."""
+
+    @staticmethod
+    def _write(target, path, today):
+        path.write_text("half")
+        raise RuntimeError("printer on fire")
+
+    @hookimpl
+    def regflow_exporters(self):
+        from regflow.plugins.exporters import Exporter
+
+        return [Exporter("fails", ".fails", "Always fails", self._write, subject="case", options=())]
+
+    @hookimpl
+    def regflow_entry_recorded(self, register, case, entry):
+        raise ConnectionError("cannot reach the mail server")
+
+
+@pytest.fixture
+def failing_plugin():
+    from regflow.plugins.manager import plugin_manager, take_failures
+
+    plugin = FailingPlugin()
+    plugin_manager().register(plugin, name="failing-plugin")
+    take_failures()
+    yield plugin
+    plugin_manager().unregister(plugin)
+    take_failures()
+
+
+def test_a_failing_exporter_is_said_in_a_dialog_and_nothing_is_written(
+        qtbot, settings, reg_db, tmp_path, failing_plugin):
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    show_case(qtbot, window, ids["bravo"])
+    assert not window.export_to("case", "fails", str(tmp_path / "x.fails"))
+    box = window.last_error
+    assert box.windowTitle() == "Cannot export"
+    assert "the fails exporter of plugin 'failing-plugin' failed (RuntimeError: printer on fire)" in box.text()
+    assert not (tmp_path / "x.fails").exists() and not list(tmp_path.glob(".*partial"))
+    box.close()
+    assert window.export_to("case", "ics", str(tmp_path / "x.ics"))  # the app carries on
+
+
+def test_a_failing_listener_is_named_in_a_dialog_and_the_step_is_kept(
+        qtbot, settings, reg_db, failing_plugin):
+    db, ids = reg_db
+    window = window_on(qtbot, settings, db)
+    panel = show_case(qtbot, window, ids["bravo"])
+    before = stored(db, ids["bravo"]).version
+    form = click_step(qtbot, panel, "progress_report")
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+        qtbot.mouseClick(form.ok, LEFT)
+    box = window.last_error
+    assert box is not None and box.windowTitle() == "A plugin failed"
+    assert ("plugin 'failing-plugin' failed in regflow_entry_recorded: ConnectionError: cannot "
+            f"reach the mail server; entry #{before + 1} of case {ids['bravo']} was recorded and "
+            "is kept") in box.text()
+    after = stored(db, ids["bravo"])
+    assert after.version == before + 1 and after.entries[-1].event == "progress_report"

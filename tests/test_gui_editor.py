@@ -11,13 +11,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtWidgets import QLabel, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QLabel, QMessageBox
+from test_gui import WAIT_MS, output_dir
 
-from regflow.engine import load_spec  # noqa: E402
-from regflow.gui.editor.window import EditorWindow  # noqa: E402
+from regflow.engine import load_spec
+from regflow.gui.editor.window import EditorWindow
 
-from conftest import ROOT  # noqa: E402
-from test_gui import WAIT_MS, output_dir  # noqa: E402
+from conftest import ROOT
 
 D = date
 

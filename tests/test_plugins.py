@@ -40,7 +40,7 @@ def third_party():
 
 
 def test_a_third_party_exporter_is_used_by_format_and_can_override_a_builtin(review, tmp_path, third_party):
-    out = tmp_path / "review.json"
+    out = tmp_path / "review.states.json"
     export(review, out, fmt="json-states")
     assert json.loads(out.read_text()) == sorted(review.states)
     export(review, tmp_path / "r.dot")

@@ -30,8 +30,10 @@ def check_day(day: date, what: str) -> date:
                         f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
     return day
 
-#: Calendars a spec may name, with the words shown to people.
-CALENDARS: dict[str, str] = {
+
+#: The built-in calendars (registered by the ``regflow.plugins.calendars`` plugin; plugins add
+#: others through the ``regflow_calendars`` hook), with the words shown to people.
+GB_CALENDARS: dict[str, str] = {
     "GB-WLS": "Wales (England and Wales bank holidays)",
     "GB-SCT": "Scotland (Scottish bank holidays)",
     "GB-ENG": "England (England and Wales bank holidays)",
@@ -40,27 +42,38 @@ CALENDARS: dict[str, str] = {
 
 
 class WorkingCalendar:
-    """Working days of one country subdivision."""
+    """Working days: not a weekend, not a holiday of ``table`` (a ``holidays`` table), not one
+    of the ``closures`` (e.g. an office's own closure days, ``{date: "name"}``)."""
 
-    def __init__(self, code: str):
-        if code not in CALENDARS:
-            raise ValueError(f"unknown calendar '{code}'")
-        country, subdiv = code.split("-")
+    def __init__(self, code: str, table: holidays.HolidayBase | None = None,
+                 closures: dict[date, str] | None = None):
+        if table is None:  # a GB subdivision by its code, e.g. GB-WLS
+            if code not in GB_CALENDARS:
+                raise ValueError(f"unknown calendar '{code}'")
+            country, subdiv = code.split("-")
+            table = holidays.country_holidays(country, subdiv=subdiv)
         self.code = code
-        self._holidays = holidays.country_holidays(country, subdiv=subdiv)
+        self._holidays = table
+        self._closures = dict(closures or {})
         self._added: dict[tuple[date, Duration], date] = {}
 
     def is_working_day(self, day: date) -> bool:
-        return self._holidays.is_working_day(day)
+        return day not in self._closures and self._holidays.is_working_day(day)
 
     def holiday_name(self, day: date) -> str | None:
-        return self._holidays.get(day)
+        return self._closures.get(day) or self._holidays.get(day)
 
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (``start`` itself never counts)."""
         if n == 0:
             return start
-        return self._holidays.get_nth_working_day(start, n)
+        if not self._closures:
+            return self._holidays.get_nth_working_day(start, n)
+        day, step, left = start, (1 if n > 0 else -1), abs(n)
+        while left:
+            day += timedelta(days=step)
+            left -= self.is_working_day(day)
+        return day
 
     def add(self, start: date, duration: Duration) -> date:
         """``start`` plus ``duration`` (a pure function, so results are kept)."""
@@ -105,7 +118,25 @@ def financial_year_start(day: date) -> date:
     return start if day >= start else date(day.year - 1, month, first)
 
 
+def calendar_names() -> dict[str, str]:
+    """Every calendar a spec may name, ``{code: description}``, from every plugin."""
+    from regflow.plugins.manager import call_each
+
+    out: dict[str, str] = {}
+    for _plugin, names in reversed(call_each("regflow_calendars", "its calendars are not "
+                                             "available")):
+        out.update(names)
+    return out
+
+
 @cache
 def calendar(code: str) -> WorkingCalendar:
-    """The shared calendar for ``code`` (holiday tables are built once per process)."""
-    return WorkingCalendar(code)
+    """The shared calendar for ``code``, from the first plugin that provides it (holiday
+    tables are built once per process); ``ValueError`` for a code no plugin provides."""
+    from regflow.plugins.manager import call_each
+
+    found = call_each("regflow_working_calendar", f"calendar '{code}' is not available from it",
+                      first=True, code=code)
+    if not found:
+        raise ValueError(f"unknown calendar '{code}'; known: {', '.join(calendar_names())}")
+    return found[0][1]

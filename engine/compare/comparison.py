@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ..cases.calendars import CALENDARS, calendar
+from ..cases.calendars import calendar, calendar_names
 from ..drawing.diagram import diagram_source
 from ..errors import RegflowError
 from ..spec.milestones import vocabulary
@@ -130,7 +130,7 @@ def comparison_html(c: Comparison) -> str:
              f"{e(right.process.title)}</h1>"]
     parts.append("<div class='sides'>" + "".join(
         f"<div class='side'><p><b class='{cls}'>{e(name)}</b>: {e(s.process.regulator)}; "
-        f"working days: {e(CALENDARS.get(s.process.calendar, s.process.calendar))}</p></div>"
+        f"working days: {e(calendar_names().get(s.process.calendar, s.process.calendar))}</p></div>"
         for cls, name, s in zip(("left", "right"), names, (left, right), strict=True)) + "</div>")
     parts.append("<h2>Diagrams</h2><div class='sides'>")
     for s, mark, other in zip((left, right), marks, reversed(names), strict=True):

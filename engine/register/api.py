@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, NoResultFound, SQLAlchemyError
 
+from regflow.plugins.manager import call_each
+
 from ..cases.calendars import check_day
 from ..cases.case import Case
 from ..cases.timescales import NOT_KEPT_BY, PAST_DUE, SOON_DAYS
@@ -784,7 +786,10 @@ class Register:
         stored = Entry(seq, entry["kind"], entry.get("event"), entry["effective_on"], recorded_at,
                        entry.get("actor"), _facts(view.spec, entry.get("facts")), entry["note"],
                        entry.get("voids_seq"), entry.get("timescale"), entry.get("extend_to"))
-        return CaseView(view.id, view.title, view.spec, seq, case, [*view.entries, stored])
+        now = CaseView(view.id, view.title, view.spec, seq, case, [*view.entries, stored])
+        call_each("regflow_entry_recorded", f"entry #{seq} of case {view.id} was recorded and is "
+                  "kept", register=self, case=now, entry=stored)  # a listener cannot undo it
+        return now
 
     def _base(self, view: CaseView, expect_version: int | None) -> int:
         """The version a change builds on; a stale one is refused before anything else."""

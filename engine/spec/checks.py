@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import chain, pairwise
 
-from ..cases.calendars import CALENDARS, calendar
+from ..cases.calendars import calendar, calendar_names
 from ..suggest import closest, quoted
 from .durations import Duration
 from .milestones import vocabulary
@@ -419,7 +419,7 @@ def _opens_after_closing(spec: Spec, after: Duration, within: Duration) -> str |
     else words saying from which anchor it does not ("" when always)."""
     if after.unit == within.unit:
         return "" if after.amount > within.amount else None
-    code = spec.process.calendar if spec.process.calendar in CALENDARS else "GB-ENG"
+    code = spec.process.calendar if spec.process.calendar in calendar_names() else "GB-ENG"
     add = calendar(code).add
     for anchor in _WINDOW_ANCHORS:
         if add(anchor, after) > add(anchor, within):

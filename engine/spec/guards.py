@@ -4,7 +4,8 @@ Guards are written in rule-engine's syntax (``concern_level == "significant" and
 rule-engine parses to its own AST and evaluates that AST: no Python ``eval``, no attribute access
 to Python internals. On top of its type checks this module refuses, at load time, names that are
 not declared facts, rule-engine's ``$`` built-ins (they read the clock or the host), function
-calls, and enum comparisons with values the fact cannot take.
+calls other than to the typed functions plugins provide (``regflow_guard_functions``), and enum
+comparisons with values the fact cannot take.
 
 Everything a guard costs is bounded. Its size is limited (characters, operators, nesting), so
 parsing and evaluating it cannot run out of stack. Regular-expression matches (``fact =~
@@ -17,6 +18,7 @@ out of the expression before rule-engine sees it and stands there as a yes/no va
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -26,6 +28,7 @@ import re2
 import rule_engine
 import rule_engine.ast as ast
 
+from ..errors import CaseError
 from ..suggest import closest
 from .model import Fact
 
@@ -84,20 +87,79 @@ class _Match:
         return (found is not None) == self.positive
 
 
+@dataclass(frozen=True)
+class GuardFunction:
+    """A function guards may call, from a plugin: ``arguments`` and ``returns`` are fact types
+    (``"date"``, ``"number"``, ``"text"``, ``"bool"``). ``function`` receives dates as
+    :class:`datetime.date` and numbers as :class:`decimal.Decimal`; it must be pure."""
+
+    name: str
+    arguments: tuple[str, ...]
+    returns: str
+    function: Callable[..., Any]
+    description: str = ""
+    plugin: str = ""  # filled in by regflow: who provides it, for messages
+
+    def data_type(self) -> Any:
+        return rule_engine.DataType.FUNCTION(
+            self.name, return_type=_TYPES[self.returns],
+            argument_types=tuple(_TYPES[a] for a in self.arguments))
+
+    def __call__(self, *args: Any) -> Any:
+        plain = [a.date() if isinstance(a, datetime) else a for a in args]
+        try:
+            result = self.function(*plain)
+        except Exception as err:  # someone else's code: name it; the event is refused
+            from regflow.plugins.manager import PluginFailure, record_failure
+
+            failure = PluginFailure(self.plugin or "?", f"guard function {self.name}()",
+                                    f"{type(err).__name__}: {err}",
+                                    "the guard could not be evaluated, so nothing was recorded")
+            record_failure(failure)
+            raise GuardFunctionFailed(str(failure)) from None
+        if self.returns == "date" and isinstance(result, date) and not isinstance(result, datetime):
+            return datetime(result.year, result.month, result.day, tzinfo=UTC)
+        if self.returns == "number" and not isinstance(result, bool) and isinstance(result, int | float):
+            return Decimal(str(result))
+        return result
+
+
+class GuardFunctionFailed(CaseError):
+    """A plugin's guard function raised while a guard was evaluated."""
+
+
+def guard_functions() -> dict[str, GuardFunction]:
+    """Every function plugins offer to guards, by name (a later-registered plugin wins)."""
+    from dataclasses import replace
+
+    from regflow.plugins.manager import call_each
+
+    out: dict[str, GuardFunction] = {}
+    for plugin, functions in reversed(call_each("regflow_guard_functions",
+                                                "guards cannot call its functions")):
+        for function in functions:
+            if function.returns in _TYPES and all(a in _TYPES for a in function.arguments):
+                out[function.name] = replace(function, plugin=plugin)
+    return out
+
+
 class Guard:
     """A compiled guard: ``guard.holds(facts)``."""
 
-    __slots__ = ("_facts", "_known", "_matches", "_order", "_rule", "names", "text")
+    __slots__ = ("_facts", "_functions", "_known", "_matches", "_order", "_rule", "names", "text")
 
     def __init__(self, text: str, rule: rule_engine.Rule, facts: dict[str, Fact],
-                 matches: tuple[_Match, ...] = ()):
+                 matches: tuple[_Match, ...] = (),
+                 functions: dict[str, GuardFunction] | None = None):
         self.text = text
         self._rule = rule
         self._facts = facts
         self._matches = matches
+        self._functions = {n: f for n, f in (functions or {}).items() if n not in facts}
         #: the facts this guard reads
         self.names = frozenset({n for n in _symbols(rule.statement.expression)
-                                if not n.startswith(_MATCH_PREFIX)} | {m.fact for m in matches})
+                                if not n.startswith(_MATCH_PREFIX) and n not in self._functions}
+                               | {m.fact for m in matches})
         self._order = tuple(sorted(self.names))
         self._known: dict[tuple, bool] = {}  # a guard is a pure function of the facts it reads
 
@@ -106,16 +168,31 @@ class Guard:
         """True when the guard reads no fact: it always gives the same answer."""
         return not self.names
 
+    @property
+    def expression(self) -> ast.ExpressionBase:
+        """The parsed expression (for translations, e.g. to ECMAScript for SCXML); a regular
+        expression match stands in it as a yes/no symbol named like :attr:`matches`."""
+        return self._rule.statement.expression
+
+    @property
+    def matches(self) -> dict[str, str]:
+        """The symbols standing for regular-expression matches, with the fact each reads."""
+        return {m.name: m.fact for m in self._matches}
+
     def holds(self, values: dict[str, Any]) -> bool:
         """True when the guard holds; a comparison with a date not yet known does not hold."""
         key = tuple(values.get(n) for n in self._order)
         known = self._known.get(key)
         if known is None:
-            read = guard_values(self._facts, values)
+            read = {**self._functions, **guard_values(self._facts, values)}
             for match in self._matches:
                 read[match.name] = match.holds(values.get(match.fact))
             try:
                 known = bool(self._rule.evaluate(read))
+            except rule_engine.errors.FunctionCallError as err:
+                if isinstance(err.error, GuardFunctionFailed):
+                    raise err.error from None  # a plugin failed: refuse, do not guess
+                known = False
             except (rule_engine.EvaluationError, ArithmeticError):
                 known = False
             if len(self._known) < 10_000:
@@ -146,8 +223,10 @@ def guard_values(facts: dict[str, Fact], values: dict[str, Any]) -> dict[str, An
     return out
 
 
-def _context(facts: dict[str, Fact], matches: tuple[_Match, ...] = ()) -> rule_engine.Context:
-    types = {name: _TYPES[f.type] for name, f in facts.items() if f.type in _TYPES}
+def _context(facts: dict[str, Fact], matches: tuple[_Match, ...] = (),
+             functions: dict[str, GuardFunction] | None = None) -> rule_engine.Context:
+    types = {name: f.data_type() for name, f in (functions or {}).items()}
+    types.update({name: _TYPES[f.type] for name, f in facts.items() if f.type in _TYPES})
     types.update({m.name: rule_engine.DataType.BOOLEAN for m in matches})
     return rule_engine.Context(
         type_resolver=rule_engine.type_resolver_from_dict(types), default_timezone="UTC"
@@ -179,11 +258,16 @@ def _symbols(node: ast.ExpressionBase):
         yield from _symbols(child)
 
 
-def _check_tree(node: ast.ExpressionBase, facts: dict[str, Fact]) -> None:
+def _check_tree(node: ast.ExpressionBase, facts: dict[str, Fact],
+                functions: dict[str, GuardFunction]) -> None:
     if isinstance(node, ast.SymbolExpression) and node.scope is not None:
         raise GuardSyntaxError(f"'${node.name}' is not allowed: guards may only read facts")
-    if isinstance(node, ast.FunctionCallExpression):
-        raise GuardSyntaxError("function calls are not allowed in guards")
+    if isinstance(node, ast.FunctionCallExpression) and not (
+            isinstance(node.function, ast.SymbolExpression) and node.function.scope is None
+            and node.function.name in functions and node.function.name not in facts):
+        offered = ", ".join(f"{n}()" for n in functions)
+        raise GuardSyntaxError("function calls are not allowed in guards" + (
+            f", except to the functions plugins provide: {offered}" if offered else ""))
     pairs: list[tuple[ast.ExpressionBase, ast.ExpressionBase]] = []
     if isinstance(node, ast.ComparisonExpression):
         pairs = [(node.left, node.right), (node.right, node.left)]
@@ -213,13 +297,16 @@ def _check_tree(node: ast.ExpressionBase, facts: dict[str, Fact]) -> None:
                 suggestion=f'"{near}"' if near else None,
             )
     for child in _children(node):
-        _check_tree(child, facts)
+        _check_tree(child, facts, functions)
 
 
-def compile_guard(text: str, facts: dict[str, Fact]) -> Guard:
-    """Compile ``text`` against the declared facts, or raise :class:`GuardSyntaxError`."""
+def compile_guard(text: str, facts: dict[str, Fact],
+                  functions: dict[str, GuardFunction] | None = None) -> Guard:
+    """Compile ``text`` against the declared facts and the functions plugins offer (default:
+    :func:`guard_functions`), or raise :class:`GuardSyntaxError`."""
     if not isinstance(text, str) or not text.strip():
         raise GuardSyntaxError("a guard must be a non-empty expression")
+    functions = guard_functions() if functions is None else functions
     if len(text) > MAX_GUARD_CHARS:
         raise GuardSyntaxError(f"a guard may have at most {MAX_GUARD_CHARS:,} characters, this "
                                f"one has {len(text):,}: split the rule over states or facts")
@@ -231,8 +318,16 @@ def compile_guard(text: str, facts: dict[str, Fact]) -> Guard:
     else:
         text_for_engine = text
     try:
-        rule = rule_engine.Rule(text_for_engine, context=_context(facts, matches))
+        rule = rule_engine.Rule(text_for_engine, context=_context(facts, matches, functions))
     except rule_engine.SymbolResolutionError as err:
+        if re.search(rf"\b{re.escape(err.symbol_name)}\s*\(", text):
+            offered = ", ".join(f"{n}()" for n in functions) or "none is installed"
+            near = closest(err.symbol_name, functions)
+            raise GuardSyntaxError(
+                f"unknown function '{err.symbol_name}': function calls are not allowed in "
+                f"guards, except to the functions plugins provide ({offered})",
+                column=_find(text, err.symbol_name),
+                suggestion=f"'{near}'" if near else None) from None
         near = closest(err.symbol_name, facts)
         raise GuardSyntaxError(
             f"unknown fact '{err.symbol_name}' in guard",
@@ -251,6 +346,12 @@ def compile_guard(text: str, facts: dict[str, Fact]) -> Guard:
         raise GuardSyntaxError(
             f"syntax error at '{token.value}'", column=token.lexpos + 1
         ) from None
+    except rule_engine.errors.FunctionCallError as err:
+        name = err.function_name or "?"
+        found = functions.get(name)
+        takes = f": {name}() takes ({', '.join(found.arguments)})" if found else ""
+        raise GuardSyntaxError(f"function {name}(): {err.message}{takes}",
+                               column=_find(text, name)) from None
     except rule_engine.EvaluationError as err:  # type errors found while compiling
         raise GuardSyntaxError(
             f"type error ({err.message}): compare facts with values of their own type: enum "
@@ -262,13 +363,13 @@ def compile_guard(text: str, facts: dict[str, Fact]) -> Guard:
         raise GuardSyntaxError(f"arithmetic on fixed numbers fails: {err}") from None
     except RecursionError:  # a backstop: the size limits keep guards far from it
         raise GuardSyntaxError("the expression is nested too deeply") from None
-    _check_tree(rule.statement.expression, facts)
+    _check_tree(rule.statement.expression, facts, functions)
     result = rule.statement.expression.result_type
     if result not in (rule_engine.DataType.BOOLEAN, rule_engine.DataType.UNDEFINED):
         words = {"FLOAT": "a number", "STRING": "text", "DATETIME": "a date"}
         raise GuardSyntaxError("a guard must be true or false, this one gives "
                                + words.get(result.name, result.name.lower()))
-    return Guard(text, rule, facts, matches)
+    return Guard(text, rule, facts, matches, functions)
 
 
 def _tokens(text: str) -> list | None:

@@ -15,13 +15,16 @@ import tomllib
 from datetime import date, datetime
 from typing import Any
 
-from ..cases.calendars import CALENDARS, FIRST_DAY, LAST_DAY
+from regflow.plugins.manager import PluginFailure, call_each, record_failure
+
+from ..cases.calendars import FIRST_DAY, LAST_DAY, calendar_names
 from ..cases.compiler import machine_class
 from ..errors import Problem, SpecError, shown
 from ..files import InputFileError, read_input
+from ..suggest import closest, quoted
 from . import checks, variants
 from .durations import Duration, DurationSyntaxError
-from .guards import GuardSyntaxError, compile_guard
+from .guards import GuardSyntaxError, compile_guard, guard_functions
 from .model import (
     Event,
     Fact,
@@ -237,17 +240,22 @@ def _parse_spec(data: dict[str, Any], text: str, path: str,
     problems.raise_if_any()
 
     process = Process(**data["process"])
-    if process.calendar not in CALENDARS:  # the schema's enum already says so
-        problems.add(("process", "calendar"), f"unknown calendar '{process.calendar}'")
+    known_calendars = calendar_names()  # the built-in ones and every plugin's
+    if process.calendar not in known_calendars:
+        near = closest(process.calendar, known_calendars)
+        problems.add(("process", "calendar"), f"unknown calendar '{process.calendar}'; known: "
+                     f"{', '.join(known_calendars)} (a plugin can add others: 'regflow plugins' "
+                     "lists them)", quoted(near))
     facts = {name: _fact(name, entry, problems) for name, entry in data.get("facts", {}).items()}
     guards: dict[str, Any] = {}
+    functions = guard_functions()  # the ones plugins offer, asked for once per spec
 
     def guard(where: Path, expression: str | None) -> str | None:
         if expression is None:
             return None
         if expression not in guards:
             try:
-                guards[expression] = compile_guard(expression, facts)
+                guards[expression] = compile_guard(expression, facts, functions)
             except GuardSyntaxError as err:
                 offset = err.column if err.column is not None else None
                 brief = expression if len(expression) <= 80 else expression[:79] + "…"
@@ -317,6 +325,18 @@ def _parse_spec(data: dict[str, Any], text: str, path: str,
     )
     for where, message, suggestion in checks.check(spec):
         problems.add(where, message, suggestion)
+    problems.raise_if_any()
+    for plugin, found in call_each("regflow_validate_spec", "the spec was loaded without its "
+                                   "checks", spec=spec):
+        for item in found:
+            try:
+                where, message, suggestion = item
+                where = tuple(where)
+            except (TypeError, ValueError):
+                record_failure(PluginFailure(plugin, "regflow_validate_spec", f"returned {item!r}, "
+                                             "not (key path, message, suggestion)"))
+                continue
+            problems.add(where, f"{message} (check by plugin '{plugin}')", suggestion)
     problems.raise_if_any()
     machine_class(spec)  # compile now: a spec that loads is a spec that runs
     return spec
