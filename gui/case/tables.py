@@ -53,6 +53,15 @@ def reading_html(note: str) -> str:
     return f"<p><b>How regflow reads it:</b> {html.escape(note)}</p>" if note else ""
 
 
+def _rank(row: TimescaleStatus, today: date) -> int:
+    """Where a row sorts: still to do and past its date first; a date kept late (done) with
+    the other rows that are history, after those still running."""
+    standing = row.standing(today)
+    if standing in PAST and not row.open:
+        return ORDER.index("breached")
+    return ORDER.index(standing)
+
+
 def cell(text: str, tip: str = "", data: Any = None) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
@@ -90,7 +99,7 @@ def fill_timescales(table: QTableWidget, view: CaseView, rows: list[TimescaleSta
     whose clock has not started."""
     table.setRowCount(0)
     shown = [r for r in rows if r.anchor_date is not None or waiting]
-    shown.sort(key=lambda r: (ORDER.index(r.standing(today)), r.due or date.max))
+    shown.sort(key=lambda r: (_rank(r, today), r.due or date.max))
     spec = view.spec
     for r in shown:
         n = table.rowCount()
