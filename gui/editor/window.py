@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextCursor, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -92,7 +93,9 @@ class EditorWindow(QMainWindow):
         self.spec = None
         self.selected: tuple = ()
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _clean: self._title())
+        # a method, not a lambda: Qt drops the connection when this window is deleted (the
+        # stack, its child, says it is clean once more as it goes)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._check_timer = QTimer(self, singleShot=True, interval=300)
         self._check_timer.timeout.connect(self._check)
         self._toml_timer = QTimer(self, singleShot=True, interval=500)
@@ -259,6 +262,10 @@ class EditorWindow(QMainWindow):
             event.accept()
         else:
             event.ignore()
+
+    def _clean_changed(self, _clean: bool) -> None:
+        if shiboken6.isValid(self):
+            self._title()
 
     def _title(self) -> None:
         name = self.path.name if self.path else "new spec"
