@@ -199,3 +199,22 @@ def test_diagram_ids_come_from_the_specs_names_so_versions_diff_cleanly(tmp_path
     ids = lambda dot: set(re.findall(r'id="(e__[^"]+)"', dot))  # noqa: E731
     assert ids(base) < ids(varied)
     assert ids(varied) - ids(base) == {"e__awaiting_publication.extra_step.awaiting_publication"}
+
+
+def test_a_plugin_whose_variants_hook_fails_is_named_and_the_others_still_offered():
+    from regflow.plugins.manager import hookimpl, plugin_manager, take_failures
+
+    class Broken:
+        @hookimpl
+        def regflow_variants(self):
+            raise RuntimeError("no variants today")
+
+    pm = plugin_manager()
+    pm.register(Broken(), name="broken_variants")
+    try:
+        take_failures()
+        assert "swia_proportionate" in installed_variants()
+        failures = take_failures()
+        assert [(f.plugin, f.hook) for f in failures] == [("broken_variants", "regflow_variants")]
+    finally:
+        pm.unregister(name="broken_variants")

@@ -253,10 +253,12 @@ class Variant:
 
 def installed_variants() -> dict[str, Variant]:
     """Every variant the installed plugins offer, by name (the last registered wins)."""
-    from regflow.plugins.manager import plugin_manager
+    from regflow.plugins.manager import call_each
 
     out: dict[str, Variant] = {}
-    for offered in plugin_manager().hook.regflow_variants():
+    # a plugin that fails is named and left out, the others' variants still offered
+    for _plugin, offered in reversed(call_each("regflow_variants",
+                                               "its rule variants are not offered")):
         for variant in offered or ():
             out[variant.name] = variant
     return out
