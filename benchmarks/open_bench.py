@@ -39,21 +39,11 @@ def main() -> int:
           args.cases)
     if args.postgresql:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-        import os
-
         import pg_cluster
 
-        reason = pg_cluster.why_not()
-        if reason:
-            print(f"\nPostgreSQL: not measured ({reason})")
-            return 0
-        cluster = pg_cluster.Cluster().start()
-        os.environ.update(cluster.environ())
-        try:
-            print()
-            bench(cluster.new_database(), args.cases)
-        finally:
-            cluster.stop()
+        with pg_cluster.benchmark_server() as cluster:
+            if cluster is not None:
+                bench(cluster.new_database(), args.cases)
     return 0
 
 

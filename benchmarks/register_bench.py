@@ -52,26 +52,16 @@ def main() -> int:
     measure(str(folder / "register.db"), "SQLite", args, baseline, "?")
     if args.postgresql:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-        import os
-
         import pg_cluster
 
-        reason = pg_cluster.why_not()
-        if reason:
-            print(f"\nPostgreSQL: not measured ({reason})")
-            return 0
-        cluster = pg_cluster.Cluster().start()
-        os.environ.update(cluster.environ())
-        try:
-            url = cluster.new_database()
-            import psycopg
+        with pg_cluster.benchmark_server() as cluster:
+            if cluster is not None:
+                import psycopg
 
-            with psycopg.connect(host="127.0.0.1", port=cluster.port, user=pg_cluster.USER,
-                                 dbname="postgres", password=cluster.password) as bare:
-                print()
-                measure(url, "PostgreSQL (a throwaway local server)", args, bare, "%s")
-        finally:
-            cluster.stop()
+                url = cluster.new_database()
+                with psycopg.connect(host="127.0.0.1", port=cluster.port, user=pg_cluster.USER,
+                                     dbname="postgres", password=cluster.password) as bare:
+                    measure(url, "PostgreSQL (a throwaway local server)", args, bare, "%s")
     return 0
 
 

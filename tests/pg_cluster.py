@@ -8,6 +8,7 @@ PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -145,3 +146,21 @@ class Cluster:
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def benchmark_server():
+    """A throwaway server for a benchmark's PostgreSQL part, its environment set (None, and
+    the reason printed, where PostgreSQL cannot run here); stopped afterwards."""
+    reason = why_not()
+    if reason:
+        print(f"\nPostgreSQL: not measured ({reason})")
+        yield None
+        return
+    cluster = Cluster().start()
+    os.environ.update(cluster.environ())
+    try:
+        print()
+        yield cluster
+    finally:
+        cluster.stop()
