@@ -41,7 +41,7 @@ def test_the_plugin_is_found_through_its_entry_point(example_plugin):
     assert not found["builtin"]
     assert found["hooks"] == ["regflow_calendars", "regflow_entry_recorded", "regflow_exporters",
                               "regflow_guard_functions", "regflow_validate_spec",
-                              "regflow_working_calendar"]
+                              "regflow_variants", "regflow_working_calendar"]
 
 
 def test_without_the_plugin_nothing_of_it_is_there():
@@ -275,3 +275,15 @@ def test_a_failing_plugin_is_named_by_the_command_and_the_case_is_intact(broken_
     assert not (tmp_path / "x.broken").exists()
 
 
+
+
+def test_a_plugin_variant_opens_cases_pinned_to_its_text(example_plugin, tmp_path):
+    from regflow.engine.spec.variants import installed_variants, variant_spec
+
+    assert installed_variants()["acme_longer_draft"].base == "ciw_2019"
+    spec = variant_spec("acme_longer_draft")
+    assert spec.process.id == "ciw_2019_acme_pilot"
+    assert str(spec.timescale("draft_report").within) == "30 working days"
+    with Register(tmp_path / "r.db", today=date(2027, 3, 1)) as reg:
+        view = reg.new_case("variant:acme_longer_draft", "Acme council", date(2027, 3, 1))
+        assert view.spec.content_hash == spec.content_hash

@@ -65,3 +65,22 @@ def _write_states(spec, path, highlight, focus):
 def regflow_exporters():
     return [Exporter("states-tsv", ".tsv", "The spec's states, one per line (tab-separated)",
                      _write_states, options=())]
+
+
+def _longer_draft(data):
+    """Acme's pilot: CIW's draft report gets 30 working days instead of 25."""
+    data["process"]["id"] = "ciw_2019_acme_pilot"
+    data["process"]["version"] += "-acme"
+    for timescale in data["timescales"]:
+        if timescale["id"] == "draft_report":
+            timescale["within"] = "30 working days"
+            timescale["label"] = "Draft report shared within 30 working days of the end of fieldwork"
+    return data
+
+
+@hookimpl
+def regflow_variants():
+    from regflow.engine.spec.variants import Variant
+
+    return [Variant("acme_longer_draft", "ciw_2019", "Acme pilot: 30 days for the draft",
+                    "CIW's draft report gets 30 working days instead of 25.", _longer_draft)]
