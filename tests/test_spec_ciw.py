@@ -1064,3 +1064,9 @@ def test_serious_scenario_conference_in_its_window_and_safeguarding_during_focus
     assert (action.on, action.actor) == (D(2027, 1, 20), "link_senior_manager")
     assert "focused_activity_under_way" in action.target
     assert "conference_actions_monitored" in case.current_states
+
+
+def test_a_date_fact_deadline_is_worded_with_the_facts_label(spec):
+    words = spec.rule_words(spec.timescale("warning_notice_action"))
+    assert words.startswith("by the date in ‘End of the period within which the warning notice "
+                            "requires action’")

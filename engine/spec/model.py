@@ -326,8 +326,10 @@ class Spec:
         return f"‘{found.label}’" if found else str(ref)
 
     def rule_words(self, timescale: Timescale) -> str:
-        """A timescale's rule with its anchor in plain words."""
-        return timescale.rule_text(self.ref_label(timescale.anchor))
+        """A timescale's rule with its anchor (and a date fact it falls due on) in plain words."""
+        words = timescale.rule_text(self.ref_label(timescale.anchor))
+        fact = self.facts.get(timescale.due_on) if timescale.due_on else None
+        return words.replace(f"'{timescale.due_on}'", f"‘{fact.label}’") if fact else words
 
     def citation_text(self, citation: str) -> str:
         return self.paragraphs.get(citation, "")
