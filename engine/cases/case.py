@@ -410,8 +410,13 @@ class Case:
 
     def next_fire_date(self) -> date | None:
         """When the next time-driven event falls due, if any is still to come."""
-        due = self._next_due(date.max)
+        due = self.next_fire()
         return due[0] if due else None
+
+    def next_fire(self) -> tuple[date, str] | None:
+        """The next time-driven event and the day it falls due (``None``: none to come)."""
+        due = self._next_due(date.max)
+        return (due[0], due[1].fires) if due else None
 
     def extend(self, timescale_id: str, to: date, reason: str) -> Extension:
         """Extend the latest instance of an extendable timescale to ``to``."""

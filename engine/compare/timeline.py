@@ -156,11 +156,10 @@ def _next(case: Case, day: date, facts: dict[str, Any]) -> tuple[date, list[str]
             if r.open and r.kind in _DATED and r.due is not None]
     rows.sort(key=lambda r: (r.due, r.id))
     # a period that ends by itself runs its full course first (comments on its last day)
-    fire = case.next_fire_date()
-    if fire is not None and (not rows or fire <= rows[0].due):
-        due = case._next_due(fire)
-        if due is not None and due[1].fires and due[1].fires in case.available_events():
-            return fire, [(due[1].fires, {})]
+    fire = case.next_fire()
+    if fire is not None and (not rows or fire[0] <= rows[0].due) \
+            and fire[1] in case.available_events():
+        return fire[0], [(fire[1], {})]
     for r in rows:
         t = case.spec.timescale(r.id)
         if t.met_by is None or t.met_by.kind != "event":

@@ -213,17 +213,17 @@ class CompareWindow(QWidget):
 
         def work():
             left, right = (open_spec(r) for r in refs)
+            why_not = ""
             try:
                 found = compare(left, right, start, milestone)
             except RegflowError as err:  # no such milestone on one side: compare without it
-                found = compare(left, right)
-                found.start_milestone = str(err)
+                found, why_not = compare(left, right), str(err)
             found.deadlines = deadlines
             marks = diff_marks(found)
             names = side_names(found)
             svgs = tuple(diagram_svg(s, m, f"differs from {o}" if m else "", deadlines)
                          for s, m, o in zip((left, right), marks, reversed(names), strict=True))
-            return found, svgs, timeline_svg(found) if found.timelines else ""
+            return found, svgs, timeline_svg(found) if found.timelines else "", why_not
 
         run_task(self, "Comparing the two specs…", work, self._shown, self._failed,
                  progress=False)
@@ -235,7 +235,7 @@ class CompareWindow(QWidget):
                             f"{html.escape(str(err))}</span>")
 
     def _shown(self, result) -> None:
-        found, svgs, timeline = result
+        found, svgs, timeline, why_not = result
         self.go.setEnabled(True)
         self.last_error = None
         self.comparison = found
@@ -257,8 +257,8 @@ class CompareWindow(QWidget):
         self.tabs.setTabEnabled(3, versions)
         note = (f"two versions of one process: {len(found.diff)} change(s), marked ✎ on both "
                 "diagrams" if versions else "two regimes: their milestones side by side")
-        if not found.timelines and found.start_milestone:
-            note += f"; no timeline: {found.start_milestone}"
+        if why_not:
+            note += f"; no timeline: {why_not}"
         self.status.setText(note)
         self.ready.emit()
 
