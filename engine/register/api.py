@@ -33,7 +33,7 @@ from ..errors import CaseError, RegflowError
 from ..spec.loader import loads_spec
 from ..spec.model import Spec
 from ..spec.variants import open_spec
-from .bulk import Prepared, bulk_insert, prepare_case
+from .bulk import Prepared, bulk_insert, insert_cases, prepare_case
 from .damage import KINDS, DamagedCase, damaged_ids, diagnose
 from .projection import facts_json, not_future, projection, timescale_rows
 from .storage import (
@@ -491,10 +491,7 @@ class Register:
             pending[:] = fresh
             if not pending:
                 return
-            # one statement for the whole batch; the new ids come back in order
-            ids = conn.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True),
-                               [{**p.case_row, "created_at": now} for p in pending]
-                               ).scalars().all()
+            ids = insert_cases(conn, [{**p.case_row, "created_at": now} for p in pending])
             event_rows, timescale_rows = [], []
             for case_id, prepared in zip(ids, pending, strict=True):
                 event_rows.extend({**row, "case_id": case_id, "recorded_at": now}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, insert, text
 
 from ..cases.case import Case
 from ..errors import CaseError, DateError, RegflowError
@@ -14,6 +14,7 @@ from ..spec.model import Spec
 from ..spec.variants import open_spec
 from .projection import facts_json, not_future, projection, timescale_rows
 from .records import record_problem
+from .storage import cases
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,23 @@ def _iso(text: Any, what: str) -> date:
         raise DateError(f"{what} '{text}' is not a date: write YYYY-MM-DD") from None
 
 
+def insert_cases(conn, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert case rows; their new ids, in order. PostgreSQL: the ids are taken from the
+    table's sequence in one query and the rows sent by COPY with them, because an ``INSERT
+    ... RETURNING`` of a thousand rows spends more time having psycopg split and convert its
+    twenty thousand parameters than the server spends storing them. A case's snapshot (6 kB
+    on average) is compressed with lz4 where the server has it: half the time pglz takes."""
+    if conn.dialect.name != "postgresql":
+        return conn.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True),
+                            rows).scalars().all()
+    conn.execute(text(_LZ4))
+    ids = conn.execute(text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) "
+                            "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars().all()
+    ids.sort()  # taken in one statement: ascending, so the ids follow the import's order
+    _copy(conn, cases, [{"id": case_id, **row} for case_id, row in zip(ids, rows, strict=True)])
+    return ids
+
+
 def bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows with one statement through the driver.
 
@@ -106,11 +124,27 @@ def bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
     conn.exec_driver_sql(str(compiled), data)
 
 
+#: the binary COPY format of each kind of column (the server reads varchar as it reads text)
+_BINARY = ((Boolean, "bool"), (Integer, "int4"), (DateTime, "timestamptz"), (Date, "date"),
+           (String, "text"))
+
+
+def _binary_type(column) -> str:
+    return next(name for kind, name in _BINARY if isinstance(column.type, kind))
+
+
 def _copy(conn, table, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL's COPY, the server's own bulk path, inside the caller's transaction."""
+    """PostgreSQL's COPY, the server's own bulk path, in its binary format (no text to parse
+    on the server), inside the caller's transaction."""
     keys = list(rows[0])
-    columns = ", ".join(keys)
     cursor = conn.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table.name} ({', '.join(keys)}) FROM STDIN (FORMAT BINARY)"
+                     ) as copy:
+        copy.set_types([_binary_type(table.c[key]) for key in keys])
         for row in rows:
             copy.write_row(tuple(row[key] for key in keys))
+
+
+#: for this transaction only, and only where the server was built with lz4
+_LZ4 = ("SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings "
+        "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
