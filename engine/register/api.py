@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError, NoResultFound, SQLAlchemyError
 
 from regflow.plugins.manager import call_each
@@ -33,6 +34,7 @@ from ..errors import CaseError, RegflowError
 from ..spec.loader import loads_spec
 from ..spec.model import Spec
 from ..spec.variants import open_spec
+from .append import append
 from .bulk import Prepared, bulk_insert, insert_cases, prepare_case
 from .damage import KINDS, DamagedCase, damaged_ids, diagnose
 from .projection import facts_json, not_future, projection, timescale_rows
@@ -156,6 +158,18 @@ def _facts(spec: Spec, text: str | None) -> dict[str, Any]:
     values = json.loads(text) if text else {}
     return {k: date.fromisoformat(v) if k in spec.facts and spec.facts[k].type == "date"
             and isinstance(v, str) else v for k, v in values.items()}
+
+
+#: a case and its log in one statement (one round trip to a server): the case's row (its
+#: snapshot is kilobytes) with the first entry only, the entries in order
+_FIRST = func.row_number().over(order_by=events.c.seq) == 1
+_CASE_AND_LOG = (
+    select(cases.c.id, *(sql_case((_FIRST, c)).label(c.name) for c in cases.c if c.name != "id"),
+           *(events.c[name] for name in ("seq", "kind", "event", "effective_on", "recorded_at",
+                                         "actor", "facts", "note", "voids_seq", "timescale",
+                                         "extend_to")))
+    .select_from(cases.outerjoin(events, events.c.case_id == cases.c.id))
+    .where(cases.c.id == bindparam("case_id")).order_by(events.c.seq))
 
 
 class Register:
@@ -345,23 +359,38 @@ class Register:
                               ) from None
 
     def _read_case(self, case_id: int) -> CaseView:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
-            if row is None:
+        with self._reading() as conn:
+            log = conn.execute(_CASE_AND_LOG, {"case_id": case_id}).all()
+            if not log:
                 raise self._unknown(conn, case_id)
-            log = conn.execute(select(events).where(events.c.case_id == case_id)
-                               .order_by(events.c.seq)).all()
+        row = log[0]
         spec = self._spec(row.spec_hash)
         case = Case.restore(spec, json.loads(row.snapshot))
         entries = [Entry(e.seq, e.kind, e.event, e.effective_on, _utc(e.recorded_at), e.actor,
                          _facts(spec, e.facts), e.note, e.voids_seq, e.timescale, e.extend_to)
-                   for e in log]
+                   for e in log if e.seq is not None]
         for e in entries:
             if e.kind not in KINDS or (e.kind == "event" and e.event not in spec.events):
                 raise KeyError(e.event)  # named by diagnose()
         if self.readonly:  # nothing is caught up in the file: catch up in memory
             case.advance_to(self.today)
         return CaseView(row.id, row.title, spec, row.version, case, entries)
+
+    def _reading(self):
+        """A connection for reading: on a server, one without a transaction (no BEGIN and
+        ROLLBACK round trips around a single statement, which sees one snapshot anyway)."""
+        conn = self.engine.connect()
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn
+
+    def _writing(self):
+        """A connection for one append (see :func:`append.append`): on a server, without a
+        transaction, the append being one statement (a read-only session keeps its
+        transaction, in which the server refuses writes); elsewhere, a transaction."""
+        if self.engine.dialect.name != "postgresql" or self.readonly:
+            return self.engine.begin()
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def _events_known(self, conn, case_id: int) -> set[str] | None:
         """The event names of a case's spec, if it can be read (for diagnosing its log)."""
@@ -766,17 +795,13 @@ class Register:
     def _append(self, view: CaseView, base: int, entry: dict[str, Any], case: Case) -> CaseView:
         seq = base + 1
         status = case.timescales(self.today)
+        recorded_at = _now()
         try:
-            with self.engine.begin() as conn:
-                changed = conn.execute(update(cases).where(
-                    and_(cases.c.id == view.id, cases.c.version == base))
-                    .values(version=seq, **self._projection(case, status))).rowcount
-                if not changed:
+            with self._writing() as conn:
+                if not append(conn, view.id, base, self._projection(case, status),
+                              {**entry, "recorded_at": recorded_at},
+                              timescale_rows(case, status)):
                     raise self._stale(conn, view.id, base)
-                recorded_at = _now()
-                conn.execute(insert(events).values(case_id=view.id, seq=seq,
-                                                   recorded_at=recorded_at, **entry))
-                self._write_timescales(conn, view.id, case, status)
         except IntegrityError:
             with self.engine.connect() as conn:
                 raise self._stale(conn, view.id, base) from None
