@@ -322,7 +322,7 @@ def print_diagram(results: dict[str, dict], repeat: int) -> None:
 # -- 2. and 3. first paint and memory (run in a child process) -----------------------------
 
 
-def baseline_table(path: Path) -> float:
+def baseline_table(path: Path | str) -> float:
     """Open the register, read its first page of 200 cases, show them in a bare QTableView
     over a QStandardItemModel and paint it: seconds."""
     from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -353,7 +353,8 @@ def baseline_table(path: Path) -> float:
     return took
 
 
-def child(path: Path, shot: Path | None) -> dict[str, Any]:
+def child(path: Path | str, shot: Path | None) -> dict[str, Any]:
+    """Parts 2 and 3 on the register at ``path`` (a file, or a PostgreSQL URL)."""
     qt_app()
     settle()
     out: dict[str, Any] = {"rss_app": rss_mb()}
@@ -363,9 +364,10 @@ def child(path: Path, shot: Path | None) -> dict[str, Any]:
     from regflow.gui.main_window import MainWindow
 
     out["rss_imports"] = rss_mb()
-    with path.open("rb") as handle:  # the file in the OS cache for both, as after a first run
-        while handle.read(1 << 24):
-            pass
+    if isinstance(path, Path):  # the file in the OS cache for both, as after a first run
+        with path.open("rb") as handle:
+            while handle.read(1 << 24):
+                pass
     reg = Register(path, today=TODAY)
     out["page_50"] = median_ms(lambda: reg.list_cases(limit=50), 5)  # `regflow case list`
     reg.close()
@@ -437,7 +439,7 @@ def child(path: Path, shot: Path | None) -> dict[str, Any]:
     return out
 
 
-def run_child(path: Path, shot: Path) -> dict[str, Any]:
+def run_child(path: Path | str, shot: Path) -> dict[str, Any]:
     done = subprocess.run([sys.executable, __file__, "--child", str(path), "--shot", str(shot)],
                           stdout=subprocess.PIPE, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
@@ -447,7 +449,7 @@ def run_child(path: Path, shot: Path) -> dict[str, Any]:
     return json.loads(lines[-1][len(RESULT):])
 
 
-def run_children(path: Path, shot: Path, runs: int) -> dict[str, Any]:
+def run_children(path: Path | str, shot: Path, runs: int) -> dict[str, Any]:
     """Parts 2 and 3 in ``runs`` fresh processes: medians of the times, the largest memory."""
     results = [run_child(path, shot) for _ in range(runs)]
     out: dict[str, Any] = {}
@@ -498,11 +500,12 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder for the built registers (default: the user's cache folder)")
     parser.add_argument("--only", choices=("diagram", "register"), help="run one part only")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # a register file or URL
     parser.add_argument("--shot", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(RESULT + json.dumps(child(args.child, args.shot)), flush=True)
+        where = args.child if "://" in args.child else Path(args.child)
+        print(RESULT + json.dumps(child(where, args.shot)), flush=True)
         return 0
 
     offscreen_if_no_screen(os.environ)  # for this process and the child processes

@@ -164,3 +164,29 @@ def benchmark_server():
         yield cluster
     finally:
         cluster.stop()
+
+
+def wire_requests(reg, action) -> list[str]:
+    """The requests the client sent to the server during ``action`` (libpq's own trace of the
+    protocol: each simple Query, and each Sync closing an extended-protocol exchange, is one
+    wait for the server's answer: a round trip). ``reg``: a Register on this server."""
+    from sqlalchemy import event
+
+    with tempfile.TemporaryFile("w+") as trace:
+        traced = []
+
+        def on_checkout(dbapi_connection, _record, _proxy):
+            dbapi_connection.pgconn.trace(trace.fileno())
+            traced.append(dbapi_connection)
+
+        event.listen(reg.engine, "checkout", on_checkout)
+        try:
+            action()
+        finally:
+            event.remove(reg.engine, "checkout", on_checkout)
+            for connection in traced:
+                connection.pgconn.untrace()
+        trace.seek(0)
+        sent = [line.split("\t") for line in trace.read().splitlines()]
+    return [fields[3] for fields in sent if len(fields) > 3 and fields[1] == "F"
+            and fields[3].split(" ")[0] in ("Query", "Sync")]

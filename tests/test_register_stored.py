@@ -7,7 +7,8 @@ import sys
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from pg_cluster import wire_requests
+from sqlalchemy import select
 
 from regflow.engine.register.api import Register, StaleCase
 from regflow.engine.register.projection import projection, timescale_rows
@@ -84,32 +85,6 @@ def test_appends_that_add_change_and_drop_timescale_rows_store_the_replay(regist
         with pytest.raises(StaleCase):
             reg.fire(cid, "notice_given", date(2027, 5, 1), expect_version=view.version - 1)
         assert_stored_is_replay(reg, cid)  # nothing of the stale change was written
-
-
-def wire_requests(reg: Register, action) -> list[str]:
-    """The requests the client sent to the server during ``action`` (libpq's own trace of the
-    protocol: each simple Query, and each Sync closing an extended-protocol exchange, is one
-    wait for the server's answer: a round trip)."""
-    import tempfile
-
-    with tempfile.TemporaryFile("w+") as trace:
-        traced = []
-
-        def on_checkout(dbapi_connection, _record, _proxy):
-            dbapi_connection.pgconn.trace(trace.fileno())
-            traced.append(dbapi_connection)
-
-        event.listen(reg.engine, "checkout", on_checkout)
-        try:
-            action()
-        finally:
-            event.remove(reg.engine, "checkout", on_checkout)
-            for connection in traced:
-                connection.pgconn.untrace()
-        trace.seek(0)
-        sent = [line.split("\t") for line in trace.read().splitlines()]
-    return [fields[3] for fields in sent if len(fields) > 3 and fields[1] == "F"
-            and fields[3].split(" ")[0] in ("Query", "Sync")]
 
 
 def test_one_event_on_a_stored_case_takes_two_round_trips_on_postgresql(pg_cluster):
