@@ -93,7 +93,8 @@ def main() -> int:
 
 def measure(reg: Register) -> None:
     def due_command():  # what `regflow due --overdue` does: the earliest page and the count
-        return reg.due(overdue=True, limit=200), reg.count_due(overdue=True)
+        return (reg.due(overdue=True, limit=200, limits=True),
+                reg.count_due(overdue=True, limits=True))
 
     def first_page():  # what the app's case list asks for first
         return reg.page(CaseQuery(), offset=0, limit=200), reg.count(CaseQuery())

@@ -578,10 +578,9 @@ class MainWindow(QMainWindow):
         if self.register is None:
             self.counts_label.setText("")
             return
-        total = self.register.count(CaseQuery())
-        overdue = self.register.count(CaseQuery(attention="overdue"))
-        behind = self.register.count(CaseQuery(attention="behind"))
-        soon = self.register.count(CaseQuery(attention="due soon"))
+        counts = self.register.attention_counts()
+        total, overdue, behind, soon = (counts[k] for k in ("all", "overdue", "behind",
+                                                            "due soon"))
         self.counts_label.setText(f"{total:,} cases  ·  ⚠ {overdue:,} overdue  ·  "
                                   f"◑ {behind:,} later than normal  ·  ◷ {soon:,} due soon")
         self.counts_label.setToolTip(

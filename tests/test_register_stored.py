@@ -10,7 +10,7 @@ import pytest
 from pg_cluster import wire_requests
 from sqlalchemy import select
 
-from regflow.engine.register.api import Register, StaleCase
+from regflow.engine.register.api import CaseQuery, Register, StaleCase
 from regflow.engine.register.projection import projection, timescale_rows
 from regflow.engine.register.storage import cases, events, timescales
 
@@ -57,6 +57,11 @@ def test_an_imported_register_is_what_replaying_every_case_gives(register_url):
         assert len(logged) == result.events
         for case_id in range(1, 71):
             assert_stored_is_replay(reg, case_id)
+        # the status bar's counts in one query are the four counts of the lists
+        counts = reg.attention_counts()
+        assert counts == {"all": reg.count(CaseQuery()), **{
+            a: reg.count(CaseQuery(attention=a)) for a in ("overdue", "behind", "due soon")}}
+        assert counts["all"] == 70 and all(counts.values()), counts  # each kind is there
         # and the next import carries on after them (ids from the same sequence)
         more = ((f"more {i}", {**r, "title": r["title"] + " (more)"})
                 for i, r in enumerate(records(3, TODAY, mean_events=4, seed=2)))

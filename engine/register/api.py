@@ -39,6 +39,7 @@ from .bulk import Prepared, bulk_insert, insert_cases, prepare_case
 from .damage import KINDS, DamagedCase, damaged_ids, diagnose
 from .projection import facts_json, not_future, projection, timescale_rows
 from .storage import (
+    LIMIT,
     OPEN_STATUS,
     EmptyDatabase,
     cases,
@@ -592,6 +593,24 @@ class Register:
             return conn.execute(select(func.count()).select_from(cases)
                                 .where(*filters)).scalar_one()
 
+    def attention_counts(self) -> dict[str, int]:
+        """How many cases there are ("all"), and how many are "overdue", "behind" (later than
+        normal or behind target, no limit passed) and "due soon", as :meth:`count` gives them:
+        the app's status bar, in one pass over the index on both dates (cases_by_both_dates)
+        instead of four queries, one of them a scan of the table."""
+        soon = self.today + timedelta(days=SOON_DAYS)
+        due, limit = cases.c.next_due_sort, cases.c.next_limit_sort
+        query = select(func.count().label("all"),
+                       func.count().filter(limit < self.today).label("overdue"),
+                       func.count().filter(and_(due < self.today, limit >= self.today))
+                       .label("behind"),
+                       func.count().filter(and_(due >= self.today, due <= soon))
+                       .label("due soon")).select_from(cases)
+        if self._unlisted:
+            query = query.where(cases.c.id.not_in(self._unlisted))
+        with self._reading() as conn:
+            return dict(conn.execute(query).one()._mapping)
+
     def spec_ids(self) -> list[tuple[str, str]]:
         """``(spec id, title)`` of every spec stored with cases, for choosing among them (read
         from the small specs table: one row per spec text, not per case)."""
@@ -664,7 +683,7 @@ class Register:
     def _overdue_clause(self, limits: bool = False):
         """Open instances past their date; ``limits``: only limits (breaches)."""
         past = and_(self._open_clause(), timescales.c.due < self.today)
-        return and_(past, timescales.c.strength == "limit") if limits else past
+        return and_(past, LIMIT) if limits else past
 
     def due(self, within: int | None = None, overdue: bool = False,
             limit: int | None = None, limits: bool = False) -> list[dict[str, Any]]:

@@ -147,6 +147,17 @@ _OPEN = text("met_on IS NULL AND status IN ('pending', 'breached', 'departed', '
 Index("timescales_open", timescales.c.due, timescales.c.case_id,
       sqlite_where=_OPEN, postgresql_where=_OPEN)
 
+# A national register (a million cases on PostgreSQL): `due --overdue` counts the open limits
+# past their date with an index-only scan of this one (status and kind are in it for the
+# query's "a recurring period that passed is not open" test), instead of reading 300,000 rows
+# of the table; and the app's "later than normal" count (a date passed, no limit) reads only
+# the index on both dates. Written with no parameters, as the queries are (LIMIT).
+LIMIT = text("timescales.strength = 'limit'")
+_OPEN_LIMIT = text(f"{_OPEN.text} AND strength = 'limit'")
+Index("timescales_open_limits", timescales.c.due, timescales.c.case_id, timescales.c.status,
+      timescales.c.kind, sqlite_where=_OPEN_LIMIT, postgresql_where=_OPEN_LIMIT)
+Index("cases_by_both_dates", cases.c.next_due_sort, cases.c.next_limit_sort)
+
 
 class StoreError(RegflowError):
     """A database that cannot be used as a register (and was left untouched)."""
