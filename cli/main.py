@@ -224,16 +224,12 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def spec_facts(spec, assignments: dict[str, str]) -> dict:
-    """``--set`` values typed as the spec's facts say (an enum's value, yes/no, a date)."""
-    from regflow.engine.cases.case import Case
+    """``--set`` values typed as the spec's facts say (an enum's value, yes/no, a date); an
+    unknown fact is passed on as it is: the timeline names it, with a suggestion."""
+    from regflow.engine.spec.facts import read_fact
 
-    typed = {}
-    for name, value in assignments.items():
-        if name not in spec.facts:
-            typed[name] = value  # the timeline names the unknown fact, with a suggestion
-            continue
-        typed.update(Case(spec, date.today())._check_facts({name: value}, allowed=None))
-    return typed
+    return {name: read_fact(spec.facts[name], value) if name in spec.facts else value
+            for name, value in assignments.items()}
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
