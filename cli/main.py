@@ -221,7 +221,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise RegflowError(f"cannot write {args.output}: {err.strerror}") from None
         if not args.json:
             print(f"wrote {args.output}: {len(found.milestones)} milestones"
-                  + (f", {len(found.diff)} changes" if found.diff is not None else "")
+                  + (f", {len(found.diff)} change{'s' if len(found.diff) != 1 else ''}"
+                     if found.diff is not None else "")
                   + (", a timeline" if found.timelines else ""))
     return 0
 
