@@ -132,7 +132,8 @@ def diagram_svg(spec: Spec, changed=None, note: str = "", deadlines: bool = Fals
 
 def _inverse(changes: list[Change]) -> list[Change]:
     swap = {"added": "removed", "removed": "added", "changed": "changed"}
-    return [Change(c.kind, c.id, swap[c.change], c.fields) for c in changes]
+    return [Change(c.kind, c.id, swap[c.change], tuple((f, a, b) for f, b, a in c.fields))
+            for c in changes]
 
 
 def diff_marks(c: Comparison) -> tuple:
@@ -171,8 +172,7 @@ def comparison_html(c: Comparison) -> str:
         else:
             parts.append("<table><tr><th>What</th><th>Change</th><th>Details</th></tr>")
             for ch in c.diff:
-                details = "<br>".join(f"{e(f)}: {e(b) or '—'} → {e(a) or '—'}"
-                                      for f, b, a in ch.fields)
+                details = "<br>".join(map(e, ch.details()))
                 parts.append(f"<tr><td>{e(ch.kind)} <code>{e(ch.id)}</code></td>"
                              f"<td class='{ch.change}'>{e(ch.change)}</td><td>{details}</td></tr>")
             parts.append("</table>")
