@@ -621,10 +621,15 @@ class Register:
 
     def role_labels(self) -> list[str]:
         """The roles the processes of this register name, in words, each once."""
+        return sorted(set(self.role_words().values()))
+
+    def role_words(self) -> dict[tuple[str, str], str]:
+        """``(spec id, role id) -> label`` for every role of the stored specs: what exports
+        write where the stored projections keep a role's id."""
         with self.engine.connect() as conn:
             digests = conn.execute(select(specs.c.hash)).scalars().all()
-        labels = {role.label for digest in digests for role in self._spec(digest).roles.values()}
-        return sorted(labels)
+        return {(spec.process.id, name): role.label
+                for spec in map(self._spec, digests) for name, role in spec.roles.items()}
 
     def _filters(self, query: CaseQuery) -> list:
         out = []
