@@ -45,6 +45,7 @@ bench: setup
 	$(BIN)/python benchmarks/open_bench.py --cases 20000 --postgresql
 	$(BIN)/python benchmarks/scale_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/national_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/compare_bench.py
 
 clean:

@@ -353,8 +353,9 @@ def baseline_table(path: Path | str) -> float:
     return took
 
 
-def child(path: Path | str, shot: Path | None) -> dict[str, Any]:
-    """Parts 2 and 3 on the register at ``path`` (a file, or a PostgreSQL URL)."""
+def child(path: Path | str, shot: Path | None, steps: int = 50) -> dict[str, Any]:
+    """Parts 2 and 3 on the register at ``path`` (a file, or a PostgreSQL URL), scrolling to
+    the bottom in ``steps``."""
     qt_app()
     settle()
     out: dict[str, Any] = {"rss_app": rss_mb()}
@@ -418,7 +419,7 @@ def child(path: Path | str, shot: Path | None) -> dict[str, Any]:
     table = window.register_panel.table
     bar = table.verticalScrollBar()
     model = window.register_panel.model
-    steps, step_times = 50, []
+    step_times = []
     read = model.pages_read
     positions = [bar.maximum() * k // steps for k in range(1, steps + 1)]
     for value in positions + positions[-2::-1] + [0]:
@@ -439,8 +440,9 @@ def child(path: Path | str, shot: Path | None) -> dict[str, Any]:
     return out
 
 
-def run_child(path: Path | str, shot: Path) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--child", str(path), "--shot", str(shot)],
+def run_child(path: Path | str, shot: Path, steps: int = 50) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, __file__, "--child", str(path), "--shot", str(shot),
+                           "--scroll-steps", str(steps)],
                           stdout=subprocess.PIPE, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
     if done.returncode or not lines:
@@ -449,9 +451,9 @@ def run_child(path: Path | str, shot: Path) -> dict[str, Any]:
     return json.loads(lines[-1][len(RESULT):])
 
 
-def run_children(path: Path | str, shot: Path, runs: int) -> dict[str, Any]:
+def run_children(path: Path | str, shot: Path, runs: int, steps: int = 50) -> dict[str, Any]:
     """Parts 2 and 3 in ``runs`` fresh processes: medians of the times, the largest memory."""
-    results = [run_child(path, shot) for _ in range(runs)]
+    results = [run_child(path, shot, steps) for _ in range(runs)]
     out: dict[str, Any] = {}
     for key, value in results[0].items():
         if isinstance(value, int | float):
@@ -463,7 +465,7 @@ def run_children(path: Path | str, shot: Path, runs: int) -> dict[str, Any]:
     return out
 
 
-def print_register(r: dict[str, Any], n_cases: int, shot: Path) -> None:
+def print_register(r: dict[str, Any], n_cases: int, shot: Path, memory_part: int = 3) -> None:
     paint, base = r["first_paint"], r["baseline"]
     print(f"   MainWindow + open_register to ready + grab: {paint:6.0f} ms "
           f"(aim < 1 s: {'met' if paint < 1000 else 'NOT met'}); baseline {base:5.0f} ms; "
@@ -477,7 +479,7 @@ def print_register(r: dict[str, Any], n_cases: int, shot: Path) -> None:
     print(f"   {r['rows']:,} rows in the table; case #{r['selected']} shown (first row: "
           f"#{r['first_id']}); `case list` first page of 50: {r['page_50']:.1f} ms; "
           f"picture: {shot}")
-    print(f"\n3. memory with the {n_cases:,}-case register (baseline: just after QApplication "
+    print(f"\n{memory_part}. memory with the {n_cases:,}-case register (baseline: just after QApplication "
           "is created; the largest of the runs)")
     app, paint_rss, scroll_rss = r["rss_app"], r["rss_paint"], r["rss_scroll"]
     print(f"   baseline {app:5.0f} MB (after importing regflow's GUI: {r['rss_imports']:.0f} MB)")
@@ -502,10 +504,11 @@ def main() -> int:
     parser.add_argument("--only", choices=("diagram", "register"), help="run one part only")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # a register file or URL
     parser.add_argument("--shot", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--scroll-steps", type=int, default=50, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         where = args.child if "://" in args.child else Path(args.child)
-        print(RESULT + json.dumps(child(where, args.shot)), flush=True)
+        print(RESULT + json.dumps(child(where, args.shot, args.scroll_steps)), flush=True)
         return 0
 
     offscreen_if_no_screen(os.environ)  # for this process and the child processes
