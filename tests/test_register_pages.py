@@ -159,8 +159,9 @@ def test_a_finished_case_has_no_next_deadline_even_with_one_missed(tmp_path):
 
 def as_schema_2(conn) -> None:
     """Turn a register back into what schema 2 wrote: no strengths, "missed" once passed."""
-    conn.execute("drop index timescales_open")
-    conn.execute("drop index cases_by_next_limit")
+    for index in ("timescales_open", "cases_by_next_limit", "timescales_open_limits",
+                  "cases_by_both_dates"):  # the last two came after schema 3
+        conn.execute(f"drop index {index}")
     for table, column in (("timescales", "strength"), ("cases", "next_due_strength"),
                           ("cases", "next_limit_sort")):
         conn.execute(f"alter table {table} drop column {column}")
