@@ -19,6 +19,7 @@ from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
 from regflow.engine.register.demo import make_demo
 from regflow.engine.register.storage import MEMORY, StoreError, normalise_url, refused_write
 from regflow.engine.spec.durations import MAX_DAYS
+from regflow.engine.spec.facts import assignments
 from regflow.engine.spec.variants import VARIANT_PREFIX, spec_reference
 
 from .report import (
@@ -89,17 +90,10 @@ def _import_spec(text: str, folder: Path) -> tuple[str, str | None]:
 
 
 def _assignments(pairs: list[str]) -> dict[str, str]:
-    out = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise RegflowError(f"--set '{pair}': write FACT=VALUE, e.g. --set concern_level=serious")
-        name, value = name.strip(), value.strip()
-        if out.get(name, value) != value:
-            raise RegflowError(f"--set {name} is given twice ({out[name]!r} and {value!r}): "
-                               "keep one")
-        out[name] = value
-    return out
+    try:
+        return assignments(pairs)
+    except RegflowError as err:
+        raise RegflowError(f"--set {err}") from None
 
 
 def _open(args, write: bool = False, create: bool = False) -> Register:
