@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
@@ -20,13 +19,7 @@ from regflow.engine.errors import ProblemsError, ScenarioError
 from regflow.engine.output_guard import check_output
 from regflow.engine.spec.variants import VARIANT_PREFIX, open_spec, spec_reference
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD, "
-                                         "e.g. 2027-02-01") from None
+from .register_cmds import _date
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
