@@ -365,8 +365,8 @@ class Register:
         return User(shown, tuple(labels), row["changed_by"], row["changed_at"])
 
     def _role_labels_of(self, roles: list[str]) -> list[str]:
-        """The labels of ``roles`` (given by label or id, letter case aside), each once, in the
-        order given; an unknown one refused with those there are."""
+        """The labels of ``roles`` (given by label or id, letter case aside), each once, in
+        alphabetical order; an unknown one refused with those there are."""
         known = self._known_roles()
         out: list[str] = []
         for role in roles:
@@ -384,7 +384,7 @@ class Register:
                                   + (f" (did you mean '{near[0]}'?)" if near else ""))
             if label not in out:
                 out.append(label)
-        return out
+        return sorted(out)
 
     # -- specs -----------------------------------------------------------------------------
 
