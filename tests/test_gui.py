@@ -129,6 +129,25 @@ def reg_db(tmp_path, template) -> tuple[Path, dict[str, int]]:
     return db, template[1]
 
 
+@pytest.fixture(scope="module")
+def pg_template(request, spec_path) -> tuple[str, dict[str, int]]:
+    """The three-case register on the test run's PostgreSQL server, copied for each test."""
+    url = request.getfixturevalue("pg_cluster").new_database()
+    return url, fill_register(url, spec_path)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_reg(request, tmp_path, template) -> tuple[str | Path, dict[str, int]]:
+    """The three-case register for one test: a copy of the SQLite file, then of the
+    PostgreSQL database (the same tests against both)."""
+    if request.param == "sqlite":
+        db = tmp_path / "register.db"
+        shutil.copy(template[0], db)
+        return db, template[1]
+    url, ids = request.getfixturevalue("pg_template")
+    return request.getfixturevalue("pg_cluster").new_database(like=url), ids
+
+
 def big_records(n: int):
     """``n`` cases of review.toml in all positions: announced, drafting (many overdue),
     published, closed; every 50th is called 'Harbour …'."""
@@ -323,8 +342,8 @@ class FakeFileDialog:
 
 
 def test_new_case_dialog_opens_a_case_shown_in_the_table_and_on_the_case_screen(
-        qtbot, settings, reg_db, spec_path, monkeypatch):
-    db, _ids = reg_db
+        qtbot, settings, any_reg, spec_path, monkeypatch):
+    db, _ids = any_reg
     window = window_on(qtbot, settings, db)
     model = window.register_panel.model
     assert model.rowCount() == 3
@@ -624,8 +643,8 @@ def test_ctrl_1_records_the_first_possible_step(qtbot, settings, reg_db):
 # -- corrections ---------------------------------------------------------------------------
 
 
-def test_correcting_an_entry_from_the_history_tab(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_correcting_an_entry_from_the_history_tab(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     panel = show_case(qtbot, window, ids["charlie"])
     assert panel.view.case.current_states == ["drafting"]
@@ -709,9 +728,9 @@ def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, reg_db):
     assert stored(db, ids["charlie"]).entries[-1].kind == "extension"
 
 
-def test_a_change_made_meanwhile_elsewhere_is_refused_then_read_again(qtbot, settings, reg_db,
+def test_a_change_made_meanwhile_elsewhere_is_refused_then_read_again(qtbot, settings, any_reg,
                                                                         tmp_path):
-    db, ids = reg_db
+    db, ids = any_reg
     here = window_on(qtbot, settings, db)
     there = window_on(qtbot, QSettings(str(tmp_path / "there.ini"), QSettings.Format.IniFormat), db)
     mine, theirs = show_case(qtbot, here, ids["alpha"]), show_case(qtbot, there, ids["alpha"])
@@ -815,8 +834,8 @@ def test_history_lists_steps_in_the_order_they_happened(qtbot, settings, tmp_pat
 # -- reopening -----------------------------------------------------------------------------
 
 
-def test_reopening_the_register_shows_the_same_case_and_history(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_reopening_the_register_shows_the_same_case_and_history(qtbot, settings, any_reg):
+    db, ids = any_reg
     first = window_on(qtbot, settings, db)
     panel = show_case(qtbot, first, ids["alpha"])
     form = click_step(qtbot, panel, "fieldwork_completed")
@@ -1199,8 +1218,8 @@ def test_screenshot_command_refuses_bad_inputs(tmp_path, reg_db):
 
 
 
-def test_enter_in_a_form_records_the_step_and_never_cancels_it(qtbot, settings, reg_db):
-    db, ids, panel, version, form = fieldwork_form(qtbot, settings, reg_db)
+def test_enter_in_a_form_records_the_step_and_never_cancels_it(qtbot, settings, any_reg):
+    db, ids, panel, version, form = fieldwork_form(qtbot, settings, any_reg)
     choose(form.inputs["concern"].widget, "none")
     choose(form.inputs["findings_agreed"].widget, "Yes")
     form.actor.setFocus()  # a field has the focus, as when someone has just typed their name
