@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         self.who_label = QLabel()  # who records, and the roles the register gives them
         self.who_label.setObjectName("who")
+        self.who_label.setContentsMargins(0, 0, 16, 0)
         self.statusBar().addPermanentWidget(self.who_label)
         self.statusBar().addPermanentWidget(self.counts_label)
         self.statusBar().addPermanentWidget(self.where_label)

@@ -92,8 +92,9 @@ def test_changes_from_elsewhere_appear_within_a_second_without_f5(qtbot, setting
     last = [history.item(history.rowCount() - 1, c).text() for c in range(history.columnCount())]
     assert "Bo Berry" in last and "Fieldwork completed" in last
     kind = "sqlite" if "://" not in str(db) else "postgresql"
-    picture = output_dir(tmp_path) / f"live_update_{kind}.png"
-    assert window.grab().save(str(picture))
+    panel.tabs.setCurrentIndex(1)  # the history, with the entry made elsewhere
+    assert window.grab().save(str(output_dir(tmp_path) / f"live_update_{kind}.png"))
+    assert form.grab().save(str(output_dir(tmp_path) / f"live_update_form_{kind}.png"))
 
 
 def test_a_poll_when_nothing_changed_reads_nothing_else(qtbot, settings, any_reg):
