@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from regflow.engine.register.api import Register, UnknownRole
 from regflow.engine.register.storage import SCHEMA_VERSION, ReadOnlyRegister
@@ -165,6 +166,18 @@ def test_a_read_only_role_on_a_server_may_not_change_roles(pg_cluster):
     proc = subprocess.run([sys.executable, "-m", "regflow.cli", "users", "list", "--db", analyst],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0 and "Ann Jones" in proc.stdout
+    # an analyst's app hears of changes too (LISTEN needs no grant)
+    writer_url = make_url(url).set(password=pg_cluster.password).render_as_string(
+        hide_password=False)
+    os.environ["PGPASSWORD"] = "analyst-pw"
+    try:
+        with Register(analyst, today=TODAY, readonly=True) as reader, \
+                Register(writer_url, today=TODAY) as writer:
+            reader.changed()
+            writer.set_roles("Ann Jones", ["Lead inspector"], by="Mo")
+            assert heard(reader) and reader.user("Ann Jones").roles == ("Lead inspector",)
+    finally:
+        os.environ["PGPASSWORD"] = pg_cluster.password
 
 
 # -- PostgreSQL: every writer announces its changes ----------------------------------------
