@@ -501,8 +501,8 @@ def test_recording_a_step_through_its_form_moves_the_highlight_without_a_new_lay
     assert cell(model, row, "next_due") == "2026-12-07"
 
 
-def test_a_refused_step_says_why_in_the_form_which_stays_open(qtbot, settings, reg_db):
-    db, ids, panel, version, form = fieldwork_form(qtbot, settings, reg_db)
+def test_a_refused_step_says_why_in_the_form_which_stays_open(qtbot, settings, any_reg):
+    db, ids, panel, version, form = fieldwork_form(qtbot, settings, any_reg)
     choose(form.inputs["concern"].widget, "serious")
 
     # a guard that the answers fail: warned while typing, refused on submit
@@ -552,8 +552,8 @@ def test_a_required_yes_no_question_starts_unanswered(qtbot, settings, tmp_path)
     assert not form.ok.isEnabled() and "Still needed" in form.problem.text()
 
 
-def test_blocked_steps_are_shown_with_their_guard_and_source(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_blocked_steps_are_shown_with_their_guard_and_source(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     panel = show_case(qtbot, window, ids["bravo"])
     assert set(panel.step_buttons) == {"progress_report", "closing_meeting"}
@@ -624,8 +624,8 @@ def test_clicking_the_diagram_opens_the_form_of_the_step(qtbot, settings, reg_db
     assert later and diagram.events_at(diagram._labels[later[0]].center()) == []
 
 
-def test_ctrl_1_records_the_first_possible_step(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_ctrl_1_records_the_first_possible_step(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     panel = show_case(qtbot, window, ids["bravo"])
     window.activateWindow()
@@ -700,8 +700,8 @@ def test_correcting_an_entry_from_the_history_tab(qtbot, settings, any_reg):
     assert [e.kind for e in view.entries] == ["event", "event", "correction"]
 
 
-def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     panel = show_case(qtbot, window, ids["charlie"])
     table = panel.timescale_table
@@ -759,8 +759,8 @@ def test_a_change_made_meanwhile_elsewhere_is_refused_then_read_again(qtbot, set
     assert len(table_texts(here.case_panel.history_table)) == 2
 
 
-def test_opening_a_register_catches_up_time_driven_steps(qtbot, settings, tmp_path, spec_path):
-    db = tmp_path / "register.db"
+def test_opening_a_register_catches_up_time_driven_steps(qtbot, settings, register_url, spec_path):
+    db = register_url  # a new SQLite file, then a new PostgreSQL database
     with Register(db, today=D(2026, 6, 1)) as reg:  # last used in June
         cid = reg.new_case(spec_path, "Golf Council - review 2026", D(2026, 1, 5)).id
         reg.fire(cid, "fieldwork_started", D(2026, 2, 2))
@@ -779,8 +779,8 @@ def test_opening_a_register_catches_up_time_driven_steps(qtbot, settings, tmp_pa
     assert "notice_reviewed" in panel.step_buttons
 
 
-def test_history_shows_when_an_entry_was_recorded_in_local_time(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_history_shows_when_an_entry_was_recorded_in_local_time(qtbot, settings, any_reg):
+    db, ids = any_reg
     old = os.environ.get("TZ")
     os.environ["TZ"] = "Asia/Tokyo"  # UTC+9 all year: the clock time and even the day differ
     time.tzset()
@@ -804,8 +804,8 @@ def test_history_shows_when_an_entry_was_recorded_in_local_time(qtbot, settings,
     assert recorded in local or "UTC" in recorded or "UTC" in heading
 
 
-def test_the_case_shown_stays_selected_when_the_table_is_sorted(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_the_case_shown_stays_selected_when_the_table_is_sorted(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     show_case(qtbot, window, ids["charlie"])
     panel = window.register_panel
@@ -814,8 +814,8 @@ def test_the_case_shown_stays_selected_when_the_table_is_sorted(qtbot, settings,
     assert panel.model.case_id(panel.table.currentIndex().row()) == ids["charlie"]
 
 
-def test_history_lists_steps_in_the_order_they_happened(qtbot, settings, tmp_path, spec_path):
-    db = tmp_path / "register.db"
+def test_history_lists_steps_in_the_order_they_happened(qtbot, settings, register_url, spec_path):
+    db = register_url  # a new SQLite file, then a new PostgreSQL database
     with Register(db, today=TODAY) as reg:
         cid = reg.new_case(spec_path, "Echo County - review 2026", D(2026, 1, 5)).id
         reg.fire(cid, "fieldwork_started", D(2026, 2, 2))
@@ -1256,10 +1256,10 @@ def test_the_export_menu_lists_the_installed_exporters_for_what_is_selected(qtbo
     assert sections == ["The process of this case", "This case", "The whole register"]
 
 
-def test_exporting_from_the_menu_writes_through_the_engine(qtbot, settings, reg_db, tmp_path, monkeypatch):
+def test_exporting_from_the_menu_writes_through_the_engine(qtbot, settings, any_reg, tmp_path, monkeypatch):
     import csv as csv_module
 
-    db, ids = reg_db
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     show_case(qtbot, window, ids["bravo"])
     asked = []
