@@ -318,6 +318,7 @@ def test_roles_a_manager_changes_elsewhere_reach_the_app_within_a_second(
     kind = "sqlite" if "://" not in str(db) else "postgresql"
     assert dialog.grab().save(str(output_dir(tmp_path) / f"who_you_are_{kind}.png"))
     dialog.reject()
+    assert window.grab().save(str(output_dir(tmp_path) / f"roles_in_status_bar_{kind}.png"))
 
 
 def test_a_register_file_the_user_may_not_write_opens_read_only(qtbot, settings, reg_db,
