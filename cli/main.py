@@ -16,7 +16,7 @@ from pathlib import Path
 
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
 from regflow.engine.cases.timescales import STRENGTH_WORDS
-from regflow.engine.errors import ProblemsError
+from regflow.engine.errors import ProblemsError, ScenarioError
 from regflow.engine.output_guard import check_output
 
 
@@ -29,6 +29,7 @@ def _date(text: str) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from regflow.engine.cases.scenario import is_scenario
     from regflow.engine.spec.loader import read_toml, spec_from_toml
     from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
 
@@ -39,6 +40,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         report.append(entry)
         try:
             text, data = read_toml(path)
+            if is_scenario(data):
+                entry.update(kind="scenario", **_check_scenario(path, args.json))
+                continue
             if is_vocabulary(data):
                 found = parse_vocabulary(data, text, path)
                 entry.update(kind="vocabulary", milestones=len(found))
@@ -105,6 +109,26 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text_report(result, scenario))
     return 0
+
+
+def _check_scenario(path: str, quiet: bool) -> dict:
+    """A scenario met among the specs (``validate examples/``): its shape checked, and replayed
+    on the spec it names, whose problems come out located in the scenario like a spec's."""
+    scenario = load_scenario(path)
+    n = len(scenario.events)
+    said = f"{n} event{'s' if n != 1 else ''}"
+    named = None
+    if scenario.spec:
+        named = os.path.normpath(os.path.join(os.path.dirname(path), scenario.spec))
+        if not os.path.isfile(named):
+            raise ScenarioError([scenario.problem(("spec",), f"no spec file at {named}")])
+        run_scenario(load_spec(named), scenario)
+        said += f" on {named}"
+    else:
+        said += "; it names no spec, so only its shape was checked"
+    if not quiet:
+        print(f"ok  {path}: scenario ‘{scenario.title}’ ({said})")
+    return {"title": scenario.title, "spec": named}
 
 
 def _spec_files(paths: list[str]) -> list[str]:
@@ -224,16 +248,12 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def spec_facts(spec, assignments: dict[str, str]) -> dict:
-    """``--set`` values typed as the spec's facts say (an enum's value, yes/no, a date)."""
-    from regflow.engine.cases.case import Case
+    """``--set`` values typed as the spec's facts say (an enum's value, yes/no, a date); an
+    unknown fact is passed on as it is: the timeline names it, with a suggestion."""
+    from regflow.engine.spec.facts import read_fact
 
-    typed = {}
-    for name, value in assignments.items():
-        if name not in spec.facts:
-            typed[name] = value  # the timeline names the unknown fact, with a suggestion
-            continue
-        typed.update(Case(spec, date.today())._check_facts({name: value}, allowed=None))
-    return typed
+    return {name: read_fact(spec.facts[name], value) if name in spec.facts else value
+            for name, value in assignments.items()}
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:

@@ -705,19 +705,24 @@ class Register:
 
     def role_labels(self) -> list[str]:
         """The roles the processes of this register name, in words, each once."""
-        return sorted(set(self._known_roles().values()))
+        return sorted(set(self.role_words().values()))
+
+    def role_words(self) -> dict[tuple[str, str], str]:
+        """``(spec id, role id) -> label`` for every role of the stored specs: what exports
+        write where the stored projections keep a role's id."""
+        if not self.exists:
+            return {}
+        with self.engine.connect() as conn:
+            digests = conn.execute(select(specs.c.hash)).scalars().all()
+        return {(spec.process.id, name): role.label
+                for spec in map(self._spec, digests) for name, role in spec.roles.items()}
 
     def _known_roles(self) -> dict[str, str]:
         """Every role the register's processes name, by id and by label (letter case aside):
         its label."""
         known: dict[str, str] = {}
-        if not self.exists:
-            return known
-        with self.engine.connect() as conn:
-            digests = conn.execute(select(specs.c.hash)).scalars().all()
-        for digest in digests:
-            for ident, role in self._spec(digest).roles.items():
-                known[ident.casefold()] = known[role.label.casefold()] = role.label
+        for (_spec, ident), label in self.role_words().items():
+            known[ident.casefold()] = known[label.casefold()] = label
         return known
 
     def _filters(self, query: CaseQuery) -> list:
