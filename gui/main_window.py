@@ -583,12 +583,12 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         reg = self.register
         if reg is not None and name and self.may_write:
-            known = reg.user(name)
-            if (known.roles if known else ()) != tuple(sorted(roles)):
-                try:
+            try:
+                known = reg.user(name)
+                if (known.roles if known else ()) != tuple(sorted(roles)):
                     reg.set_roles(name, roles, by=name)
-                except Exception as err:  # said in a dialog; the name is kept all the same
-                    self.show_error("Your roles were not changed", _problem(err))
+            except Exception as err:  # said in a dialog; the name is kept all the same
+                self.show_error("Your roles were not changed", _problem(err))
         self._read_roles()
         self.statusBar().showMessage(f"Recording as {name or '(no name)'}"
                                      + (f", {', '.join(self.case_panel.roles)}"
@@ -598,7 +598,13 @@ class MainWindow(QMainWindow):
         """The roles the register records for the user (none: steps are never questioned),
         shown in the status bar."""
         name, reg = self.case_panel.actor, self.register
-        user = reg.user(name) if reg is not None and name else None
+        try:
+            user = reg.user(name) if reg is not None and name else None
+        except RegflowError as err:  # e.g. a server role not allowed to read them
+            self.case_panel.roles = []
+            self.who_label.setText(f"You: {name} (roles unknown)")
+            self.who_label.setToolTip(str(err))
+            return
         self.case_panel.roles = list(user.roles) if user else []
         if not name:
             self.who_label.setText("Who are you? File ▸ Who you are")

@@ -249,6 +249,26 @@ def test_the_app_as_a_read_only_role_says_so_and_saves_nothing(
     dialog.reject()
 
 
+def test_an_analyst_who_may_not_read_the_roles_still_gets_the_register(
+        qtbot, settings, pg_cluster, spec_path, monkeypatch):
+    import psycopg
+    from sqlalchemy.engine import make_url
+    from test_gui import fill_register
+
+    url = pg_cluster.new_database()
+    fill_register(url, spec_path)
+    analyst = pg_cluster.read_only_role(url, "analyst-pw")
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"),
+                         password=pg_cluster.password, autocommit=True) as admin:
+        admin.execute(f"REVOKE SELECT ON users, user_changes FROM {make_url(analyst).username}")
+    monkeypatch.setenv("PGPASSWORD", "analyst-pw")
+    settings.setValue("actor", "Ann Jones")
+    window = window_on(qtbot, settings, analyst)
+    assert window.register_panel.model.rowCount() == 3
+    assert window.who_label.text() == "You: Ann Jones (roles unknown)"
+    assert "GRANT SELECT ON users, user_changes" in window.who_label.toolTip()
+
+
 def test_a_step_for_a_role_the_user_does_not_hold_asks_first_and_is_marked(
         qtbot, settings, settings_file, any_reg, monkeypatch):
     from PySide6.QtWidgets import QMessageBox

@@ -180,6 +180,28 @@ def test_a_read_only_role_on_a_server_may_not_change_roles(pg_cluster):
         os.environ["PGPASSWORD"] = pg_cluster.password
 
 
+def test_a_role_granted_before_schema_4_is_told_what_to_ask_for(pg_cluster):
+    import psycopg
+
+    url = pg_cluster.new_database()
+    with Register(url, today=TODAY) as reg:
+        reg.new_case(REVIEW, "Alpha Council", date(2026, 3, 2))
+    analyst = pg_cluster.read_only_role(url, "analyst-pw")
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"),
+                         password=pg_cluster.password, autocommit=True) as admin:
+        role = make_url(analyst).username  # as if granted before the tables existed
+        admin.execute(f"REVOKE SELECT ON users, user_changes FROM {role}")
+    env = {**os.environ, "PGPASSWORD": "analyst-pw"}
+    proc = subprocess.run([sys.executable, "-m", "regflow.cli", "users", "list", "--db", analyst],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "you may not read the register's users and roles" in proc.stderr
+    assert "GRANT SELECT ON users, user_changes" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "regflow.cli", "case", "list", "--db", analyst],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0 and "Alpha Council" in proc.stdout  # the cases still read
+
+
 # -- PostgreSQL: every writer announces its changes ----------------------------------------
 
 

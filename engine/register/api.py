@@ -315,17 +315,14 @@ class Register:
         does not know them."""
         if not name.strip() or not self._knows_users():
             return None
-        with self.engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.key == user_key(name))).first()
-        return None if row is None else self._user(row)
+        rows = self._read_users(select(users).where(users.c.key == user_key(name)))
+        return rows[0] if rows else None
 
     def users(self) -> list[User]:
         """Every user the register knows, by name."""
         if not self._knows_users():
             return []
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(users).order_by(users.c.key)).all()
-        return [self._user(row) for row in rows]
+        return self._read_users(select(users).order_by(users.c.key))
 
     def user_history(self, name: str | None = None) -> list[User]:
         """Every change to users' roles (only ``name``'s, if given), oldest first."""
@@ -334,12 +331,22 @@ class Register:
         query = select(user_changes).order_by(user_changes.c.id)
         if name is not None:
             query = query.where(user_changes.c.key == user_key(name))
-        with self.engine.connect() as conn:
-            return [self._user(row) for row in conn.execute(query)]
+        return self._read_users(query)
 
-    @staticmethod
-    def _user(row) -> User:
-        return User(row.name, tuple(json.loads(row.roles)), row.changed_by, _utc(row.changed_at))
+    def _read_users(self, query) -> list[User]:
+        """The users (or changes) ``query`` selects; a server role that may not read them
+        (granted before schema 4 added the tables) is told what to ask for."""
+        try:
+            with self.engine.connect() as conn:
+                return [User(r.name, tuple(json.loads(r.roles)), r.changed_by,
+                             _utc(r.changed_at)) for r in conn.execute(query)]
+        except SQLAlchemyError as err:
+            if getattr(getattr(err, "orig", None), "sqlstate", None) != "42501":
+                raise
+            raise CaseError("you may not read the register's users and roles (tables users and "
+                            "user_changes, added by regflow's schema 4): ask whoever runs the "
+                            "register to GRANT SELECT ON users, user_changes to your role"
+                            ) from None
 
     def set_roles(self, name: str, roles: list[str], by: str) -> User:
         """Record that ``name`` holds ``roles`` (labels or ids of roles the register's processes

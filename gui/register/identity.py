@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from regflow.engine.errors import RegflowError
 from regflow.engine.register.api import User
 
 #: what the dialog asks the register: the user of a name (None: not known to it)
@@ -88,12 +89,17 @@ class IdentityDialog(QDialog):
 
     def _read_roles(self) -> None:
         """Tick the roles the register records for the name now typed."""
-        user = self.lookup(self.name.text()) if self.name.text().strip() else None
+        try:
+            user = self.lookup(self.name.text()) if self.name.text().strip() else None
+        except RegflowError as err:  # e.g. a server role not allowed to read them
+            user, words = None, f"The roles cannot be read: {err}."
+        else:
+            words = roles_words(user) if self.name.text().strip() else \
+                "Give your name to see the roles the register records for you."
         held = set(user.roles) if user else set()
         for role, check in self.boxes.items():
             check.setChecked(role in held)
-        self.recorded.setText(roles_words(user) if self.name.text().strip() else
-                              "Give your name to see the roles the register records for you.")
+        self.recorded.setText(words)
 
     def roles(self) -> list[str]:
         return [role for role, check in self.boxes.items() if check.isChecked()]
