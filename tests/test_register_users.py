@@ -101,9 +101,12 @@ def test_a_schema_3_register_is_upgraded_in_place(register_url):
     with Register(register_url, today=TODAY, readonly=True) as reader:  # read as it is
         assert reader.users() == [] and reader.user("Ann Jones") is None
         assert reader.get(cid).version == 1
-    with Register(register_url, today=TODAY) as again:  # a writer upgrades it
-        assert again.get(cid).version == 1
-        again.set_roles("Ann Jones", ["Council"], by="Mo")
+        reader.changed()  # no announcing triggers yet on a server: live updates all the same
+        with Register(register_url, today=TODAY) as again:  # a writer upgrades it
+            assert again.get(cid).version == 1
+            again.set_roles("Ann Jones", ["Council"], by="Mo")
+            again.new_case(REVIEW, "Bravo Borough", date(2026, 3, 2))
+        assert heard(reader)
     engine = create_engine(url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT value FROM regflow_meta WHERE key = 'schema_version'")

@@ -260,7 +260,8 @@ class Register:
     def _notified(self) -> bool:
         """PostgreSQL: whether a change was announced since the last look. A connection that
         broke counts as a change (what happened meanwhile is unknown); the next look listens
-        on a new one."""
+        on a new one. A register of schema 3 opened read-only has no announcing triggers
+        yet: its id sequences are read instead (a round trip a look)."""
         import psycopg
 
         if self._watch is None:
@@ -270,13 +271,23 @@ class Register:
             listener.execute(f"LISTEN {CHANNEL}")
             raw.detach()  # never handed back to the pool: it listens until close()
             self._watch = listener
+            self._seen = None if schema_of(self.engine) >= 4 else self._sequences()
             return False
         try:
+            if self._seen is not None:  # no triggers
+                was, self._seen = self._seen, self._sequences()
+                return was != self._seen
             return bool(list(self._watch.notifies(timeout=0)))  # all that came
         except psycopg.OperationalError:
             self._watch.close()
             self._watch = None
             return True
+
+    def _sequences(self) -> tuple:
+        """Where the id sequences of cases and entries stand (they move with every new one)."""
+        return self._watch.execute(
+            "SELECT (SELECT last_value + is_called::int FROM cases_id_seq), "
+            "(SELECT last_value + is_called::int FROM events_id_seq)").fetchone()
 
     def may_write(self) -> bool:
         """Whether changes can be stored (False for a read-only file, a read-only session or
