@@ -120,6 +120,35 @@ def test_a_schema_3_register_is_upgraded_in_place(register_url):
     engine.dispose()
 
 
+UPGRADER = """
+import os, sys, time
+from datetime import date
+from regflow.engine.register.api import Register
+url, go, name = sys.argv[1:4]
+while not os.path.exists(go):
+    time.sleep(0.001)
+with Register(url, today=date(2027, 6, 1), create=False) as reg:
+    reg.set_roles(name, ["Council"], by=name)
+"""
+
+
+def test_processes_upgrading_the_same_register_at_once(register_url, tmp_path):
+    with Register(register_url, today=TODAY) as reg:
+        reg.new_case(REVIEW, "Alpha Council", date(2026, 3, 2))
+    url = register_url if "://" in register_url else f"sqlite:///{register_url}"
+    as_schema_3(url)
+    go, script = tmp_path / "go", tmp_path / "upgrader.py"
+    script.write_text(UPGRADER)
+    procs = [subprocess.Popen([sys.executable, str(script), register_url, str(go), f"User {n}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for n in range(3)]
+    go.touch()
+    outcomes = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outcomes]
+    with Register(register_url, today=TODAY) as reg:
+        assert [u.name for u in reg.users()] == [f"User {n}" for n in range(3)]
+
+
 def test_a_register_of_schema_4_missing_its_users_table_is_refused(tmp_path):
     db = tmp_path / "r.db"
     with Register(db, today=TODAY) as reg:
