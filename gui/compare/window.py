@@ -296,7 +296,7 @@ class CompareWindow(QWidget):
         for change in found.diff or []:
             n = table.rowCount()
             table.insertRow(n)
-            details = "; ".join(f"{f}: {b or '—'} → {a or '—'}" for f, b, a in change.fields)
+            details = "; ".join(change.details())
             for col, text in enumerate((f"{change.kind} {change.id}", change.change, details)):
                 table.setItem(n, col, cell(text, text))
         table.resizeColumnsToContents()
