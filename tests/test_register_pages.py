@@ -158,9 +158,12 @@ def test_a_finished_case_has_no_next_deadline_even_with_one_missed(tmp_path):
 
 
 def as_schema_2(conn) -> None:
-    """Turn a register back into what schema 2 wrote: no strengths, "missed" once passed."""
+    """Turn a register back into what schema 2 wrote: no strengths, "missed" once passed (and
+    no users: schema 4)."""
+    conn.execute("drop table user_changes")
+    conn.execute("drop table users")
     for index in ("timescales_open", "cases_by_next_limit", "timescales_open_limits",
-                  "cases_by_both_dates"):  # the last two came after schema 3
+                  "cases_by_both_dates"):  # the last two came with schema 4
         conn.execute(f"drop index {index}")
     for table, column in (("timescales", "strength"), ("cases", "next_due_strength"),
                           ("cases", "next_limit_sort")):
