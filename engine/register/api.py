@@ -42,6 +42,7 @@ from .storage import (
     CHANNEL,
     LIMIT,
     OPEN_STATUS,
+    STILL_OPEN,
     EmptyDatabase,
     ReadOnlyRegister,
     cases,
@@ -635,7 +636,18 @@ class Register:
                     self._write_batch(pending, result, progress)
         if pending:
             self._write_batch(pending, result, progress)
+        if result.cases and self.engine.dialect.name == "sqlite":
+            self._sample_statistics()
         return result
+
+    def _sample_statistics(self) -> None:
+        """SQLite's statistics, from a sample (tens of milliseconds), after an import: without
+        them its planner cannot tell the partial indexes apart and takes whichever was made
+        first, e.g. timescales_open (every open row) for `due --overdue` rather than
+        timescales_open_limits (the open limits only). PostgreSQL's autovacuum keeps its own."""
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            conn.exec_driver_sql("ANALYZE")
 
     def _write_batch(self, pending: list[Prepared], result: ImportResult, progress) -> None:
         now = _now()
@@ -839,8 +851,7 @@ class Register:
         # written as the partial index timescales_open is, with no parameters, so that the
         # database can use that index; a recurring period that passed can no longer be met
         # (TimescaleStatus.open)
-        return and_(timescales.c.met_on.is_(None), OPEN_STATUS,
-                    or_(timescales.c.status == "pending", timescales.c.kind != "recurring"))
+        return and_(timescales.c.met_on.is_(None), OPEN_STATUS, STILL_OPEN)
 
     def _overdue_clause(self, limits: bool = False):
         """Open instances past their date; ``limits``: only limits (breaches)."""
