@@ -535,6 +535,8 @@ def _prepare(engine: Engine, where: str, create: bool, readonly: bool,
                          f"this regflow reads up to {SCHEMA_VERSION}): upgrade regflow to open it")
     missing = {t.name for t in metadata.sorted_tables
                if TABLES_SINCE.get(t.name, 1) <= version} - names
+    if missing:  # or another regflow upgraded it between the two reads: look again, after
+        missing -= set(inspect(engine).get_table_names())
     if missing:
         raise StoreError(f"{where} is an incomplete regflow register (missing tables: "
                          f"{', '.join(sorted(missing))})")
