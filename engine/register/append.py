@@ -44,8 +44,9 @@ def append(conn: Connection, case_id: int, base: int, projection: dict[str, Any]
     """Store a change built on version ``base`` of case ``case_id`` as version ``base + 1``:
     the case's new ``projection``, the ``entry`` (an events row without case and seq) and the
     case's ``timescale_rows`` (without case id), replacing its old ones. False (and nothing
-    written) if the case is no longer at version ``base``. On PostgreSQL ``conn`` must be in
-    autocommit; elsewhere the caller's transaction holds the steps together."""
+    written) if the case is no longer at version ``base``. On PostgreSQL ``conn`` may be in
+    autocommit (the append is one statement); elsewhere the caller's transaction holds the
+    steps together."""
     if conn.dialect.name == "postgresql":
         return _append_in_one_statement(conn, case_id, base, projection, entry, timescale_rows)
     seq = base + 1
