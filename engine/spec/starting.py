@@ -26,6 +26,14 @@ def templates() -> dict[str, str]:
             for name, path in files().items()}
 
 
+def bases() -> dict[str, str]:
+    """The shipped specs a variant may start from: their files, each with its title."""
+    from regflow.specs import shipped
+
+    return {os.fspath(path): str(read_toml(os.fspath(path))[1]["process"]["title"])
+            for path in shipped().values()}
+
+
 def from_template(name: str, out: str | os.PathLike[str], title: str | None = None) -> Path:
     """Write a new spec at ``out`` from template ``name`` (its comments and layout kept), with
     ``title`` and an identifier made from it if given."""
