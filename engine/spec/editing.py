@@ -93,6 +93,7 @@ class SpecDocument:
         entries = [v for v in self.doc[section].values() if isinstance(v, Table)]
         table = self._spaced(_table(fields), entries[-1] if entries else None, section)
         self.doc[section][name] = table
+        self._reread()
 
     def add_item(self, section: str, fields: dict[str, Any]) -> int:
         """A new ``[[section]]`` entry (a transition or timescale) at the end; its index."""
@@ -101,7 +102,13 @@ class SpecDocument:
         entries = list(self.doc[section])
         self.doc[section].append(self._spaced(_table(fields), entries[-1] if entries else None,
                                               section))
+        self._reread()
         return len(self.doc[section]) - 1
+
+    def _reread(self) -> None:
+        """Read the text again, so that each blank line belongs where a parse puts it (after
+        the table it ends) and the next addition is spaced the same however it was reached."""
+        self.doc = tomlkit.parse(self.text())
 
     def _add_section(self, section: str, container) -> None:
         """A section the file does not have yet, in the order the format describes."""

@@ -436,6 +436,9 @@ class NewSpecDialog(QDialog):
         if not title:
             self.problem.setText("Still needed: a title for the process.")
             return
+        if self.as_variant.isChecked() and not self.base.currentData():
+            self.problem.setText("Still needed: the spec this one is a variant of.")
+            return
         try:
             if self.as_variant.isChecked():
                 self.path = as_variant(self.base.currentData(), self.file.text().strip(), title)

@@ -58,8 +58,9 @@ class Outline(QTreeWidget):
         self.currentItemChanged.connect(
             lambda item, _old: self.chosen.emit(item.data(0, PATH) if item else ()))
 
-    def fill(self, doc: SpecDocument, keep: tuple = ()) -> None:
-        """Show ``doc``, with the item at ``keep`` chosen again (without saying so)."""
+    def fill(self, doc: SpecDocument, keep: tuple = ()) -> bool:
+        """Show ``doc``, with the item at ``keep`` chosen again (without saying so); False if
+        it has no such item."""
         opened = {self.topLevelItem(i).data(0, PATH) for i in range(self.topLevelItemCount())
                   if self.topLevelItem(i).isExpanded()}
         self.blockSignals(True)
@@ -74,7 +75,7 @@ class Outline(QTreeWidget):
                 self._children(doc, section, top)
             top.setExpanded((section,) in opened or (len(keep) > 1 and keep[0] == section))
         self.blockSignals(False)
-        self.select(keep, quietly=True)
+        return self.select(keep, quietly=True) or not keep
 
     def _children(self, doc: SpecDocument, section: str, top: QTreeWidgetItem) -> None:
         value = doc.doc[section]

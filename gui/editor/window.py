@@ -59,16 +59,22 @@ from .outline import ITEM_WORDS, KINDS, Outline, label_of
 
 
 class TextChange(QUndoCommand):
-    """One edit, as the spec's text before and after it (undo puts the text back)."""
+    """One edit, as the spec's text before and after it (undo puts the text back), and the
+    item chosen before and after it (so that undoing an addition or a rename shows the item as
+    it was)."""
 
-    def __init__(self, editor: EditorWindow, before: str, after: str, what: str):
+    def __init__(self, editor: EditorWindow, before: str, after: str, what: str,
+                 chosen: tuple[tuple, tuple] | None = None):
         super().__init__(what)
         self.editor, self.before, self.after = editor, before, after
+        self.chosen = chosen or (editor.selected, editor.selected)
 
     def redo(self) -> None:
+        self.editor.selected = self.chosen[1]
         self.editor._set_text(self.after)
 
     def undo(self) -> None:
+        self.editor.selected = self.chosen[0]
         self.editor._set_text(self.before)
 
 
@@ -291,9 +297,10 @@ class EditorWindow(QMainWindow):
         if current == version:
             current = self.change("Give the changed spec a new version",
                                   lambda doc: doc.bump_version())
-        self.version_note = (
-            f"Saved as version {current}. {still_open} open case(s) in this register use "
-            f"version {version} and stay on it; new cases use {current}.")
+        cases = "1 open case in this register uses" if still_open == 1 else \
+            f"{still_open} open cases in this register use"
+        self.version_note = (f"Saved as version {current}. {cases} version {version} and stay "
+                             f"on it; new cases use {current}.")
         self.statusBar().showMessage(self.version_note)
 
     def _mark_draft(self) -> None:
@@ -333,16 +340,19 @@ class EditorWindow(QMainWindow):
 
     # -- text and edits -------------------------------------------------------------------------
 
-    def change(self, what: str, make: Callable[[SpecDocument], Any]) -> Any:
+    def change(self, what: str, make: Callable[[SpecDocument], Any],
+               chosen: Callable[[Any], tuple] | None = None) -> Any:
         """Make a change to a copy of the document and push it on the undo stack as one step
         (the command applies it, so that undo and redo work the same); what ``make`` returns.
-        An :class:`EditError` leaves everything as it was."""
+        ``chosen``: the item to show after it, from that result. An :class:`EditError` leaves
+        everything as it was."""
         before = self.doc.text()
         work = SpecDocument(before)
         result = make(work)
         after = work.text()
         if after != before:
-            self.undo_stack.push(TextChange(self, before, after, what))
+            then = chosen(result) if chosen else self.selected
+            self.undo_stack.push(TextChange(self, before, after, what, (self.selected, then)))
         return result
 
     def edit(self, path: tuple, value: Any, what: str) -> None:
@@ -384,8 +394,7 @@ class EditorWindow(QMainWindow):
             return section, name
 
         label = fields.get("label") or name or ""
-        self.selected = self.change(f"Add {words.lower()} {label}".strip(), make)
-        self.outline.select(self.selected, quietly=True)
+        self.change(f"Add {words.lower()} {label}".strip(), make, chosen=lambda path: path)
 
     def selected_kind(self) -> tuple[str, str] | None:
         """(kind, name) of the selected item when it has a name others refer to."""
@@ -411,12 +420,11 @@ class EditorWindow(QMainWindow):
         if not new or new == old:
             return False
         try:
-            count = self.change(f"Rename {old} to {new}",
-                                lambda doc: doc.rename(kind, old, new))
+            count = self.change(f"Rename {old} to {new}", lambda doc: doc.rename(kind, old, new),
+                                chosen=lambda _count: (section, new))
         except EditError as err:
             QMessageBox.warning(self, "Cannot rename", str(err))
             return False
-        self.selected = (section, new)
         self.statusBar().showMessage(
             f"Renamed {old} to {new}: {count - 1} reference(s) changed with it", 8000)
         return True
@@ -441,8 +449,8 @@ class EditorWindow(QMainWindow):
                 QMessageBox.StandardButton.Cancel)
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        self.change(f"Delete {what}", lambda doc: doc.remove(section, key))
-        self.selected = (section,)
+        self.change(f"Delete {what}", lambda doc: doc.remove(section, key),
+                    chosen=lambda _none: (section,))
         return True
 
     def _place(self, path: tuple) -> str:
@@ -491,11 +499,16 @@ class EditorWindow(QMainWindow):
     # -- outline and form (gui/editor/outline.py, forms.py) -----------------------------------
 
     def _fill_outline(self) -> None:
-        self.outline.fill(self.doc, self.selected)
+        self._refresh_timer.stop()
+        if not self.outline.fill(self.doc, self.selected):
+            self.selected = self.selected[:1]  # gone (an undo, a change in the TOML tab)
+            self.outline.select(self.selected, quietly=True)
         self._fill_form()
 
     def select(self, path: tuple) -> None:
         """Select an item of the outline by its key path, e.g. ("timescales", 4)."""
+        if self._refresh_timer.isActive():  # the outline of the latest text first
+            self._fill_outline()
         self.outline.select(tuple(path))
 
     def _select(self, path: tuple) -> None:
