@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -123,7 +123,7 @@ class AddItemDialog(QDialog):
 
         def show(name):
             words.setText(f"“{' '.join(paragraphs[name].split())}”" if name in paragraphs else "")
-        picker.picked.connect(show)
+        picker.currentIndexChanged.connect(lambda _i: show(picker.name()))
         cited = self._near_value(near, "citation")
         if cited:
             picker.set_name(cited)
@@ -183,7 +183,9 @@ class AddItemDialog(QDialog):
         self._picker("from", "states", here)
         self._picker("event", "events", None)
         self._picker("to", "states", None)
-        self._row("guard", ConditionField(self.choices, "", "guard"))
+        condition = self._row("guard", ConditionField(self.choices, "", "guard"))
+        # its reading may take two lines: the dialog grows to show them
+        condition.line.textChanged.connect(lambda _t: QTimer.singleShot(0, self.adjustSize))
         self._row("label", QLineEdit(), "Words on the arrow").setPlaceholderText(
             "Optional: what the diagram says on this step")
         self._citation(near)
@@ -218,12 +220,13 @@ class AddItemDialog(QDialog):
 
     def _build_milestone(self, near: tuple) -> None:
         mine = {s: self.choices.doc.names(s) for s in ("states", "events")}
-        items = [((s, n), f"{w}: {label.strip()}") for s, w in (("states", "Stage"),
-                                                                 ("events", "Event"))
+        items = [(f"{s}:{n}", f"{w}: {label.strip()}") for s, w in (("states", "Stage"),
+                                                                     ("events", "Event"))
                  for n, label in self.choices.of(s) if n in mine[s]]
-        items += [(("timescales", i), f"Timescale: {t.get('label', t.get('id'))}")
+        items += [(f"timescales:{i}", f"Timescale: {t.get('label', t.get('id'))}")
                   for i, t in enumerate(self.choices.doc.doc.get("timescales", []))]
-        here = tuple(near[:2]) if near[:1] in (("states",), ("events",), ("timescales",)) \
+        here = f"{near[0]}:{near[1]}" if near[:1] in (("states",), ("events",),
+                                                       ("timescales",)) and len(near) > 1 \
             else None
         self._row("item", NamePicker(items, here), "Tag")
         picker = self._row("milestone", NamePicker(self.choices.of("milestones"), None),
@@ -249,7 +252,9 @@ class AddItemDialog(QDialog):
         if self.kind == "paragraph":
             return name, {"text": w["text"].toPlainText().strip()}
         if self.kind == "milestone":
-            return None, {"item": w["item"].name(), "milestone": w["milestone"].name()}
+            section, key = w["item"].name().split(":", 1)
+            item = (section, int(key) if section == "timescales" else key)
+            return None, {"item": item, "milestone": w["milestone"].name()}
         if self.kind == "transition":
             fields = {"from": w["from"].name(), "event": w["event"].name(), "to": w["to"].name()}
             if w["guard"].text():
@@ -313,16 +318,21 @@ class AddItemDialog(QDialog):
                     gaps.append(f"how long ({FIELD_WORDS[key].lower()})")
         return ", ".join(gaps)
 
+    def say(self, problem: str) -> None:
+        """Why the item cannot be added yet; the dialog grows to show all of it."""
+        self.problem.setText(problem)
+        self.adjustSize()
+
     def accept(self) -> None:
         gaps = self.missing()
         if gaps:
-            self.problem.setText(f"Still needed: {gaps}.")
+            self.say(f"Still needed: {gaps}.")
             return
         name, fields = self.result_fields()
         try:
             self.apply(self.kind, name, fields)
         except (EditError, RegflowError) as err:
-            self.problem.setText(str(err))
+            self.say(str(err))
             return
         super().accept()
 
@@ -350,7 +360,7 @@ class NewSpecDialog(QDialog):
                  folder: str = "", current: str | None = None):
         super().__init__(parent)
         self.setWindowTitle("Start a new spec")
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(680)
         self.path: Path | None = None
         outer = QVBoxLayout(self)
         form = QFormLayout()
@@ -359,10 +369,10 @@ class NewSpecDialog(QDialog):
         self.title.setObjectName("title")
         self.title.setPlaceholderText("e.g. Care home inspections 2027")
         form.addRow("Title of the process", self.title)
-        self.from_template = QRadioButton("From a template")
+        self.from_template = QRadioButton("From a template: a small process to change into yours")
         self.from_template.setObjectName("from_template")
-        self.as_variant = QRadioButton("As a variant of an existing spec (it changes only "
-                                       "what you change)")
+        self.as_variant = QRadioButton("As a variant of an existing spec: it keeps that spec's "
+                                       "rules and changes only what you change")
         self.as_variant.setObjectName("as_variant")
         group = QButtonGroup(self)
         group.addButton(self.from_template)
@@ -384,8 +394,10 @@ class NewSpecDialog(QDialog):
         base_row = QHBoxLayout()
         base_row.addWidget(self.base, 1)
         base_row.addWidget(other)
-        form.addRow(self.from_template, self.template)
-        form.addRow(self.as_variant, base_row)
+        form.addRow(self.from_template)
+        form.addRow("", self.template)
+        form.addRow(self.as_variant)
+        form.addRow("", base_row)
         self.file = QLineEdit(str(Path(folder or ".") / "new_process.toml"))
         self.file.setObjectName("file")
         browse = QPushButton("Choose…")

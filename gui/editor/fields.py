@@ -289,6 +289,7 @@ class ConditionField(QWidget):
         fact = self.facts.get(self.fact.name() or "")
         self.comparison.clear()
         if self.value is not None:
+            self.value.hide()
             self.value.deleteLater()
             self.value = None
         self.comparison.setEnabled(fact is not None)

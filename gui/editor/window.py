@@ -154,7 +154,7 @@ class EditorWindow(QMainWindow):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
-        add = QPushButton("Add ▾")
+        add = QPushButton("Add")
         add.setObjectName("add")
         add.setMenu(self.add_menu)
         remove = QPushButton("Delete…")
