@@ -145,8 +145,10 @@ class AddItemDialog(QDialog):
     def _build_state(self, near: tuple) -> None:
         self._title_and_name("e.g. Draft report being written")
         parent = near[1] if near[:1] == ("states",) else None
-        self._picker("parent", "states", self._near_value(near, "parent") or parent,
-                     optional=True).setItemText(0, "— the process itself (top level) —")
+        self._row("parent", NamePicker(self.choices.of("states", nested=True),
+                                       self._near_value(near, "parent") or parent,
+                                       optional=True)).setItemText(
+            0, "— the process itself (top level) —")
         self._picker("role", "roles", self._near_value(near, "role"), optional=True)
         self._row("final", QCheckBox("The case ends here"))
         self._citation(near)

@@ -49,8 +49,9 @@ class Choices:
     def __init__(self, doc: SpecDocument, spec: Spec | None = None):
         self.doc, self.spec = doc, spec
 
-    def of(self, section: str) -> list[tuple[str, str]]:
-        """``(name, label)`` of every item of ``section``; states in their hierarchy."""
+    def of(self, section: str, nested: bool = False) -> list[tuple[str, str]]:
+        """``(name, label)`` of every item of ``section``; states in their hierarchy, indented
+        if ``nested``."""
         if section == "milestones":
             return [(name, m.label) for name, m in vocabulary().items()]
         found: dict[str, str] = {}
@@ -70,7 +71,8 @@ class Choices:
         if section == "paragraphs":
             return [(k, _first_words(f"{k} — {text}")) for k, text in found.items()]
         if section == "states":
-            return _in_hierarchy(found, parents)
+            ordered = _in_hierarchy(found, parents)
+            return ordered if nested else [(name, label.strip()) for name, label in ordered]
         return list(found.items())
 
     def facts(self) -> dict[str, Fact]:

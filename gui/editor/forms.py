@@ -130,12 +130,16 @@ class ItemForm:
             self._name_row("Identifier", str(path[1]))
         keys = [k for k in OFFERED.get(section, ()) if k != "within" or section != "timescales"
                 or not any(d in entry for d in DURATIONS[1:])]
+        if section == "facts" and entry.get("type") != "enum" and "values" not in entry:
+            keys.remove("values")
         keys += [k for k in entry if k not in keys]
         for key in keys:
             value = entry.get(key)
             widget = self._field(section, key, value)
             tip = field_help(section, key)
-            label = QLabel(FIELD_WORDS.get(key, key.replace("_", " ").capitalize()))
+            words = "Words on the arrow" if (section, key) == ("transitions", "label") else \
+                FIELD_WORDS.get(key, key.replace("_", " ").capitalize())
+            label = QLabel(words)
             label.setToolTip(tip)
             widget.setToolTip(widget.toolTip() or tip)
             self.form.addRow(label, widget)
@@ -177,7 +181,8 @@ class ItemForm:
             box.toggled.connect(lambda on: self._set(key, True if on else None))
             return box
         if key in PICKS and not isinstance(value, list) and section != "process":
-            picker = NamePicker(choices.of(PICKS[key]), None if value is None else str(value),
+            picker = NamePicker(choices.of(PICKS[key], nested=key == "parent"),
+                                None if value is None else str(value),
                                 optional=value is None or key not in required(section))
             picker.picked.connect(lambda name: self._set(key, name))
             return picker
@@ -200,6 +205,18 @@ class ItemForm:
             built = ConditionField(choices, "" if value is None else str(value), key)
             built.finished.connect(lambda text: self._set(key, text))
             return built
+        if (section, key) == ("facts", "default") and self.choices.doc.get(
+                self.path).get("type") in ("enum", "bool"):
+            entry = self.choices.doc.get(self.path)
+            answers = [(True, "Yes"), (False, "No")] if entry.get("type") == "bool" else [
+                (str(v), str(v).replace("_", " ")) for v in entry.get("values", [])]
+            box = QComboBox()
+            box.addItem("— none —", None)
+            for answer, words in answers:
+                box.addItem(words, answer)
+            box.setCurrentIndex(max(0, box.findData(value)))
+            box.activated.connect(lambda _i, b=box: self._set(key, b.currentData()))
+            return box
         if key in ENUM_WORDS:
             box = QComboBox()
             for name, words in ENUM_WORDS[key].items():

@@ -80,6 +80,9 @@ class Outline(QTreeWidget):
     def _children(self, doc: SpecDocument, section: str, top: QTreeWidgetItem) -> None:
         value = doc.doc[section]
         keys = list(range(len(value))) if isinstance(value, list) else list(value.keys())
+        if section == "transitions":
+            self._steps(doc, keys, top)
+            return
         made: dict = {}
         for key in keys:
             item = QTreeWidgetItem([label_of(doc, section, key)])
@@ -95,6 +98,29 @@ class Outline(QTreeWidget):
             (parent or top).addChild(item)
             if section == "states":
                 item.setExpanded(True)
+
+    def _steps(self, doc: SpecDocument, keys: list, top: QTreeWidgetItem) -> None:
+        """Steps under the stage they start from: "→ Drafting, when fieldwork completed"."""
+        groups: dict[str, QTreeWidgetItem] = {}
+        for key in keys:
+            entry = doc.get(("transitions", key))
+            sources = entry.get("from")
+            sources = sources if isinstance(sources, list) else [sources]
+            start = ", ".join(_named(doc, "states", s) for s in sources)
+            group = groups.get(start)
+            if group is None:
+                group = groups[start] = QTreeWidgetItem([f"From {start}"])
+                group.setData(0, PATH, ("transitions", "from", start))
+                group.setToolTip(0, group.text(0))
+                top.addChild(group)
+            words = (f"→ {_named(doc, 'states', entry.get('to'))}, when "
+                     f"{_named(doc, 'events', entry.get('event')).lower()}"
+                     + (" (if …)" if entry.get("guard") else ""))
+            item = QTreeWidgetItem([words])
+            item.setData(0, PATH, ("transitions", key))
+            item.setToolTip(0, label_of(doc, "transitions", key)
+                            + (f"\nonly if {entry['guard']}" if entry.get("guard") else ""))
+            group.addChild(item)
 
     def items(self) -> list[QTreeWidgetItem]:
         out, stack = [], [self.topLevelItem(i) for i in range(self.topLevelItemCount())]

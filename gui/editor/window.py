@@ -432,7 +432,7 @@ class EditorWindow(QMainWindow):
     def delete_selected(self) -> bool:
         """Take the selected item out, after saying what refers to it (which then needs
         changing: the problems list names each place)."""
-        if len(self.selected) != 2:
+        if len(self.selected) != 2 or self.selected[0] not in ITEM_WORDS:
             return False
         section, key = self.selected
         named = self.selected_kind()
