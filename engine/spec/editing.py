@@ -111,7 +111,10 @@ class SpecDocument:
         self.doc = tomlkit.parse(self.text())
 
     def _add_section(self, section: str, container) -> None:
-        """A section the file does not have yet, in the order the format describes."""
+        """A section the file does not have yet, at its end after a blank line."""
+        text = self.text()
+        if text and not text.endswith("\n\n"):
+            self.doc = tomlkit.parse(text.rstrip("\n") + "\n\n")
         self.doc[section] = container
 
     def _spaced(self, table: Table, before: Table | None, section: str) -> Table:
