@@ -11,7 +11,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QInputDialog, QMessageBox, QPushButton
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox, QPushButton
 from test_gui import WAIT_MS, output_dir
 
 from regflow.engine import load_spec, loads_spec
@@ -50,7 +51,7 @@ def ciw(qtbot, tmp_path):
 
 
 def shoot(widget, tmp_path, name: str) -> None:
-    QApplication.processEvents()  # laid out and painted as a person would see it
+    QTest.qWait(300)  # laid out and painted as a person would see it
     assert widget.grab().save(str(output_dir(tmp_path) / f"{name}.png"), "PNG")
 
 
@@ -298,6 +299,34 @@ def test_a_milestone_is_added_by_picking(qtbot, inspection, tmp_path):
     ok(qtbot, inspection, dialog)
     assert inspection.spec.states["drafting"].milestones == ("draft_report",)
     assert inspection.fields["milestones"].names() == ["draft_report"]
+
+
+def test_a_role_and_a_paragraph_are_added_and_cited(qtbot, inspection, tmp_path):
+    dialog = inspection.add("paragraph")
+    dialog.widgets["name"].setText("7")
+    dialog.widgets["text"].setPlainText("A lay assessor joins each inspection team.")
+    shoot(dialog, tmp_path, "editor_add_paragraph")
+    ok(qtbot, inspection, dialog)
+    assert inspection.spec.paragraphs["7"] == "A lay assessor joins each inspection team."
+    dialog = inspection.add("role")
+    dialog.widgets["label"].setText("Lay assessor")
+    dialog.widgets["organisation"].setText("The regulator")
+    dialog.widgets["citation"].set_name("7")  # the new paragraph is offered at once
+    assert "A lay assessor joins" in dialog.findChild(type(dialog.problem),
+                                                      "paragraph_words").text()
+    shoot(dialog, tmp_path, "editor_add_role")
+    ok(qtbot, inspection, dialog)
+    role = inspection.spec.roles["lay_assessor"]
+    assert (role.label, role.organisation, role.citation) == ("Lay assessor", "The regulator", "7")
+    # a name already taken is said in the dialog, which stays open with what was typed
+    dialog = inspection.add("role")
+    dialog.widgets["label"].setText("Lay assessor")
+    dialog.widgets["name"].setText("lay_assessor")
+    dialog.widgets["name"].textEdited.emit("lay_assessor")
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and "there is a role named 'lay_assessor' already" in \
+        dialog.problem.text()
+    dialog.reject()
 
 
 def test_a_new_spec_from_a_template_and_as_a_variant(qtbot, inspection, tmp_path):

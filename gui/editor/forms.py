@@ -48,7 +48,7 @@ FIELD_WORDS = {
 #: the fields a form always offers for each part, present in the file or not (others are shown
 #: when the file has them)
 OFFERED = {
-    "process": ("title", "regulator", "source", "version", "calendar", "note"),
+    "process": ("id", "title", "regulator", "source", "version", "calendar", "note"),
     "roles": ("label", "organisation", "citation", "note"),
     "facts": ("label", "type", "values", "default", "citation", "note"),
     "states": ("label", "parent", "role", "citation", "initial", "final", "parallel",

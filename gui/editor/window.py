@@ -297,10 +297,10 @@ class EditorWindow(QMainWindow):
         if current == version:
             current = self.change("Give the changed spec a new version",
                                   lambda doc: doc.bump_version())
-        cases = "1 open case in this register uses" if still_open == 1 else \
-            f"{still_open} open cases in this register use"
-        self.version_note = (f"Saved as version {current}. {cases} version {version} and stay "
-                             f"on it; new cases use {current}.")
+        cases = f"1 open case in this register uses version {version} and stays" if \
+            still_open == 1 else (f"{still_open} open cases in this register use version "
+                                  f"{version} and stay")
+        self.version_note = f"Saved as version {current}. {cases} on it; new cases use {current}."
         self.statusBar().showMessage(self.version_note)
 
     def _mark_draft(self) -> None:
@@ -538,9 +538,11 @@ class EditorWindow(QMainWindow):
         paragraphs = dict(self.spec.paragraphs) if self.spec else {}
         paragraphs.update({k: str(v) for k, v in self.doc.doc.get("paragraphs", {}).items()})
         words = paragraphs.get(str(citation)) if citation else None
-        self.source.setHtml(f"<p><b>Source: paragraph {html.escape(str(citation))}</b></p>"
-                            f"<blockquote>“{html.escape(str(words))}”</blockquote>" if words
-                            else "<p><i>No source paragraph: pick one in the form.</i></p>")
+        if words:
+            self.source.setHtml(f"<p><b>Source: paragraph {html.escape(str(citation))}</b></p>"
+                                f"<blockquote>“{html.escape(str(words))}”</blockquote>")
+        elif "citation" in self.fields:
+            self.source.setHtml("<p><i>No source paragraph yet: pick one in the form.</i></p>")
 
     # -- checking, preview and dry run (off the UI thread) ----------------------------------------
 
