@@ -16,7 +16,7 @@ from pathlib import Path
 
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
 from regflow.engine.cases.timescales import STRENGTH_WORDS
-from regflow.engine.errors import ProblemsError
+from regflow.engine.errors import ProblemsError, ScenarioError
 from regflow.engine.output_guard import check_output
 
 
@@ -29,6 +29,7 @@ def _date(text: str) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from regflow.engine.cases.scenario import is_scenario
     from regflow.engine.spec.loader import read_toml, spec_from_toml
     from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
 
@@ -39,6 +40,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         report.append(entry)
         try:
             text, data = read_toml(path)
+            if is_scenario(data):
+                entry.update(kind="scenario", **_check_scenario(path, args.json))
+                continue
             if is_vocabulary(data):
                 found = parse_vocabulary(data, text, path)
                 entry.update(kind="vocabulary", milestones=len(found))
@@ -107,6 +111,26 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_scenario(path: str, quiet: bool) -> dict:
+    """A scenario met among the specs (``validate examples/``): its shape checked, and replayed
+    on the spec it names, whose problems come out located in the scenario like a spec's."""
+    scenario = load_scenario(path)
+    n = len(scenario.events)
+    said = f"{n} event{'s' if n != 1 else ''}"
+    named = None
+    if scenario.spec:
+        named = os.path.normpath(os.path.join(os.path.dirname(path), scenario.spec))
+        if not os.path.isfile(named):
+            raise ScenarioError([scenario.problem(("spec",), f"no spec file at {named}")])
+        run_scenario(load_spec(named), scenario)
+        said += f" on {named}"
+    else:
+        said += "; it names no spec, so only its shape was checked"
+    if not quiet:
+        print(f"ok  {path}: scenario ‘{scenario.title}’ ({said})")
+    return {"title": scenario.title, "spec": named}
+
+
 def _spec_files(paths: list[str]) -> list[str]:
     """The files to check: each file named, and every ``*.toml`` in each folder named."""
     out = []
@@ -131,8 +155,15 @@ def cmd_new_spec(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from regflow.engine.compare.comparison import compare, comparison_html, comparison_json
+    from regflow.engine.compare.comparison import (
+        DEFAULT_START_MILESTONE,
+        compare,
+        comparison_html,
+        comparison_json,
+    )
     from regflow.engine.spec.variants import open_spec
+
+    from .register_cmds import _assignments
 
     if args.output is None and not args.json:
         raise RegflowError("say where to write the comparison: -o comparison.html (or --json)")
@@ -140,8 +171,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise RegflowError(f"'{args.output}': the comparison is an HTML file; name it .html")
     if args.output is not None:
         check_output(args.output, [args.left, args.right], what="output")
+    if args.start is None and (args.from_milestone or args.set):
+        raise RegflowError("--from-milestone and --set choose the timeline: give its --start "
+                           "date too")
     left, right = open_spec(args.left), open_spec(args.right)
-    found = compare(left, right, args.start, args.from_milestone)
+    found = compare(left, right, args.start, args.from_milestone or DEFAULT_START_MILESTONE,
+                    _assignments(args.set))
     found.deadlines = args.deadlines
     if args.json:
         json.dump(comparison_json(found), sys.stdout, indent=2)
@@ -179,7 +214,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     if args.json:
         json.dump({"spec": spec.process.id, "start": args.start.isoformat(),
                    "from": args.start_event, "calendar": spec.process.calendar,
-                   "facts": {k: str(v) for k, v in facts.items()}, "timescales": rows,
+                   "facts": {k: str(v) for k, v in facts.items()}, "unused": found.unused,
+                   "timescales": rows,
                    "steps": [{"on": on.isoformat(), "event": e} for on, e in found.steps]},
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -203,6 +239,10 @@ def cmd_timeline(args: argparse.Namespace) -> int:
               f"{e.label}  [{e.citation}]\n{e.rule}"] for e in found.entries]
     print(table(["due", "", "earliest", "clock starts", "binding", "timescale  [source]"], lines)
           if lines else "  no timescale falls due on this path")
+    for name in found.unused:
+        by = [f"‘{e.label}’" for e in spec.events.values() if name in e.sets]
+        print(f"note: --set {name} was not used: the path did not come to "
+              + (" or ".join(by) if by else "a step that records it"), file=sys.stderr)
     return 0
 
 
@@ -334,9 +374,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the comparison as JSON for tools")
     p.add_argument("--start", type=_date, metavar="DATE", help="add a what-if timeline of both "
                    "from this date")
-    p.add_argument("--from-milestone", default="report_published", metavar="MILESTONE",
-                   help="what happens on the start date, as a shared milestone (default: "
-                   "report_published)")
+    p.add_argument("--from-milestone", metavar="MILESTONE",
+                   help="with --start: what happens on the start date, as a milestone both "
+                   "specs mark (default: report_published)")
+    p.add_argument("--set", action="append", metavar="FACT=VALUE", help="with --start: facts "
+                   "that choose the timeline's path (each spec takes those it has), e.g. "
+                   "concern_level=serious")
     p.add_argument("--deadlines", action="store_true", help="write each step's deadlines on "
                    "the diagrams' arrows")
     p.set_defaults(func=cmd_compare)

@@ -114,7 +114,11 @@ def _assignments(pairs: list[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise RegflowError(f"--set '{pair}': write FACT=VALUE, e.g. --set concern_level=serious")
-        out[name.strip()] = value.strip()
+        name, value = name.strip(), value.strip()
+        if out.get(name, value) != value:
+            raise RegflowError(f"--set {name} is given twice ({out[name]!r} and {value!r}): "
+                               "keep one")
+        out[name] = value
     return out
 
 

@@ -1,6 +1,9 @@
 """Writing specs without a programmer at hand (issue 10, command line): TOML mistakes said in
 words a policy officer can act on, whole folders validated, new specs from templates."""
 
+import re
+import shutil
+
 import pytest
 from test_cli import regflow
 
@@ -49,6 +52,27 @@ def test_validate_takes_folders(tmp_path):
     (tmp_path / "notes").mkdir()
     empty = regflow("validate", tmp_path / "notes")
     assert empty.returncode == 1 and "no .toml files" in empty.stderr
+
+
+def test_validate_replays_the_scenarios_it_meets_in_a_folder(tmp_path):
+    """examples/ holds scenarios beside specs: each is replayed on the spec it names, not
+    judged as a spec with unknown keys."""
+    proc = regflow("validate", ROOT / "examples")
+    assert proc.returncode == 0, proc.stderr
+    scenarios = [line for line in proc.stdout.splitlines() if ": scenario ‘" in line]
+    assert len(scenarios) == len([p for p in (ROOT / "examples").glob("*.toml")
+                                  if "\n[[events]]" in p.read_text(encoding="utf-8")])
+    assert "unknown key" not in proc.stderr
+    # a scenario whose event the spec does not have: located in the scenario, exit 1
+    shutil.copy(ROOT / "examples" / "minimal_spec.toml", tmp_path)
+    bad = (ROOT / "examples" / "minimal_scenario.toml").read_text(encoding="utf-8")
+    event = re.search(r'event = "(\w+)"', bad).group(1)
+    (tmp_path / "story.toml").write_text(bad.replace(f'event = "{event}"', 'event = "replyed"'),
+                                         encoding="utf-8")
+    proc = regflow("validate", tmp_path)
+    assert proc.returncode == 1
+    assert re.search(r"story\.toml:\d+:\d+: .*unknown event 'replyed'", proc.stderr), proc.stderr
+    assert "ok  " in proc.stdout and "minimal_spec.toml" in proc.stdout
 
 
 @pytest.mark.parametrize("template", ["inspection", "empty"])

@@ -40,7 +40,7 @@ from regflow.gui.main_window import MainWindow
 from regflow.gui.register.model import COLUMNS, PAGE
 from regflow.plugins import hookimpl
 
-from conftest import REVIEW
+from conftest import REVIEW, ROOT
 
 TODAY = date(2026, 11, 23)
 D = date
@@ -323,7 +323,7 @@ class FakeFileDialog:
 
 
 def test_new_case_dialog_opens_a_case_shown_in_the_table_and_on_the_case_screen(
-        qtbot, settings, reg_db, spec_path, monkeypatch):
+        qtbot, settings, reg_db, spec_path, monkeypatch, tmp_path):
     db, _ids = reg_db
     window = window_on(qtbot, settings, db)
     model = window.register_panel.model
@@ -334,8 +334,17 @@ def test_new_case_dialog_opens_a_case_shown_in_the_table_and_on_the_case_screen(
     assert isinstance(form, NewCaseForm) and form.isVisible()
     shipped = [form.spec_box.itemText(i) for i in range(form.spec_box.count())]
     assert any("(ciw_2019)" in t for t in shipped) and any("(swia_handover)" in t for t in shipped)
-    # the chosen spec's warnings are shown (it still runs): CIW's timescales do not add up
+    # CIW's conflict between 8.4 and 8.5-8.8 is noted in the spec: nothing to warn of
     form.spec_box.setCurrentIndex(next(i for i, t in enumerate(shipped) if "(ciw_2019)" in t))
+    assert form._spec_ok and not form.spec_warnings.isVisible()
+    # a spec's warnings are shown (it still runs): the same spec with the mark taken away
+    unmarked = tmp_path / "ciw_unmarked.toml"
+    unmarked.write_text((ROOT / "specs" / "ciw_2019.toml").read_text(encoding="utf-8")
+                        .replace("conflict_noted = true", ""), encoding="utf-8")
+    monkeypatch.setattr(FakeFileDialog, "path", str(unmarked))
+    monkeypatch.setattr(forms, "QFileDialog", FakeFileDialog)
+    qtbot.mouseClick(next(b for b in form.findChildren(QPushButton) if b.text() == "Other file…"),
+                     LEFT)
     assert form.spec_warnings.isVisible()
     assert ("• timescales do not add up: 8.4 (Report published within 50 working days of the "
             "end of fieldwork; 'we aim to')") in form.spec_warnings.text()

@@ -15,11 +15,13 @@ from typing import Any
 from ..cases.calendars import calendar, calendar_names
 from ..drawing.diagram import diagram_source
 from ..errors import RegflowError
+from ..spec.facts import read_fact
 from ..spec.milestones import vocabulary
 from ..spec.model import Spec
+from ..suggest import closest
 from .diff import Change, spec_diff, touched
 from .milestones import Row, milestone_table
-from .timeline import Timeline, timeline
+from .timeline import Timeline, TimelineError, timeline
 
 #: the milestone both timelines start from when none is given
 DEFAULT_START_MILESTONE = "report_published"
@@ -45,22 +47,46 @@ def start_event(spec: Spec, milestone: str) -> str | None:
 
 
 def compare(left: Spec, right: Spec, start: date | None = None,
-            milestone: str = DEFAULT_START_MILESTONE) -> Comparison:
+            milestone: str = DEFAULT_START_MILESTONE,
+            facts: dict[str, Any] | None = None) -> Comparison:
+    """The two specs side by side; from ``start`` (what happens then: ``milestone``) a what-if
+    timeline of each, along the path ``facts`` choose (each side takes the facts it has, typed
+    as it says: ``{"concern_level": "serious"}``)."""
     versions = left.process.regulator == right.process.regulator
     out = Comparison(left, right, milestone_table(left, right),
                      spec_diff(left, right) if versions else None)
+    facts = dict(facts or {})
+    unknown = [n for n in facts if n not in left.facts and n not in right.facts]
+    if unknown:
+        near = closest(unknown[0], [*left.facts, *right.facts])
+        raise RegflowError(f"unknown fact '{unknown[0]}': neither {left.process.id} nor "
+                           f"{right.process.id} has it" + (f" (did you mean '{near}'?)" if near
+                                                           else ""))
     if start is not None:
-        if milestone not in vocabulary():
-            raise RegflowError(f"unknown milestone '{milestone}' (see specs/milestones.toml)")
+        known = vocabulary()
+        if milestone not in known:
+            near = closest(milestone, known)
+            shared = [m for m in known if start_event(left, m) and start_event(right, m)]
+            raise RegflowError(f"unknown milestone '{milestone}'" + (
+                f" (did you mean '{near}'?)" if near else "") + "; milestones both specs mark: "
+                + ", ".join(shared))
         events = [start_event(s, milestone) for s in (left, right)]
         missing = [s.process.id for s, e in zip((left, right), events, strict=True) if e is None]
         if missing:
             raise RegflowError(f"{', '.join(missing)} has no event marked with the milestone "
                                f"'{milestone}': choose another with --from-milestone")
         out.start, out.start_milestone = start, milestone
-        out.timelines = tuple(timeline(s, start, e) for s, e in zip((left, right), events,
-                                                                    strict=True))
+        out.timelines = tuple(_timeline(s, start, e, facts)
+                              for s, e in zip((left, right), events, strict=True))
     return out
+
+
+def _timeline(spec: Spec, start: date, event: str, facts: dict[str, Any]) -> Timeline:
+    try:
+        return timeline(spec, start, event, {n: read_fact(spec.facts[n], v)
+                                             for n, v in facts.items() if n in spec.facts})
+    except TimelineError as err:  # which of the two it is
+        raise TimelineError(f"{spec.process.id}: {err}") from None
 
 
 def comparison_json(c: Comparison) -> dict[str, Any]:

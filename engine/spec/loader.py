@@ -308,6 +308,7 @@ def _parse_spec(data: dict[str, Any], text: str, path: str,
             milestones=tuple(entry.get("milestones", ())), note=entry.get("note", ""),
             strength=entry.get("strength", "target" if entry["kind"] == "target" else "limit"),
             wording=entry.get("wording", ""), ends_early=entry.get("ends_early", False),
+            conflict_noted=entry.get("conflict_noted", False),
         ))
     if any(t.anchor is None for t in timescales):
         problems.raise_if_any()  # the meaning checks need every anchor

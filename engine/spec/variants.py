@@ -55,8 +55,6 @@ class Resolved:
     files: list[tuple[str, SourceMap]] = field(default_factory=list)
     #: merged key path -> (index into ``files``, the key path in that file)
     origins: dict[Path, tuple[int, Path]] = field(default_factory=dict)
-    #: what the variant changed: ("states", name), ("timescales", id), ("transitions", index)...
-    changed: set[tuple[str, Any]] = field(default_factory=set)
 
     def locate(self, where: Path) -> tuple[str, int | None, int | None]:
         """The file, line and column of merged key path ``where`` (the longest known prefix)."""
@@ -136,7 +134,6 @@ def _merge(out: Resolved, variant: dict[str, Any], mine: int) -> None:
             for name, item in value.items():
                 data[key][name] = item
                 out.origins[(key, name)] = (mine, (key, name))
-                out.changed.add(("process", name))
         elif key in _BY_NAME and isinstance(value, dict) and isinstance(data.get(key), dict):
             _merge_named(out, key, value, mine)
         elif key == "timescales" and isinstance(value, list):
@@ -154,7 +151,6 @@ def _merge_named(out: Resolved, section: str, entries: dict[str, Any], mine: int
         where = (section, name)
         if isinstance(entry, dict) and entry.get("remove") is True:
             table.pop(name, None)
-            out.changed.add((section, name))
             continue
         base = table.get(name)
         if isinstance(entry, dict) and isinstance(base, dict):
@@ -164,7 +160,6 @@ def _merge_named(out: Resolved, section: str, entries: dict[str, Any], mine: int
         else:
             table[name] = entry
             out.origins[where] = (mine, where)
-        out.changed.add((section, name))
 
 
 def _merge_timescales(out: Resolved, entries: list[Any], mine: int) -> None:
@@ -177,7 +172,6 @@ def _merge_timescales(out: Resolved, entries: list[Any], mine: int) -> None:
         if isinstance(entry, dict) and entry.get("remove") is True:
             if index is not None:
                 _drop(out, "timescales", index)
-            out.changed.add(("timescales", ident))
             continue
         if index is None:
             merged.append(entry)
@@ -186,7 +180,6 @@ def _merge_timescales(out: Resolved, entries: list[Any], mine: int) -> None:
             merged[index].update(entry)
             for key in entry:
                 out.origins[("timescales", index, key)] = (mine, (*where, key))
-        out.changed.add(("timescales", ident))
 
 
 def _transition_key(entry: Any) -> tuple:
@@ -213,7 +206,6 @@ def _merge_transitions(out: Resolved, entries: list[Any], mine: int) -> None:
             continue
         merged.append(entry)
         out.origins[("transitions", len(merged) - 1)] = (mine, ("transitions", i))
-        out.changed.add(("transitions", len(merged) - 1))
 
 
 def _drop(out: Resolved, section: str, index: int) -> None:
@@ -226,10 +218,6 @@ def _drop(out: Resolved, section: str, index: int) -> None:
             if path[1] > index:
                 moved[(section, path[1] - 1, *path[2:])] = origin
     out.origins.update(moved)
-    out.changed = {c for c in out.changed if not (c[0] == section and isinstance(c[1], int)
-                                                  and c[1] >= index)} | {
-        (c[0], c[1] - 1) for c in out.changed
-        if c[0] == section and isinstance(c[1], int) and c[1] > index}
 
 
 # -- variants in code (plugins) ------------------------------------------------------------
