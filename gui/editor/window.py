@@ -5,6 +5,10 @@ duration field that says how it read "25 working days"), the raw TOML for those 
 the problems in plain words as you type, a diagram preview and a dry-run timeline. Every edit
 goes through :class:`regflow.engine.spec.editing.SpecDocument` (the rest of the file stays as it
 was) and can be undone. The engine checks; this window shows.
+
+This window coordinates: the outline (outline.py), the item form and its fields (forms.py,
+fields.py) and the add-item and new-spec dialogs (dialogs.py) only say what the person chose;
+every change is made here, on a copy of the document, and pushed on the undo stack.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ from ..diagram.view import DiagramView
 from ..tasks import run_task
 from .dialogs import ADDABLE, AddItemDialog, NewSpecDialog
 from .fields import Choices
-from .forms import ItemForm
+from .forms import FIELD_WORDS, ItemForm
 from .outline import ITEM_WORDS, KINDS, Outline, label_of
 
 
@@ -456,8 +460,6 @@ class EditorWindow(QMainWindow):
     def _place(self, path: tuple) -> str:
         """A key path in words: "Step 'Drafting → Comments, when draft shared' (when)"."""
         section, key, field = path[0], path[1], path[2]
-        from .forms import FIELD_WORDS
-
         return (f"{ITEM_WORDS[section].capitalize()} '{label_of(self.doc, section, key)}' "
                 f"({FIELD_WORDS.get(field, field).lower()})")
 
