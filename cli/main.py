@@ -18,6 +18,7 @@ from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
 from regflow.engine.cases.timescales import STRENGTH_WORDS
 from regflow.engine.errors import ProblemsError, ScenarioError
 from regflow.engine.output_guard import check_output
+from regflow.engine.spec.variants import VARIANT_PREFIX, open_spec, spec_reference
 
 
 def _date(text: str) -> date:
@@ -29,27 +30,18 @@ def _date(text: str) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from regflow.engine.cases.scenario import is_scenario
-    from regflow.engine.spec.loader import read_toml, spec_from_toml
-    from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
-
     failed, report = 0, []
     args.specs = _spec_files(args.specs)
     for path in args.specs:
         entry: dict = {"file": path, "ok": True, "problems": []}
         report.append(entry)
         try:
-            text, data = read_toml(path)
-            if is_scenario(data):
-                entry.update(kind="scenario", **_check_scenario(path, args.json))
-                continue
-            if is_vocabulary(data):
-                found = parse_vocabulary(data, text, path)
-                entry.update(kind="vocabulary", milestones=len(found))
-                if not args.json:
-                    print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
-                continue
-            spec = spec_from_toml(data, text, path)  # the file is read once
+            if path.startswith(VARIANT_PREFIX):  # a rule variant in code: checked as it loads
+                spec = open_spec(path)
+            else:
+                spec = _spec_or_other(path, args.json, entry)
+                if spec is None:
+                    continue
         except ProblemsError as err:
             failed += 1
             entry.update(ok=False, problems=[p.as_dict() for p in err.problems])
@@ -85,7 +77,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise RegflowError("--today only applies with --scenario (it says as of when to show the case)")
     if str(args.output) != "-":
         check_output(args.output, [args.spec, args.scenario], what="output")
-    spec = load_spec(args.spec)
+    spec = open_spec(args.spec)
     highlight = None
     if args.scenario:
         scenario = load_scenario(args.scenario)
@@ -100,7 +92,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .report import json_report, text_report
 
-    spec = load_spec(args.spec)
+    spec = open_spec(args.spec)
     scenario = load_scenario(args.scenario)
     result = run_scenario(spec, scenario, args.today)
     if args.json:
@@ -109,6 +101,26 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text_report(result, scenario))
     return 0
+
+
+def _spec_or_other(path: str, quiet: bool, entry: dict):
+    """The spec in the file at ``path``, read once; a scenario or the milestone vocabulary met
+    among the specs is checked as what it is (None)."""
+    from regflow.engine.cases.scenario import is_scenario
+    from regflow.engine.spec.loader import read_toml, spec_from_toml
+    from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
+
+    text, data = read_toml(path)
+    if is_scenario(data):
+        entry.update(kind="scenario", **_check_scenario(path, quiet))
+        return None
+    if is_vocabulary(data):
+        found = parse_vocabulary(data, text, path)
+        entry.update(kind="vocabulary", milestones=len(found))
+        if not quiet:
+            print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
+        return None
+    return spec_from_toml(data, text, path)
 
 
 def _check_scenario(path: str, quiet: bool) -> dict:
@@ -132,7 +144,8 @@ def _check_scenario(path: str, quiet: bool) -> dict:
 
 
 def _spec_files(paths: list[str]) -> list[str]:
-    """The files to check: each file named, and every ``*.toml`` in each folder named."""
+    """The files to check: each file or shipped spec named, and every ``*.toml`` in each
+    folder named."""
     out = []
     for path in paths:
         if os.path.isdir(path):
@@ -141,7 +154,7 @@ def _spec_files(paths: list[str]) -> list[str]:
                 raise RegflowError(f"{path} is a folder with no .toml files in it")
             out += found
         else:
-            out.append(path)
+            out.append(spec_reference(path))
     return out
 
 
@@ -161,7 +174,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         comparison_html,
         comparison_json,
     )
-    from regflow.engine.spec.variants import open_spec
 
     from .register_cmds import _assignments
 
@@ -192,7 +204,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise RegflowError(f"cannot write {args.output}: {err.strerror}") from None
         if not args.json:
             print(f"wrote {args.output}: {len(found.milestones)} milestones"
-                  + (f", {len(found.diff)} changes" if found.diff is not None else "")
+                  + (f", {len(found.diff)} change{'s' if len(found.diff) != 1 else ''}"
+                     if found.diff is not None else "")
                   + (", a timeline" if found.timelines else ""))
     return 0
 
@@ -202,7 +215,6 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
     from regflow.engine.cases.calendars import calendar_names
     from regflow.engine.compare.timeline import timeline
-    from regflow.engine.spec.variants import open_spec
 
     from .register_cmds import _assignments
     from .report import table

@@ -19,7 +19,8 @@ from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
 from regflow.engine.register.demo import make_demo
 from regflow.engine.register.storage import MEMORY, StoreError, normalise_url, refused_write
 from regflow.engine.spec.durations import MAX_DAYS
-from regflow.engine.spec.variants import VARIANT_PREFIX
+from regflow.engine.spec.facts import assignments
+from regflow.engine.spec.variants import VARIANT_PREFIX, spec_reference
 
 from .report import (
     STATUS_KEY,
@@ -78,48 +79,21 @@ def _version(text: str) -> int:
     return int(text)
 
 
-def _spec_path(text: str) -> str:
-    """A spec file, or the id of a spec shipped with regflow (``ciw_2019``)."""
-    if Path(text).exists() or "/" in text or text.endswith(".toml"):
-        return text
-    from regflow.specs import shipped
-
-    found = shipped().get(text)
-    return str(found) if found else text
-
-
 def _import_spec(text: str, folder: Path) -> tuple[str, str | None]:
     """An import line's spec: a file (a relative path is relative to the import file's
     folder, not to where regflow runs), the id of a shipped spec or ``variant:NAME``;
     (what to open, problem)."""
-    if text.startswith(VARIANT_PREFIX):
-        return text, None
-    candidate = Path(text).expanduser()
-    if not candidate.is_absolute():
-        candidate = folder / candidate
-    if candidate.exists() or "/" in text or "\\" in text or text.endswith(".toml"):
-        return str(candidate), None
-    from regflow.specs import shipped
-
-    found = shipped().get(text)
-    if found:
-        return str(found), None
-    return str(candidate), (f"spec '{text}' is neither a file in {folder} nor a spec shipped "
-                            f"with regflow ({', '.join(shipped())})")
+    try:
+        return spec_reference(text, folder), None
+    except RegflowError as err:
+        return text, str(err)
 
 
 def _assignments(pairs: list[str]) -> dict[str, str]:
-    out = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise RegflowError(f"--set '{pair}': write FACT=VALUE, e.g. --set concern_level=serious")
-        name, value = name.strip(), value.strip()
-        if out.get(name, value) != value:
-            raise RegflowError(f"--set {name} is given twice ({out[name]!r} and {value!r}): "
-                               "keep one")
-        out[name] = value
-    return out
+    try:
+        return assignments(pairs)
+    except RegflowError as err:
+        raise RegflowError(f"--set {err}") from None
 
 
 def _open(args, write: bool = False, create: bool = False) -> Register:
@@ -172,7 +146,7 @@ def _emit(args, data: Any, text: str) -> None:
 
 def cmd_new(args) -> int:
     with _open(args, create=True) as reg:
-        spec = f"{VARIANT_PREFIX}{args.variant}" if args.variant else _spec_path(args.spec)
+        spec = f"{VARIANT_PREFIX}{args.variant}" if args.variant else spec_reference(args.spec)
         view = reg.new_case(spec, args.title, args.on or reg.today, _assignments(args.set))
         stage = "; ".join(view.spec.states[n].label for n in view.case.current_states)
         print(f"opened case {view.id}: {view.title} ({view.spec.process.id}); now: {stage}")

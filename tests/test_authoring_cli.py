@@ -89,3 +89,20 @@ def test_new_spec_from_a_template_validates(tmp_path, template):
 def test_new_spec_refuses_unknown_templates(tmp_path):
     proc = regflow("new-spec", "--template", "nope", "-o", tmp_path / "x.toml")
     assert proc.returncode == 1 and "templates: empty, inspection" in proc.stderr
+
+
+def test_specs_are_named_the_same_way_in_every_command(tmp_path):
+    """A shipped id, a file or a rule variant (variant:NAME) wherever a spec is asked for; a
+    mistyped id gets the nearest one and the list, not 'file not found'."""
+    for args in (["validate", "variant:swia_proportionate", "ciw_2019"],
+                 ["render", "variant:swia_proportionate", "-o", tmp_path / "v.svg"],
+                 ["export", "mermaid", "variant:swia_proportionate", "-o", tmp_path / "v.mmd"],
+                 ["timeline", "variant:swia_proportionate", "--start", "2027-03-01"]):
+        proc = regflow(*args)
+        assert proc.returncode == 0, (args, proc.stderr)
+    for args in (["compare", "ciw2019", "swia_handover", "--json"], ["render", "CIW_2019", "-o", tmp_path / "c.svg"],
+                 ["export", "json", "ciw2019", "-o", "-"], ["validate", "ciw2019"]):
+        proc = regflow(*args)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+        assert "(did you mean 'ciw_2019'?); shipped: ciw_2019, swia_handover, " \
+               "variant:swia_proportionate" in proc.stderr, (args, proc.stderr)

@@ -60,8 +60,9 @@ def test_a_version_with_a_changed_timescale_and_an_added_step(tmp_path):
         'label = "Action plan within ten weeks after publication"\n')
     changes = spec_diff(load_spec(SWIA), load_spec(version))
     assert [c.words() for c in changes] == [
-        "event plan_acknowledged added",
-        "transition action_plan_in_preparation --plan_acknowledged--> action_plan_in_preparation added",
+        "event plan_acknowledged added (label: Action plan acknowledged; citation: 23 Purpose)",
+        "transition action_plan_in_preparation --plan_acknowledged--> action_plan_in_preparation "
+        "added (citation: 23 Purpose)",
         "timescale action_plan changed (label: Action plan within twelve weeks after publication → "
         "Action plan within ten weeks after publication; within: 12 weeks → 10 weeks)",
     ]

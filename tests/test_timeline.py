@@ -120,7 +120,7 @@ def test_facts_given_take_the_path_through_the_steps_that_record_them():
 
 def test_an_unreachable_start_names_the_facts_that_decide_it():
     with pytest.raises(TimelineError, match="the facts that decide whether it can: "
-                                            "concern_level, .*warning_notice_given"):
+                                            r"concern_level, .*warning_notice_given"):
         timeline(load_spec(CIW), D(2027, 3, 1), "warning_notice_decided")
     twice = regflow("timeline", "ciw_2019", "--start", "2027-03-01", "--set", "concern_level=serious",
                     "--set", "concern_level=none")

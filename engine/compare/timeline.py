@@ -93,7 +93,7 @@ def timeline(spec: Spec, start: date, from_event: str | None = None,
             raise TimelineError(f"'{spec.events[from_event].label}' cannot be reached from the "
                                 "opening of a case with these facts; the facts that decide "
                                 f"whether it can: {', '.join(_deciding_facts(spec, from_event))}"
-                                " (set them with --set FACT=VALUE)")
+                                " (give them as FACT=VALUE)")
         for event, values in path:
             _fire(case, event, start, facts, values)
     # clocks started by the steps that lead to the start event are not the timeline's

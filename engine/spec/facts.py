@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..cases.calendars import FIRST_DAY, LAST_DAY
-from ..errors import FactError, shown
+from ..errors import FactError, RegflowError, shown
 from ..suggest import closest
 from .model import Fact
 
@@ -64,3 +64,20 @@ def read_fact(fact: Fact, value: Any) -> Any:
         hint = f" (did you mean '{near}'?)" if near else ""
         raise FactError(f"fact '{fact.name}': {problem}{hint}")
     return value
+
+
+def assignments(pairs: list[str] | str | None) -> dict[str, str]:
+    """``FACT=VALUE`` pairs (``--set`` on the command line; a comma-separated line in the app)
+    as a dict of texts, read by each fact's type later (:func:`read_fact`)."""
+    if isinstance(pairs, str):
+        pairs = [p for p in pairs.split(",") if p.strip()]
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise RegflowError(f"'{pair.strip()}': write FACT=VALUE, e.g. concern_level=serious")
+        name, value = name.strip(), value.strip()
+        if out.get(name, value) != value:
+            raise RegflowError(f"{name} is given twice ({out[name]!r} and {value!r}): keep one")
+        out[name] = value
+    return out

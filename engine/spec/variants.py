@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from ..errors import Problem, RegflowError, SpecError
+from ..suggest import closest
 from .tomlsource import Path, SourceMap
 
 if TYPE_CHECKING:
@@ -254,7 +255,6 @@ def installed_variants() -> dict[str, Variant]:
 
 def variant_spec(name: str) -> Spec:
     """The spec of the variant ``name``: its base, transformed by the plugin, then checked."""
-    from ..suggest import closest
     from .loader import loads_spec, read_toml
 
     known = installed_variants()
@@ -275,16 +275,35 @@ def variant_spec(name: str) -> Spec:
     return loads_spec(text, path=f"{base_path} [variant {name}]")
 
 
+def spec_reference(ref: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None
+                   ) -> str:
+    """What ``ref`` names: ``variant:NAME`` as it is, a spec file (a relative path taken from
+    ``folder`` if given), or the file of the shipped spec of that id (``ciw_2019``). A name
+    that is none of these is refused with the nearest shipped id, since it was not a path."""
+    from regflow.specs import shipped
+
+    text = os.fspath(ref)
+    if text.startswith(VARIANT_PREFIX):
+        return text
+    path = os.path.join(folder, os.path.expanduser(text)) if folder is not None else text
+    if os.path.exists(path) or any(c in text for c in "/\\") or text.endswith(".toml"):
+        return path
+    known = shipped()
+    if text in known:
+        return os.fspath(known[text])
+    near = closest(text, known) or closest(text.lower().strip(), known)
+    variants = [VARIANT_PREFIX + name for name in sorted(installed_variants())]
+    where = f" in {folder}" if folder is not None else ""
+    raise RegflowError(f"'{text}' is neither a spec file{where} nor a spec shipped with regflow"
+                       + (f" (did you mean '{near}'?)" if near else "") + "; shipped: "
+                       + ", ".join([*known, *variants]))
+
+
 def open_spec(ref: str | os.PathLike[str]) -> Spec:
     """A spec by file path, shipped spec id (``ciw_2019``) or ``variant:NAME``."""
     from .loader import load_spec
 
-    text = os.fspath(ref)
+    text = spec_reference(ref)
     if text.startswith(VARIANT_PREFIX):
         return variant_spec(text[len(VARIANT_PREFIX):])
-    if not os.path.exists(text) and "/" not in text and not text.endswith(".toml"):
-        from regflow.specs import shipped
-
-        found = shipped().get(text)
-        text = os.fspath(found) if found else text
     return load_spec(text)
