@@ -77,6 +77,7 @@ def test_renaming_updates_every_reference():
     assert len(spec.transitions) == len(base.transitions)
     guard = next(t.guard for t in spec.transitions if t.event == "published" and t.guard)
     assert "level_of_concern" in guard
+    assert "guard = 'level_of_concern == \"significant\"'" in text  # quoted as it was
     with pytest.raises(EditError, match="no state named"):
         doc.rename("state", "nowhere", "x")
 

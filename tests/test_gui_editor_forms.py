@@ -203,6 +203,7 @@ def test_adding_items_through_the_forms_gives_the_intended_spec(qtbot, inspectio
     for part in ("facts", "events", "states", "transitions", "timescales", "paragraphs"):
         assert getattr(saved, part) == getattr(expected, part), part
     assert editor.path.read_text() == intended(original)
+    assert "guard = 'level_of_concern == \"significant\"'" in editor.path.read_text()
 
 
 def test_a_condition_that_cannot_be_is_said_before_it_is_added(qtbot, ciw, tmp_path):

@@ -64,7 +64,7 @@ class SpecDocument:
     def set(self, path: Path, value: Any) -> None:
         """Set the value at ``path``; a new key goes at the end of its table."""
         *parents, last = path
-        self.get(tuple(parents))[last] = value
+        self.get(tuple(parents))[last] = _written(value)
 
     def delete(self, path: Path) -> None:
         *parents, last = path
@@ -240,16 +240,25 @@ def _table(fields: dict[str, Any]) -> Table:
     for key, value in fields.items():
         if isinstance(value, dict):
             inline = tomlkit.inline_table()
-            inline.update(value)
+            inline.update({k: _written(v) for k, v in value.items()})
             value = inline
-        table[key] = value
+        table[key] = _written(value)
     return table
+
+
+def _written(value: Any) -> Any:
+    """Text with double quotes in it (a guard: ``level == "serious"``) written as the specs
+    write it, between single quotes, rather than with backslashes."""
+    if isinstance(value, str) and '"' in value and "'" not in value and "\n" not in value \
+            and not isinstance(value, tomlkit.items.String):
+        return tomlkit.string(value, literal=True)
+    return value
 
 
 def inline(mapping: dict[str, Any]):
     """``{event = "x"}``: how a reference to an event or state is written in a spec."""
     table = tomlkit.inline_table()
-    table.update(mapping)
+    table.update({k: _written(v) for k, v in mapping.items()})
     return table
 
 
@@ -264,7 +273,7 @@ def _entries(container) -> list[tuple[str | int, Any]]:
 
 def _setter(entry, field):
     def set_(value):
-        entry[field] = value
+        entry[field] = _written(value)
     return set_
 
 
