@@ -427,3 +427,28 @@ def test_new_spec_from_the_main_window_opens_the_editor(qtbot, tmp_path):
     dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
     assert opened == [str(tmp_path / "ciw_variant.toml")]
     assert load_spec(tmp_path / "ciw_variant.toml").process.id == "variant_of_ciw"
+
+
+def test_the_main_window_gives_the_editor_its_register(qtbot, tmp_path):
+    """Edit a spec from the main window on a register whose cases use it: the save gives the
+    spec a new version and counts the open cases that stay on the old one."""
+    from PySide6.QtCore import QSettings
+    from test_gui import new_window, open_register
+
+    spec = tmp_path / "ciw.toml"
+    shutil.copy(ROOT / "specs" / "ciw_2019.toml", spec)
+    db = tmp_path / "register.sqlite"
+    with Register(db, today=TODAY) as register:
+        register.new_case(spec, "Example Council - adult services", date(2027, 1, 4))
+    window = new_window(qtbot, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    open_register(qtbot, window, db)
+    window.edit_spec(str(spec))
+    editor = window.editors[-1]
+    assert editor.register is window.register
+    qtbot.waitUntil(lambda: editor.spec is not None, timeout=WAIT_MS)
+    editor.select(("process",))
+    editor.fields["regulator"].setText("Care Inspectorate Wales (AGC)")
+    editor.fields["regulator"].editingFinished.emit()
+    assert editor.save()
+    assert "1 open case in this register uses version 2019-04" in editor.version_note
+    assert load_spec(spec).process.version == "2019-04.1"
