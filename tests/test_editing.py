@@ -17,6 +17,10 @@ def test_load_save_load_without_an_edit_is_byte_identical(path, tmp_path):
     out = tmp_path / path.name
     SpecDocument.load(path).save(out)
     assert out.read_bytes() == path.read_bytes()
+    doc = SpecDocument.load(path)
+    twin = doc.copy()  # what the editor changes, leaving the document as it was
+    twin.set(("process", "title"), "Changed")
+    assert doc.text() == path.read_text() and twin.text() != doc.text()
 
 
 def changed_lines(before: str, after: str) -> list[str]:

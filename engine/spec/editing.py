@@ -8,6 +8,7 @@ Paths are key paths as the loader reports them: ``("timescales", 4, "within")``,
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import unicodedata
@@ -42,6 +43,12 @@ class SpecDocument:
 
     def text(self) -> str:
         return tomlkit.dumps(self.doc)
+
+    def copy(self) -> SpecDocument:
+        """An independent copy to make a change on (cheaper than reading the text again)."""
+        twin = SpecDocument.__new__(SpecDocument)
+        twin.doc = copy.deepcopy(self.doc)
+        return twin
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the file whole or not at all (a temporary file, then renamed over it)."""

@@ -68,14 +68,16 @@ class TextChange(QUndoCommand):
     it was)."""
 
     def __init__(self, editor: EditorWindow, before: str, after: str, what: str,
-                 chosen: tuple[tuple, tuple] | None = None):
+                 doc: SpecDocument | None = None, chosen: tuple[tuple, tuple] | None = None):
         super().__init__(what)
         self.editor, self.before, self.after = editor, before, after
+        self._doc = doc  # the text after, read already
         self.chosen = chosen or (editor.selected, editor.selected)
 
     def redo(self) -> None:
         self.editor.selected = self.chosen[1]
-        self.editor._set_text(self.after)
+        self.editor._set_text(self.after, self._doc)
+        self._doc = None  # a later redo reads it afresh: undone edits may have changed it
 
     def undo(self) -> None:
         self.editor.selected = self.chosen[0]
@@ -351,12 +353,13 @@ class EditorWindow(QMainWindow):
         ``chosen``: the item to show after it, from that result. An :class:`EditError` leaves
         everything as it was."""
         before = self.doc.text()
-        work = SpecDocument(before)
+        work = self.doc.copy()
         result = make(work)
         after = work.text()
         if after != before:
             then = chosen(result) if chosen else self.selected
-            self.undo_stack.push(TextChange(self, before, after, what, (self.selected, then)))
+            self.undo_stack.push(TextChange(self, before, after, what, work,
+                                            (self.selected, then)))
         return result
 
     def edit(self, path: tuple, value: Any, what: str) -> None:
@@ -473,8 +476,8 @@ class EditorWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def _set_text(self, text: str) -> None:
-        self.doc = SpecDocument(text)
+    def _set_text(self, text: str, doc: SpecDocument | None = None) -> None:
+        self.doc = doc or SpecDocument(text)
         self._show_text(text)
         self._title()
 
