@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -105,8 +106,21 @@ def _in_hierarchy(labels: dict[str, str], parents: dict[str, str]) -> list[tuple
     return out + [(name, labels[name]) for name in labels if name not in seen]  # parent loops
 
 
+DEPTH = Qt.ItemDataRole.UserRole + 1
+
+
+class _Indented(QStyledItemDelegate):
+    """A list entry indented by its depth in the states' hierarchy (the closed box shows the
+    label alone)."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        option.rect.adjust(18 * int(index.data(DEPTH) or 0), 0, 0, 0)
+
+
 class NamePicker(QComboBox):
-    """Picks one name of a part of the spec, shown by its label."""
+    """Picks one name of a part of the spec, shown by its label; labels written with leading
+    spaces (a state's depth in the hierarchy) are indented in the list."""
 
     picked = Signal(object)  # the name, or None for "none"
 
@@ -116,8 +130,10 @@ class NamePicker(QComboBox):
         if optional:
             self.addItem(none_text, None)
         for name, label in choices:
-            self.addItem(label, name)
+            self.addItem(label.lstrip(), name)
             self.setItemData(self.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
+            self.setItemData(self.count() - 1, (len(label) - len(label.lstrip())) // 4, DEPTH)
+        self.setItemDelegate(_Indented(self))
         if value is not None and self.findData(value) < 0:
             self.addItem(f"{value} (not in this spec)", value)
         self.set_name(value)
