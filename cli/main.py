@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
@@ -20,13 +19,7 @@ from regflow.engine.errors import ProblemsError, ScenarioError
 from regflow.engine.output_guard import check_output
 from regflow.engine.spec.variants import VARIANT_PREFIX, open_spec, spec_reference
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD, "
-                                         "e.g. 2027-02-01") from None
+from .register_cmds import _date
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -213,7 +206,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_timeline(args: argparse.Namespace) -> int:
     import csv
 
-    from regflow.engine.cases.calendars import calendar_names
+    from regflow.engine.cases.calendars import calendar, calendar_names
     from regflow.engine.compare.timeline import timeline
 
     from .register_cmds import _assignments
@@ -245,6 +238,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     print(f"{spec.process.title}\nFrom {start} on {args.start.isoformat()} "
           f"({args.start.strftime('%A')}); working days: {days}; "
           "each step on the last day its timescale allows\n")
+    cal = calendar(spec.process.calendar)
+    if not cal.is_working_day(args.start):
+        print(f"note: {args.start.isoformat()} is not a working day here "
+              f"({cal.holiday_name(args.start) or args.start.strftime('%A')}): working days are "
+              "counted from the next one\n", file=sys.stderr)
     lines = [[(e.due.isoformat() + ("~" if e.approximate else "")) if e.due else "-",
               e.due.strftime("%a") if e.due else "", e.earliest.isoformat() if e.earliest else "-",
               e.anchor_date.isoformat(), STRENGTH_WORDS[e.strength],

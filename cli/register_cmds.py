@@ -40,9 +40,28 @@ DUE_PAGE = 200  # rows `regflow due` prints unless --all
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(_date_words(text)) from None
+
+
+def _date_words(text: str) -> str:
+    """Why ``text`` is not a date regflow reads, with the date it may have meant."""
+    import calendar
+
+    iso = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", text)
+    british = re.fullmatch(r"\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*", text)
+    if iso or british:
+        year, month, day = (map(int, iso.groups()) if iso else
+                            map(int, reversed(british.groups())))
+        if not 1 <= month <= 12:
+            return f"'{text}' is not a date: there is no month {month}"
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            return (f"'{text}' is not a date: {calendar.month_name[month]} {year} has {last} "
+                    "days")
+        return f"'{text}': write dates as YYYY-MM-DD: {year:04d}-{month:02d}-{day:02d}"
+    return f"'{text}' is not a date: write YYYY-MM-DD, e.g. 2027-03-01"
 
 
 def _days(text: str) -> int:

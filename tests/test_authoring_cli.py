@@ -106,3 +106,15 @@ def test_specs_are_named_the_same_way_in_every_command(tmp_path):
         assert proc.returncode == 1 and "Traceback" not in proc.stderr
         assert "(did you mean 'ciw_2019'?); shipped: ciw_2019, swia_handover, " \
                "variant:swia_proportionate" in proc.stderr, (args, proc.stderr)
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("2027-02-30", "'2027-02-30' is not a date: February 2027 has 28 days"),
+    ("30/03/2027", "'30/03/2027': write dates as YYYY-MM-DD: 2027-03-30"),
+    ("2027-3-1", "'2027-3-1': write dates as YYYY-MM-DD: 2027-03-01"),
+    ("2027-13-01", "'2027-13-01' is not a date: there is no month 13"),
+    ("tomorrow", "'tomorrow' is not a date: write YYYY-MM-DD, e.g. 2027-03-01"),
+])
+def test_a_date_typed_wrongly_is_said_with_the_date_meant(typed, said):
+    proc = regflow("timeline", "ciw_2019", "--start", typed)
+    assert proc.returncode == 2 and said in proc.stderr and "Traceback" not in proc.stderr
