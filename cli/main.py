@@ -355,8 +355,10 @@ def parser() -> argparse.ArgumentParser:
 
     from .export_cmd import add_command as add_export
     from .register_cmds import add_commands
+    from .users_cmd import add_command as add_users
 
     add_commands(sub)
+    add_users(sub)
     add_export(sub)
 
     p = sub.add_parser("gui", help="the desktop app: track the cases of a register")

@@ -414,13 +414,17 @@ def _guarded(command):
     return run
 
 
+def add_register_options(p, json_flag: bool = False) -> None:
+    """``--db`` (and ``--today``, for tests; ``--json`` with ``json_flag``)."""
+    p.add_argument("--db", metavar="URL", help="register database: a SQLAlchemy URL or a "
+                   "file path (default: register.db in your data folder)")
+    p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
+    if json_flag:
+        p.add_argument("--json", action="store_true", help="print JSON for tools")
+
+
 def add_commands(sub) -> None:
-    def common(p, json_flag=False):
-        p.add_argument("--db", metavar="URL", help="register database: a SQLAlchemy URL or a "
-                       "file path (default: register.db in your data folder)")
-        p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
-        if json_flag:
-            p.add_argument("--json", action="store_true", help="print JSON for tools")
+    common = add_register_options
 
     case = sub.add_parser("case", help="open, track and correct stored cases")
     csub = case.add_subparsers(dest="case_command", required=True, metavar="ACTION")
