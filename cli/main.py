@@ -152,26 +152,9 @@ def _spec_files(paths: list[str]) -> list[str]:
 
 
 def cmd_new_spec(args: argparse.Namespace) -> int:
-    from regflow.specs import templates
+    from regflow.engine.spec.starting import from_template
 
-    known = templates()
-    if args.template not in known:
-        raise RegflowError(f"unknown template '{args.template}'; templates: "
-                           + ", ".join(sorted(known)))
-    if args.output.exists():
-        raise RegflowError(f"{args.output} exists already; regflow does not write over a spec: "
-                           "choose another name")
-    if args.output.suffix.lower() != ".toml":
-        raise RegflowError(f"'{args.output}': a spec is a .toml file")
-    text = known[args.template].read_text(encoding="utf-8")
-    schema = os.path.relpath(Path(__file__).resolve().parent.parent / "specs" /
-                             "regflow-spec.schema.json", args.output.resolve().parent)
-    text = text.replace('"$schema" = "../regflow-spec.schema.json"', f'"$schema" = "{schema}"', 1)
-    try:
-        with open(args.output, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as err:
-        raise RegflowError(f"cannot write {args.output}: {err.strerror}") from None
+    from_template(args.template, args.output)
     print(f"wrote {args.output} from the '{args.template}' template; check it with "
           f"regflow validate {args.output}")
     return 0

@@ -197,6 +197,8 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "Edit a &spec file…", self.edit_spec, None,
                      "Change a process spec in the spec editor")
+        self._action(file, "New s&pec…", self.new_spec, None,
+                     "Start a process spec from a template, or as a variant of another")
         self._action(file, "&Who you are…", self.edit_identity, None,
                      "Your name for the history, and the roles you hold")
         file.addSeparator()
@@ -335,10 +337,24 @@ class MainWindow(QMainWindow):
             path, _ = QFileDialog.getOpenFileName(self, "Edit a spec", "",
                                                   "regflow specs (*.toml)")
         if path:
-            editor = EditorWindow(self, path, self.today)
+            # the register: saving a spec its cases use gives it a new version, and says how
+            # many open cases stay on the old one
+            editor = EditorWindow(self, path, self.today, self.register)
             editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             editor.show()
             self.editors = [*getattr(self, "editors", []), editor]
+
+    def new_spec(self):
+        """The dialog that starts a new spec from a template or as a variant (open); the new
+        file opens in the spec editor."""
+        from regflow.engine.spec.starting import bases, templates
+
+        from .editor.dialogs import NewSpecDialog
+
+        dialog = NewSpecDialog(self, bases(), templates(), str(Path.home()))
+        dialog.accepted.connect(lambda: self.edit_spec(str(dialog.path)))
+        dialog.open()
+        return dialog
 
     def open_compare(self) -> None:
         """The compare screen (two regimes or two versions side by side), in its own window."""

@@ -17,6 +17,10 @@ def test_load_save_load_without_an_edit_is_byte_identical(path, tmp_path):
     out = tmp_path / path.name
     SpecDocument.load(path).save(out)
     assert out.read_bytes() == path.read_bytes()
+    doc = SpecDocument.load(path)
+    twin = doc.copy()  # what the editor changes, leaving the document as it was
+    twin.set(("process", "title"), "Changed")
+    assert doc.text() == path.read_text() and twin.text() != doc.text()
 
 
 def changed_lines(before: str, after: str) -> list[str]:
@@ -77,6 +81,7 @@ def test_renaming_updates_every_reference():
     assert len(spec.transitions) == len(base.transitions)
     guard = next(t.guard for t in spec.transitions if t.event == "published" and t.guard)
     assert "level_of_concern" in guard
+    assert "guard = 'level_of_concern == \"significant\"'" in text  # quoted as it was
     with pytest.raises(EditError, match="no state named"):
         doc.rename("state", "nowhere", "x")
 
@@ -85,3 +90,97 @@ def test_a_version_is_bumped():
     doc = SpecDocument.load(SWIA)
     assert doc.bump_version() == "swia-handbook-23.1"
     assert doc.bump_version() == "swia-handbook-23.2"
+
+
+def test_new_tables_are_written_as_the_rest_of_the_file():
+    doc = SpecDocument((ROOT / "specs" / "templates" / "empty.toml").read_text())
+    before = doc.text()
+    doc.add_named("events", "paused", {"label": "Paused", "citation": "1"})
+    doc.add_item("transitions", {"from": "started", "event": "paused", "to": "ended"})
+    doc.add_named("paragraphs", "2", {"text": "Paragraph two."})
+    doc.add_item("timescales", {"id": "pause", "label": "Pause within 5 days", "kind": "deadline",
+                                "anchor": {"state": "started"}, "within": "5 days",
+                                "met_by": {"event": "paused"}, "citation": "1"})
+    added = changed_lines(before, doc.text())
+    assert added == ['+ "2" = "Paragraph two."', "+ [events.paused]", '+ label = "Paused"',
+                     '+ citation = "1"', "+ ", "+ ", "+ [[transitions]]", '+ from = "started"',
+                     '+ event = "paused"', '+ to = "ended"', "+ ", "+ [[timescales]]",
+                     '+ id = "pause"', '+ label = "Pause within 5 days"', '+ kind = "deadline"',
+                     '+ anchor = {state = "started"}', '+ within = "5 days"',
+                     '+ met_by = {event = "paused"}', '+ citation = "1"'], added
+    assert "\n\n\n" not in doc.text()  # one blank line between tables, as around them
+    spec = loads_spec(doc.text(), "new.toml")
+    assert spec.paragraphs["2"] == "Paragraph two."
+    assert spec.timescale("pause").anchor.name == "started"
+    doc.remove("timescales", 0)
+    doc.remove("paragraphs", "2")
+    assert 'id = "pause"' not in doc.text() and "Paragraph two" not in doc.text()
+    assert loads_spec(doc.text(), "new.toml").timescales == ()
+
+
+def test_references_say_what_deleting_a_name_would_break():
+    doc = SpecDocument.load(CIW)
+    used = doc.references("event", "draft_report_shared")
+    assert ("timescales", 4, "met_by", "event") in used
+    assert all(doc.get(p) == "draft_report_shared" for p in used)
+    guards = doc.references("fact", "concern_level")
+    assert any(p[0] == "transitions" and p[2] == "guard" for p in guards)
+    assert doc.references("fact", "concern") == []  # a word inside another name is not it
+
+
+def test_a_condition_is_written_from_a_fact_and_a_comparison():
+    from datetime import date
+
+    from regflow.engine.spec.editing import and_also, condition, facts_of, read_condition
+    from regflow.engine.spec.guards import GuardSyntaxError
+
+    facts = facts_of(SpecDocument.load(CIW))
+    level = condition(facts["concern_level"], "is", "significant")
+    assert level == 'concern_level == "significant"'
+    assert condition(facts["warning_notice_given"], "is no") == "not warning_notice_given"
+    assert condition(facts["warning_notice_action_due"], "is before", date(2027, 1, 31)) \
+        == 'warning_notice_action_due < d"2027-01-31"'
+    both = and_also(level, condition(facts["officials_meeting_held"], "is yes"))
+    assert both == 'concern_level == "significant" and officials_meeting_held'
+    assert and_also("a or b", "c") == "(a or b) and c"
+    assert read_condition(both, facts).startswith("Level of concern")
+    with pytest.raises(EditError, match="not a value of"):
+        condition(facts["concern_level"], "is", "huge")
+    with pytest.raises(EditError, match="cannot be compared"):
+        condition(facts["concern_level"], "is before", "x")
+    with pytest.raises(GuardSyntaxError, match="unknown fact"):
+        read_condition('concern == "x"', facts)
+
+
+def test_a_spec_starts_from_a_template_or_as_a_variant(tmp_path):
+    from regflow.engine.errors import RegflowError
+    from regflow.engine.spec.starting import as_variant, from_template, templates
+
+    assert templates()["inspection"] == "Inspection with report and follow-up"
+    made = from_template("inspection", tmp_path / "mine.toml", "Care home inspections")
+    spec = load_spec(made)
+    assert (spec.process.id, spec.process.title) == ("care_home_inspections",
+                                                     "Care home inspections")
+    with pytest.raises(RegflowError, match="exists already"):
+        from_template("inspection", made)
+    with pytest.raises(RegflowError, match=r"a \.toml file"):
+        from_template("inspection", tmp_path / "mine.txt")
+    variant = as_variant(made, tmp_path / "v.toml", "Pilot")
+    assert 'extends = "mine.toml"' in variant.read_text()
+    assert load_spec(variant).states == spec.states
+    shipped = as_variant(CIW, tmp_path / "ciw_pilot.toml", "CIW pilot")
+    assert 'extends = "ciw_2019"' in shipped.read_text()  # a shipped spec by its id
+    assert load_spec(shipped).process.version == "2019-04-variant"
+
+
+def test_open_cases_on_a_spec_version_are_counted(tmp_path):
+    from datetime import date
+
+    from regflow.engine.register.api import Register
+
+    with Register(tmp_path / "r.sqlite", today=date(2027, 3, 1)) as register:
+        assert register.cases_on_version("ciw_2019", "2019-04") == (0, 0)
+        register.new_case(CIW, "A council", date(2027, 1, 4))
+        register.new_case(SWIA, "Another council", date(2027, 1, 4))
+        assert register.cases_on_version("ciw_2019", "2019-04") == (1, 1)
+        assert register.cases_on_version("ciw_2019", "2019-04.1") == (0, 0)

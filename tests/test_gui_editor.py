@@ -46,7 +46,7 @@ def test_25_to_30_working_days_through_the_form(qtbot, editor, tmp_path):
     path = editor.path
     original = path.read_text()
     editor.select(("timescales", draft_index()))
-    field = editor.fields["within"]
+    field = editor.fields["within"].line
     field.setText("30 wrking days")
     field.textEdited.emit("30 wrking days")
     label = editor.form_widget.findChild(QLabel, "within_words")

@@ -778,6 +778,18 @@ class Register:
                                        .order_by(specs.c.stored_at)).all())
         return sorted(titles.items())
 
+    def cases_on_version(self, spec_id: str, version: str) -> tuple[int, int]:
+        """``(open, all)``: how many cases are pinned to version ``version`` of spec
+        ``spec_id`` (the spec editor says so before that version is changed)."""
+        if not self.exists:
+            return 0, 0
+        pinned = (select(cases.c.finished_on).join(specs, specs.c.hash == cases.c.spec_hash)
+                  .where(specs.c.spec_id == spec_id, specs.c.version == version).subquery())
+        with self.engine.connect() as conn:
+            row = conn.execute(select(func.count(), func.count().filter(
+                pinned.c.finished_on.is_(None))).select_from(pinned)).one()
+        return row[1], row[0]
+
     def role_labels(self) -> list[str]:
         """The roles the processes of this register name, in words, each once."""
         return sorted(set(self.role_words().values()))

@@ -8,14 +8,16 @@ Paths are key paths as the loader reports them: ``("timescales", 4, "within")``,
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import unicodedata
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Table
+from tomlkit.items import AoT, KeyType, SingleKey, Table
 
+from .model import Fact
 from .tomlsource import Path
 
 #: where each kind of name is used: (section, field) pairs whose value is that name (a
@@ -42,6 +44,12 @@ class SpecDocument:
     def text(self) -> str:
         return tomlkit.dumps(self.doc)
 
+    def copy(self) -> SpecDocument:
+        """An independent copy to make a change on (cheaper than reading the text again)."""
+        twin = SpecDocument.__new__(SpecDocument)
+        twin.doc = copy.deepcopy(self.doc)
+        return twin
+
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the file whole or not at all (a temporary file, then renamed over it)."""
         partial = f"{os.fspath(path)}.partial"
@@ -63,7 +71,7 @@ class SpecDocument:
     def set(self, path: Path, value: Any) -> None:
         """Set the value at ``path``; a new key goes at the end of its table."""
         *parents, last = path
-        self.get(tuple(parents))[last] = value
+        self.get(tuple(parents))[last] = _written(value)
 
     def delete(self, path: Path) -> None:
         *parents, last = path
@@ -82,22 +90,51 @@ class SpecDocument:
         """A new ``[section.name]`` table (a state, event, role or fact) after the last one."""
         if name in self.names(section):
             raise EditError(f"there is a {section[:-1]} named '{name}' already")
+        if section == "paragraphs":  # a paragraph is one text: "8.5" = "..."
+            if section not in self.doc:
+                self._add_section(section, tomlkit.table())
+            self.doc[section].append(SingleKey(name, KeyType.Basic), fields["text"])
+            return
         if section not in self.doc:
-            self.doc[section] = tomlkit.table(is_super_table=True)
-        table = tomlkit.table()
-        for key, value in fields.items():
-            table[key] = value
+            self._add_section(section, tomlkit.table(is_super_table=True))
+        entries = [v for v in self.doc[section].values() if isinstance(v, Table)]
+        table = self._spaced(_table(fields), entries[-1] if entries else None, section)
         self.doc[section][name] = table
+        self._reread()
 
     def add_item(self, section: str, fields: dict[str, Any]) -> int:
         """A new ``[[section]]`` entry (a transition or timescale) at the end; its index."""
         if section not in self.doc:
-            self.doc[section] = AoT([])
-        table = tomlkit.table()
-        for key, value in fields.items():
-            table[key] = value
-        self.doc[section].append(table)
+            self._add_section(section, AoT([]))
+        entries = list(self.doc[section])
+        self.doc[section].append(self._spaced(_table(fields), entries[-1] if entries else None,
+                                              section))
+        self._reread()
         return len(self.doc[section]) - 1
+
+    def _reread(self) -> None:
+        """Read the text again, so that each blank line belongs where a parse puts it (after
+        the table it ends) and the next addition is spaced the same however it was reached."""
+        self.doc = tomlkit.parse(self.text())
+
+    def _add_section(self, section: str, container) -> None:
+        """A section the file does not have yet, at its end after a blank line."""
+        text = self.text()
+        if text and not text.endswith("\n\n"):
+            self.doc = tomlkit.parse(text.rstrip("\n") + "\n\n")
+        self.doc[section] = container
+
+    def _spaced(self, table: Table, before: Table | None, section: str) -> Table:
+        """A blank line before and after a new table, as the rest of the file is written."""
+        if before is not None and not before.as_string().endswith("\n\n"):
+            table.trivia.indent = "\n"
+        if list(self.doc.keys())[-1] != section:  # something follows it
+            table.add(tomlkit.nl())
+        return table
+
+    def remove(self, section: str, key: str | int) -> None:
+        """Take an item out of the spec, with the blank line that set it apart."""
+        self.delete((section, key))
 
     def propose_name(self, section: str, title: str) -> str:
         """An identifier for a new item from its title: ``Draft report shared`` ->
@@ -132,7 +169,7 @@ class SpecDocument:
             raise EditError(f"there is a {kind} named '{new}' already")
         self._rename_key(section, old, new)
         changed = 1
-        for value, setter in self._references(kind):
+        for _path, value, setter in self._references(kind):
             renamed = _renamed(value, old, new, kind)
             if renamed != value:
                 setter(renamed)
@@ -154,8 +191,14 @@ class SpecDocument:
             raise EditError(f"cannot find where {section}.{old} is written in the file")
         self.doc = tomlkit.parse(renamed)
 
+    def references(self, kind: str, name: str) -> list[Path]:
+        """The key paths that name the ``kind`` called ``name`` (what deleting it would break),
+        e.g. ``("transitions", 3, "to")``; guards that read a fact included."""
+        return [path for path, value, _ in self._references(kind)
+                if _renamed(value, name, name + "\0", kind) != value]
+
     def _references(self, kind: str):
-        """(value, setter) of every place a ``kind`` name can be written."""
+        """(key path, value, setter) of every place a ``kind`` name can be written."""
         doc = self.doc
         fields = {
             "state": [("states", "parent")],
@@ -171,19 +214,20 @@ class SpecDocument:
         if kind == "fact":
             fields += [("transitions", "guard"), ("timescales", "applies_when")]
         for section, field in fields:
-            for entry in _entries(doc.get(section)):
+            for key, entry in _entries(doc.get(section)):
                 if field in entry:
-                    yield entry[field], _setter(entry, field)
+                    yield (section, key, field), entry[field], _setter(entry, field)
         if kind in ("state", "event", "fact"):  # anchors, met_by and until: {event|state, when}
-            for entry in _entries(doc.get("timescales")):
+            for index, entry in _entries(doc.get("timescales")):
                 for key in ("anchor", "met_by", "until"):
                     ref = entry.get(key)
-                    if ref is None:
+                    if not hasattr(ref, "get"):
                         continue
+                    where = ("timescales", index, key)
                     if kind != "fact" and kind in ref:
-                        yield ref[kind], _setter(ref, kind)
+                        yield (*where, kind), ref[kind], _setter(ref, kind)
                     if kind == "fact" and "when" in ref:
-                        yield ref["when"], _setter(ref, "when")
+                        yield (*where, "when"), ref["when"], _setter(ref, "when")
 
     # -- versions ----------------------------------------------------------------------------
 
@@ -197,17 +241,46 @@ class SpecDocument:
         return bumped
 
 
-def _entries(container) -> list:
+def _table(fields: dict[str, Any]) -> Table:
+    """A table of ``fields``; a mapping in it (``anchor = {event = "x"}``) written inline."""
+    table = tomlkit.table()
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            inline = tomlkit.inline_table()
+            inline.update({k: _written(v) for k, v in value.items()})
+            value = inline
+        table[key] = _written(value)
+    return table
+
+
+def _written(value: Any) -> Any:
+    """Text with double quotes in it (a guard: ``level == "serious"``) written as the specs
+    write it, between single quotes, rather than with backslashes."""
+    if isinstance(value, str) and '"' in value and "'" not in value and "\n" not in value \
+            and not isinstance(value, tomlkit.items.String):
+        return tomlkit.string(value, literal=True)
+    return value
+
+
+def inline(mapping: dict[str, Any]):
+    """``{event = "x"}``: how a reference to an event or state is written in a spec."""
+    table = tomlkit.inline_table()
+    table.update({k: _written(v) for k, v in mapping.items()})
+    return table
+
+
+def _entries(container) -> list[tuple[str | int, Any]]:
+    """(key, entry) of each table in a section: names, or indexes of ``[[...]]`` entries."""
     if container is None:
         return []
     if isinstance(container, AoT | list):
-        return list(container)
-    return [v for v in container.values() if hasattr(v, "get")]
+        return [(i, v) for i, v in enumerate(container) if hasattr(v, "get")]
+    return [(k, v) for k, v in container.items() if hasattr(v, "get")]
 
 
 def _setter(entry, field):
     def set_(value):
-        entry[field] = value
+        entry[field] = _written(value)
     return set_
 
 
@@ -223,3 +296,76 @@ def _renamed(value: Any, old: str, new: str, kind: str) -> Any:
     if isinstance(value, list):
         return [new if v == old else v for v in value]
     return value
+
+
+# -- conditions (guards) built by picking --------------------------------------------------------
+
+#: what a condition on a fact of each type can say, in words, and the operator it is written with
+COMPARISONS: dict[str, dict[str, str]] = {
+    "enum": {"is": "==", "is not": "!="},
+    "text": {"is": "==", "is not": "!="},
+    "bool": {"is yes": "", "is no": "not"},
+    "number": {"is": "==", "is not": "!=", "is less than": "<", "is at most": "<=",
+               "is more than": ">", "is at least": ">="},
+    "date": {"is on": "==", "is before": "<", "is on or before": "<=", "is after": ">",
+             "is on or after": ">="},
+}
+
+
+def condition(fact: Fact, comparison: str, value: Any = None) -> str:
+    """The guard text for "``fact`` ``comparison`` ``value``", as the spec's expression language
+    writes it: ``concern_level == "significant"``, ``not warning_notice_given``,
+    ``follow_up_days >= 3``, ``decided_on < d"2027-01-31"``."""
+    try:
+        operator = COMPARISONS[fact.type][comparison]
+    except KeyError:
+        raise EditError(f"a {fact.type} fact cannot be compared with '{comparison}'; "
+                        f"choose one of: {', '.join(COMPARISONS.get(fact.type, {}))}") from None
+    if fact.type == "bool":
+        return f"{operator} {fact.name}".strip()
+    if fact.type == "number":
+        written = _number(value)
+    elif fact.type == "date":
+        written = f'd"{value.isoformat() if hasattr(value, "isoformat") else value}"'
+    else:
+        if fact.type == "enum" and fact.values and value not in fact.values:
+            raise EditError(f"'{value}' is not a value of {fact.label}: "
+                            f"{', '.join(fact.values)}")
+        written = '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{fact.name} {operator} {written}"
+
+
+def _number(value: Any) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise EditError(f"'{value}' is not a number") from None
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def and_also(guard: str, more: str) -> str:
+    """A guard that needs ``more`` as well (an ``or`` in the old one is kept together)."""
+    guard = guard.strip()
+    if not guard:
+        return more
+    return f"({guard}) and {more}" if re.search(r"\bor\b", guard) else f"{guard} and {more}"
+
+
+def facts_of(doc: SpecDocument) -> dict[str, Fact]:
+    """The facts a document declares, enough to check a condition while the rest of the spec
+    may not load."""
+    out = {}
+    for name, entry in _entries(doc.doc.get("facts")):
+        values = entry.get("values") or ()
+        out[name] = Fact(name, str(entry.get("type", "text")), str(entry.get("label", name)),
+                         tuple(map(str, values)) if isinstance(values, list) else ())
+    return out
+
+
+def read_condition(guard: str, facts: dict[str, Fact]) -> str:
+    """How a condition reads ("Level of concern is significant"); raises
+    :class:`~regflow.engine.spec.guards.GuardSyntaxError` when the engine would refuse it."""
+    from .guards import compile_guard, guard_words
+
+    compile_guard(guard, facts)
+    return guard_words(guard, facts)

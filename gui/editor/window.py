@@ -5,11 +5,16 @@ duration field that says how it read "25 working days"), the raw TOML for those 
 the problems in plain words as you type, a diagram preview and a dry-run timeline. Every edit
 goes through :class:`regflow.engine.spec.editing.SpecDocument` (the rest of the file stays as it
 was) and can be undone. The engine checks; this window shows.
+
+This window coordinates: the outline (outline.py), the item form and its fields (forms.py,
+fields.py) and the add-item and new-spec dialogs (dialogs.py) only say what the person chose;
+every change is made here, on a copy of the document, and pushed on the undo stack.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,24 +23,23 @@ import shiboken6
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextCursor, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
     QTextBrowser,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -43,36 +47,40 @@ from PySide6.QtWidgets import (
 from regflow.engine.compare.comparison import diagram_svg
 from regflow.engine.compare.timeline import timeline
 from regflow.engine.errors import Problem, SpecError
-from regflow.engine.spec.durations import Duration, DurationSyntaxError
-from regflow.engine.spec.editing import EditError, SpecDocument
+from regflow.engine.register.api import Register
+from regflow.engine.spec.editing import EditError, SpecDocument, inline
 from regflow.engine.spec.loader import loads_spec
+from regflow.engine.spec.starting import bases, templates
 
 from ..case.tables import cell, new_table
 from ..diagram.svg import DiagramSvg
 from ..diagram.view import DiagramView
 from ..tasks import run_task
-
-#: fields whose value names something else in the spec: (section of the names, list or not)
-PICKERS = {"parent": "states", "role": "roles", "responsible": "roles", "to": "states",
-           "event": "events", "fires": "events", "citation": "paragraphs", "due_on": "facts"}
-LISTS = {"from": "states", "sets": "facts", "requires": "facts", "clears": "facts",
-         "milestones": None}
-DURATIONS = ("within", "after", "every", "about")
-SECTIONS = ("process", "paragraphs", "roles", "facts", "states", "events", "transitions",
-            "timescales")
+from .dialogs import ADDABLE, AddItemDialog, NewSpecDialog
+from .fields import Choices
+from .forms import FIELD_WORDS, ItemForm
+from .outline import ITEM_WORDS, KINDS, Outline, label_of
 
 
 class TextChange(QUndoCommand):
-    """One edit, as the spec's text before and after it (undo puts the text back)."""
+    """One edit, as the spec's text before and after it (undo puts the text back), and the
+    item chosen before and after it (so that undoing an addition or a rename shows the item as
+    it was)."""
 
-    def __init__(self, editor: EditorWindow, before: str, after: str, what: str):
+    def __init__(self, editor: EditorWindow, before: str, after: str, what: str,
+                 doc: SpecDocument | None = None, chosen: tuple[tuple, tuple] | None = None):
         super().__init__(what)
         self.editor, self.before, self.after = editor, before, after
+        self._doc = doc  # the text after, read already
+        self.chosen = chosen or (editor.selected, editor.selected)
 
     def redo(self) -> None:
-        self.editor._set_text(self.after)
+        self.editor.selected = self.chosen[1]
+        self.editor._set_text(self.after, self._doc)
+        self._doc = None  # a later redo reads it afresh: undone edits may have changed it
 
     def undo(self) -> None:
+        self.editor.selected = self.chosen[0]
         self.editor._set_text(self.before)
 
 
@@ -83,9 +91,13 @@ class EditorWindow(QMainWindow):
     checked = Signal()
 
     def __init__(self, parent: QWidget | None = None, path: str | Path | None = None,
-                 today: date | None = None):
+                 today: date | None = None, register: Register | None = None):
         super().__init__(parent)
         self.today = today or date.today()
+        #: the register whose cases a save of this spec may concern (None: no note)
+        self.register = register
+        #: what the last save said about the cases pinned to the version it changed
+        self.version_note = ""
         self.path: Path | None = None
         self.doc: SpecDocument | None = None
         self.saved_text = ""
@@ -114,7 +126,8 @@ class EditorWindow(QMainWindow):
 
     def _build(self) -> None:
         file = self.menuBar().addMenu("&File")
-        for text, slot, key in (("&Open spec…", self._choose_open, QKeySequence.StandardKey.Open),
+        for text, slot, key in (("&New spec…", self.new_spec, QKeySequence.StandardKey.New),
+                                ("&Open spec…", self._choose_open, QKeySequence.StandardKey.Open),
                                 ("&Save", self.save, QKeySequence.StandardKey.Save),
                                 ("Save &as…", self.save_as, QKeySequence.StandardKey.SaveAs),
                                 ("&Close", self.close, QKeySequence.StandardKey.Close)):
@@ -129,18 +142,47 @@ class EditorWindow(QMainWindow):
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         edit.addAction(undo)
         edit.addAction(redo)
+        edit.addSeparator()
+        self.add_menu = edit.addMenu("&Add")
+        for kind, (words, _section) in ADDABLE.items():
+            action = self.add_menu.addAction(f"{words}…")
+            action.setObjectName(f"add-{kind}")
+            action.triggered.connect(lambda _=False, k=kind: self.add(k))
+        rename = edit.addAction("&Rename the selected item…")
+        rename.setShortcut(QKeySequence("F2"))
+        rename.triggered.connect(self.rename_selected)
+        delete = edit.addAction("&Delete the selected item…")
+        delete.setShortcut(QKeySequence.StandardKey.Delete)
+        delete.triggered.connect(self.delete_selected)
 
         split = QSplitter()
-        self.outline = QTreeWidget()
-        self.outline.setObjectName("outline")
-        self.outline.setHeaderLabels(["Spec"])
-        self.outline.currentItemChanged.connect(lambda item, _old: self._select(item))
-        split.addWidget(self.outline)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        add = QPushButton("Add")
+        add.setObjectName("add")
+        add.setMenu(self.add_menu)
+        remove = QPushButton("Delete…")
+        remove.clicked.connect(self.delete_selected)
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        ll.addLayout(buttons)
+        self.outline = Outline()
+        self.outline.chosen.connect(self._select)
+        ll.addWidget(self.outline)
+        split.addWidget(left)
         self.tabs = QTabWidget()
         form_area = QScrollArea()
         form_area.setWidgetResizable(True)
         self.form_widget = QWidget()
-        self.form = QFormLayout(self.form_widget)
+        self.form = QFormLayout()
+        column = QVBoxLayout(self.form_widget)
+        column.addLayout(self.form)
+        column.addStretch(1)  # the rows keep their height; the space is left below them
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.item_form = ItemForm(self.form, self.edit, self.rename_selected)
         form_area.setWidget(self.form_widget)
         self.tabs.addTab(form_area, "Form")
         self.toml = QPlainTextEdit()
@@ -185,7 +227,7 @@ class EditorWindow(QMainWindow):
         right.addWidget(previews)
         right.setSizes([220, 160, 520])
         split.addWidget(right)
-        split.setSizes([300, 620, 580])
+        split.setSizes([360, 600, 540])
         self.setCentralWidget(split)
 
     # -- files ---------------------------------------------------------------------------------
@@ -216,6 +258,7 @@ class EditorWindow(QMainWindow):
         return bool(path) and self._write(Path(path))
 
     def _write(self, path: Path) -> bool:
+        self._bump_for_cases()
         errors = [p for p in self.problems if p.severity == "error"]
         if errors:
             answer = QMessageBox.question(
@@ -236,6 +279,35 @@ class EditorWindow(QMainWindow):
         self.undo_stack.setClean()
         self._title()
         return True
+
+    def _bump_for_cases(self) -> None:
+        """Cases are pinned to the version of the spec they were opened on: a changed spec
+        that cases use gets a new version, and the note says how many open cases stay on the
+        old one. Without a register there is nobody to tell."""
+        self.version_note = ""
+        if self.register is None or self.doc.text() == self.saved_text or not self.saved_text:
+            return
+        try:
+            saved = SpecDocument(self.saved_text)
+            spec_id, version = (str(saved.get(("process", key))) for key in ("id", "version"))
+            current = str(self.doc.get(("process", "version")))
+            still_open, used = self.register.cases_on_version(spec_id, version)
+        except EditError:
+            return
+        except Exception as err:  # the register cannot be read: save all the same, and say so
+            self.version_note = f"Could not count the cases using this spec: {err}"
+            self.statusBar().showMessage(self.version_note)
+            return
+        if not used:
+            return
+        if current == version:
+            current = self.change("Give the changed spec a new version",
+                                  lambda doc: doc.bump_version())
+        cases = f"1 open case in this register uses version {version} and stays" if \
+            still_open == 1 else (f"{still_open} open cases in this register use version "
+                                  f"{version} and stay")
+        self.version_note = f"Saved as version {current}. {cases} on it; new cases use {current}."
+        self.statusBar().showMessage(self.version_note)
 
     def _mark_draft(self) -> None:
         try:
@@ -274,17 +346,138 @@ class EditorWindow(QMainWindow):
 
     # -- text and edits -------------------------------------------------------------------------
 
-    def edit(self, path: tuple, value: Any, what: str) -> None:
-        """Change one value (through the undo stack)."""
+    def change(self, what: str, make: Callable[[SpecDocument], Any],
+               chosen: Callable[[Any], tuple] | None = None) -> Any:
+        """Make a change to a copy of the document and push it on the undo stack as one step
+        (the command applies it, so that undo and redo work the same); what ``make`` returns.
+        ``chosen``: the item to show after it, from that result. An :class:`EditError` leaves
+        everything as it was."""
         before = self.doc.text()
-        self.doc.set(path, value)
-        after = self.doc.text()
-        self.doc = SpecDocument(before)  # the command applies it, so that undo works the same
+        work = self.doc.copy()
+        result = make(work)
+        after = work.text()
         if after != before:
-            self.undo_stack.push(TextChange(self, before, after, what))
+            then = chosen(result) if chosen else self.selected
+            self.undo_stack.push(TextChange(self, before, after, what, work,
+                                            (self.selected, then)))
+        return result
 
-    def _set_text(self, text: str) -> None:
-        self.doc = SpecDocument(text)
+    def edit(self, path: tuple, value: Any, what: str) -> None:
+        """Change one value; ``None`` takes the key out."""
+        def make(doc: SpecDocument) -> None:
+            if value is None:
+                if path[-1] in doc.get(tuple(path[:-1])):
+                    doc.delete(path)
+            else:
+                doc.set(path, inline(value) if isinstance(value, dict) else value)
+        self.change(what, make)
+
+    # -- adding, renaming, deleting items ---------------------------------------------------------
+
+    def add(self, kind: str) -> AddItemDialog:
+        """The dialog that adds an item of ``kind`` ("state", "transition", ...), open."""
+        dialog = AddItemDialog(self, kind, self.choices(), self._add, self.selected)
+        dialog.setObjectName(f"add-{kind}")
+        dialog.open()
+        return dialog
+
+    def _add(self, kind: str, name: str | None, fields: dict[str, Any]) -> None:
+        words, section = ADDABLE[kind]
+
+        def make(doc: SpecDocument) -> tuple:
+            if kind == "milestone":
+                path = (*fields["item"], "milestones")
+                try:
+                    tags = list(doc.get(path))
+                except EditError:
+                    tags = []
+                if fields["milestone"] in tags:
+                    raise EditError("it has that milestone already")
+                doc.set(path, [*tags, fields["milestone"]])
+                return tuple(fields["item"])
+            if section in ("transitions", "timescales"):
+                return section, doc.add_item(section, fields)
+            doc.add_named(section, name, fields)
+            return section, name
+
+        label = fields.get("label") or name or ""
+        self.change(f"Add {words.lower()} {label}".strip(), make, chosen=lambda path: path)
+
+    def selected_kind(self) -> tuple[str, str] | None:
+        """(kind, name) of the selected item when it has a name others refer to."""
+        if len(self.selected) == 2 and self.selected[0] in KINDS:
+            return KINDS[self.selected[0]], str(self.selected[1])
+        return None
+
+    def rename_selected(self, new: str | None = None) -> bool:
+        """Give the selected item a new identifier and change every reference to it, as one
+        step that can be undone (asked for if not given)."""
+        named = self.selected_kind()
+        if named is None:
+            return False
+        kind, old = named
+        section = self.selected[0]
+        if new is None:
+            new, ok = QInputDialog.getText(
+                self, "Rename", f"A new identifier for '{label_of(self.doc, section, old)}'. "
+                "Every reference to it changes with it.", text=old)
+            if not ok:
+                return False
+        new = new.strip()
+        if not new or new == old:
+            return False
+        try:
+            count = self.change(f"Rename {old} to {new}", lambda doc: doc.rename(kind, old, new),
+                                chosen=lambda _count: (section, new))
+        except EditError as err:
+            QMessageBox.warning(self, "Cannot rename", str(err))
+            return False
+        self.statusBar().showMessage(
+            f"Renamed {old} to {new}: {count - 1} reference(s) changed with it", 8000)
+        return True
+
+    def delete_selected(self) -> bool:
+        """Take the selected item out, after saying what refers to it (which then needs
+        changing: the problems list names each place)."""
+        if len(self.selected) != 2 or self.selected[0] not in ITEM_WORDS:
+            return False
+        section, key = self.selected
+        named = self.selected_kind()
+        used = self.doc.references(*named) if named else []
+        what = f"the {ITEM_WORDS[section]} '{label_of(self.doc, section, key)}'"
+        if used:
+            places = "\n".join(f"• {self._place(p)}" for p in used[:12])
+            more = f"\n… and {len(used) - 12} more" if len(used) > 12 else ""
+            answer = QMessageBox.question(
+                self, "Delete an item others use?",
+                f"{len(used)} place(s) refer to {what}:\n{places}{more}\n\nDelete it anyway? "
+                "The spec then has problems until those places are changed.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        self.change(f"Delete {what}", lambda doc: doc.remove(section, key),
+                    chosen=lambda _none: (section,))
+        return True
+
+    def _place(self, path: tuple) -> str:
+        """A key path in words: "Step 'Drafting → Comments, when draft shared' (when)"."""
+        section, key, field = path[0], path[1], path[2]
+        return (f"{ITEM_WORDS[section].capitalize()} '{label_of(self.doc, section, key)}' "
+                f"({FIELD_WORDS.get(field, field).lower()})")
+
+    def new_spec(self) -> NewSpecDialog:
+        """The dialog that starts a new spec (from a template or as a variant), open; the new
+        file opens here once made."""
+        dialog = NewSpecDialog(self, bases(), templates(),
+                               str(self.path.parent) if self.path else "",
+                               str(self.path) if self.path else None)
+        dialog.accepted.connect(lambda: self._may_discard() and self.open_file(dialog.path))
+        dialog.open()
+        return dialog
+
+    def _set_text(self, text: str, doc: SpecDocument | None = None) -> None:
+        self.doc = doc or SpecDocument(text)
         self._show_text(text)
         self._title()
 
@@ -308,132 +501,53 @@ class EditorWindow(QMainWindow):
             return
         self.undo_stack.push(TextChange(self, self.doc.text(), text, "Edit the TOML"))
 
-    # -- outline and form -----------------------------------------------------------------------
+    # -- outline and form (gui/editor/outline.py, forms.py) -----------------------------------
 
     def _fill_outline(self) -> None:
-        keep = self.selected
-        self.outline.blockSignals(True)
-        self.outline.clear()
-        doc = self.doc.doc
-        current = None
-        for section in SECTIONS:
-            if section not in doc:
-                continue
-            top = QTreeWidgetItem([section])
-            top.setData(0, Qt.ItemDataRole.UserRole, (section,))
-            self.outline.addTopLevelItem(top)
-            value = doc[section]
-            if section == "process":
-                children = []
-            elif isinstance(value, list):
-                children = [((section, i), str(v.get("id") or f"{_text(v.get('from'))} "
-                            f"—{v.get('event')}→ {v.get('to')}")) for i, v in enumerate(value)]
-            else:
-                children = [((section, name), name) for name in value]
-            for path, label in children:
-                item = QTreeWidgetItem([label])
-                item.setData(0, Qt.ItemDataRole.UserRole, path)
-                top.addChild(item)
-                if path == keep:
-                    current = item
-            if (section,) == keep:
-                current = top
-        self.outline.blockSignals(False)
-        if current is not None:
-            self.outline.setCurrentItem(current)
+        self._refresh_timer.stop()
+        if not self.outline.fill(self.doc, self.selected):
+            self.selected = self.selected[:1]  # gone (an undo, a change in the TOML tab)
+            self.outline.select(self.selected, quietly=True)
         self._fill_form()
 
     def select(self, path: tuple) -> None:
         """Select an item of the outline by its key path, e.g. ("timescales", 4)."""
-        for i in range(self.outline.topLevelItemCount()):
-            top = self.outline.topLevelItem(i)
-            for item in [top, *(top.child(j) for j in range(top.childCount()))]:
-                if item.data(0, Qt.ItemDataRole.UserRole) == tuple(path):
-                    self.outline.setCurrentItem(item)
-                    return
+        if self._refresh_timer.isActive():  # the outline of the latest text first
+            self._fill_outline()
+        self.outline.select(tuple(path))
 
-    def _select(self, item: QTreeWidgetItem | None) -> None:
-        self.selected = item.data(0, Qt.ItemDataRole.UserRole) if item else ()
+    def _select(self, path: tuple) -> None:
+        self.selected = tuple(path)
         self._fill_form()
 
+    @property
+    def fields(self) -> dict[str, QWidget]:
+        """The form's field for each key of the selected item."""
+        return self.item_form.fields
+
+    def choices(self) -> Choices:
+        return Choices(self.doc, self.spec)
+
     def _fill_form(self) -> None:
-        while self.form.rowCount():
-            row = self.form.takeRow(0)
-            for part in (row.labelItem, row.fieldItem):
-                if part is not None and part.widget() is not None:
-                    part.widget().hide()
-                    part.widget().deleteLater()
-        self.fields: dict[str, QWidget] = {}
+        self.item_form.clear()
+        self.source.clear()
         if self.doc is None or not self.selected or (len(self.selected) == 1
                                                      and self.selected[0] != "process"):
-            self.source.clear()
             return
         try:
             entry = self.doc.get(self.selected)
         except EditError:
             return
-        if not hasattr(entry, "items"):  # a paragraph: one text
-            box = QPlainTextEdit(str(entry))
-            box.focusOutEvent = lambda e, b=box: (QPlainTextEdit.focusOutEvent(b, e), self.edit(
-                self.selected, b.toPlainText(), "Edit a paragraph"))
-            self.form.addRow("Text", box)
-            self.fields["text"] = box
-            return
-        for key, value in entry.items():
-            self.form.addRow(key, self._field(key, value))
-        citation = entry.get("citation")
-        paragraph = self.doc.doc.get("paragraphs", {}).get(str(citation)) if citation else None
-        self.source.setHtml(f"<p><b>Source: {html.escape(str(citation))}</b></p><blockquote>“"
-                            f"{html.escape(str(paragraph))}”</blockquote>" if paragraph else "")
-
-    def _field(self, key: str, value: Any) -> QWidget:
-        path = (*self.selected, key)
-        if isinstance(value, bool):
-            box = QCheckBox()
-            box.setChecked(value)
-            box.toggled.connect(lambda on: self.edit(path, on, f"Set {key}"))
-            self.fields[key] = box
-            return box
-        if key in PICKERS and isinstance(value, str):
-            box = QComboBox()
-            box.setEditable(True)
-            names = list(self.doc.doc.get(PICKERS[key], {}).keys())
-            box.addItems(names if value in names else [value, *names])
-            box.setCurrentText(value)
-            box.activated.connect(lambda _i, b=box: self.edit(path, b.currentText(), f"Set {key}"))
-            box.lineEdit().editingFinished.connect(
-                lambda b=box: self.edit(path, b.currentText(), f"Set {key}"))
-            self.fields[key] = box
-            return box
-        if isinstance(value, list) or key in LISTS:
-            line = QLineEdit(", ".join(map(str, value)) if isinstance(value, list) else str(value))
-            line.setToolTip("Names separated by commas")
-            line.editingFinished.connect(lambda w=line: self.edit(
-                path, [v.strip() for v in w.text().split(",") if v.strip()], f"Set {key}"))
-            self.fields[key] = line
-            return line
-        if hasattr(value, "items"):  # an inline table: anchor = { event = "x" }
-            line = QLineEdit(", ".join(f"{k} = {v}" for k, v in value.items()))
-            line.setReadOnly(True)
-            line.setToolTip("Change it in the TOML tab")
-            self.fields[key] = line
-            return line
-        line = QLineEdit(str(value))
-        self.fields[key] = line
-        if key in DURATIONS:
-            holder = QWidget()
-            layout = QVBoxLayout(holder)
-            layout.setContentsMargins(0, 0, 0, 0)
-            said = QLabel(_duration_words(str(value)))
-            said.setObjectName(f"{key}_words")
-            line.textEdited.connect(lambda text, s=said: s.setText(_duration_words(text)))
-            line.editingFinished.connect(lambda w=line: self.edit(path, w.text(), f"Set {key}"))
-            layout.addWidget(line)
-            layout.addWidget(said)
-            return holder
-        line.editingFinished.connect(lambda w=line: self.edit(
-            path, _typed(w.text(), value), f"Set {key}"))
-        return line
+        self.item_form.fill(self.choices(), self.selected)
+        citation = entry.get("citation") if hasattr(entry, "get") else None
+        paragraphs = dict(self.spec.paragraphs) if self.spec else {}
+        paragraphs.update({k: str(v) for k, v in self.doc.doc.get("paragraphs", {}).items()})
+        words = paragraphs.get(str(citation)) if citation else None
+        if words:
+            self.source.setHtml(f"<p><b>Source: paragraph {html.escape(str(citation))}</b></p>"
+                                f"<blockquote>“{html.escape(str(words))}”</blockquote>")
+        elif "citation" in self.fields:
+            self.source.setHtml("<p><i>No source paragraph yet: pick one in the form.</i></p>")
 
     # -- checking, preview and dry run (off the UI thread) ----------------------------------------
 
@@ -521,26 +635,3 @@ class EditorWindow(QMainWindow):
         self.toml.setTextCursor(cursor)
         self.toml.setFocus()
 
-
-def _text(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
-def _typed(text: str, old: Any) -> Any:
-    """What the form field's text means, as the old value's type (a number stays a number)."""
-    if isinstance(old, int) and text.strip().lstrip("-").isdigit():
-        return int(text)
-    return text
-
-
-def _duration_words(text: str) -> str:
-    """How a duration is read, or why it is not: "25 working days (Monday to Friday, bank
-    holidays skipped)"."""
-    try:
-        d = Duration.parse(text)
-    except DurationSyntaxError as err:
-        return f"✗ {err}" + (f" — did you mean '{err.suggestion}'?" if err.suggestion else "")
-    meaning = {"working_days": "Monday to Friday, the process's bank holidays skipped",
-               "days": "calendar days", "weeks": "calendar weeks", "months": "calendar months",
-               "years": "calendar years", "financial_years": "financial years, 1 April to 31 March"}
-    return f"✓ read as {d} ({meaning[d.unit]})"
