@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regflow.engine.compare.comparison import diagram_svg
 from regflow.engine.compare.timeline import timeline
 from regflow.engine.errors import Problem, SpecError
 from regflow.engine.spec.durations import Duration, DurationSyntaxError
@@ -51,6 +50,9 @@ from ..case.tables import cell, new_table
 from ..diagram.svg import DiagramSvg
 from ..diagram.view import DiagramView
 from ..tasks import run_task
+from . import problems as problem_list
+from .highlight import TomlHighlighter
+from .preview import LivePreview
 
 #: fields whose value names something else in the spec: (section of the names, list or not)
 PICKERS = {"parent": "states", "role": "roles", "responsible": "roles", "to": "states",
@@ -65,12 +67,15 @@ SECTIONS = ("process", "paragraphs", "roles", "facts", "states", "events", "tran
 class TextChange(QUndoCommand):
     """One edit, as the spec's text before and after it (undo puts the text back)."""
 
-    def __init__(self, editor: EditorWindow, before: str, after: str, what: str):
+    def __init__(self, editor: EditorWindow, before: str, after: str, what: str,
+                 doc: SpecDocument | None = None):
         super().__init__(what)
         self.editor, self.before, self.after = editor, before, after
+        self._doc = doc  # the text after, read already (off the UI thread)
 
     def redo(self) -> None:
-        self.editor._set_text(self.after)
+        self.editor._set_text(self.after, self._doc)
+        self._doc = None  # a later redo reads it afresh: undone edits may have changed it
 
     def undo(self) -> None:
         self.editor._set_text(self.before)
@@ -81,6 +86,8 @@ class EditorWindow(QMainWindow):
 
     #: the problems of the current text have been worked out (tests wait for it)
     checked = Signal()
+    #: the diagram preview shows the current text
+    previewed = Signal()
 
     def __init__(self, parent: QWidget | None = None, path: str | Path | None = None,
                  today: date | None = None):
@@ -98,9 +105,8 @@ class EditorWindow(QMainWindow):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._check_timer = QTimer(self, singleShot=True, interval=300)
         self._check_timer.timeout.connect(self._check)
-        self._toml_timer = QTimer(self, singleShot=True, interval=500)
-        self._toml_timer.timeout.connect(self._toml_edited)
         self._generation = 0
+        self.live_preview = LivePreview()
         # the outline and form are rebuilt after the edit's signal has returned: a field must
         # not be deleted while it is still telling us it was edited
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
@@ -149,7 +155,8 @@ class EditorWindow(QMainWindow):
         font = self.toml.font()
         font.setFamily("monospace")
         self.toml.setFont(font)
-        self.toml.textChanged.connect(self._toml_timer.start)
+        self.toml.textChanged.connect(self._check_timer.start)
+        self.highlighter = TomlHighlighter(self.toml.document())
         self.tabs.addTab(self.toml, "TOML")
         split.addWidget(self.tabs)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -283,8 +290,8 @@ class EditorWindow(QMainWindow):
         if after != before:
             self.undo_stack.push(TextChange(self, before, after, what))
 
-    def _set_text(self, text: str) -> None:
-        self.doc = SpecDocument(text)
+    def _set_text(self, text: str, doc: SpecDocument | None = None) -> None:
+        self.doc = doc or SpecDocument(text)
         self._show_text(text)
         self._title()
 
@@ -296,17 +303,17 @@ class EditorWindow(QMainWindow):
         self._refresh_timer.start()
         self._check_timer.start()
 
-    def _toml_edited(self) -> None:
-        """Text typed in the TOML tab: taken when it reads as TOML (else its problem shows)."""
-        text = self.toml.toPlainText()
-        if self.doc is None or text == self.doc.text():
+    def _toml_edited(self, text: str | None = None, doc: SpecDocument | None = None) -> None:
+        """Text typed in the TOML tab: taken as an edit when it reads as TOML (``doc``: read
+        already, off the UI thread), else it stays in the tab and its problem shows."""
+        text = self.toml.toPlainText() if text is None else text
+        if self.doc is None or text != self.toml.toPlainText() or text == self.doc.text():
             return
         try:
-            SpecDocument(text)
+            doc = doc or SpecDocument(text)
         except Exception:
-            self._check_timer.start()
             return
-        self.undo_stack.push(TextChange(self, self.doc.text(), text, "Edit the TOML"))
+        self.undo_stack.push(TextChange(self, self.doc.text(), text, "Edit the TOML", doc))
 
     # -- outline and form -----------------------------------------------------------------------
 
@@ -445,12 +452,11 @@ class EditorWindow(QMainWindow):
             try:
                 spec = loads_spec(text, path)
             except SpecError as err:
-                return None, err.problems, ""
-            svg = diagram_svg(spec)
-            return spec, list(spec.warnings), svg
+                return None, err.problems
+            return spec, list(spec.warnings)
 
         run_task(self, "Checking the spec…", work,
-                 lambda result: self._checked(ticket, *result), self._check_failed,
+                 lambda result: self._checked(ticket, text, *result), self._check_failed,
                  progress=False)
 
     def _check_failed(self, err: Exception) -> None:
@@ -458,26 +464,77 @@ class EditorWindow(QMainWindow):
         self.problem_list.addItem(f"regflow could not check this spec: {err}")
         self.checked.emit()
 
-    def _checked(self, ticket: int, spec, problems: list[Problem], svg: str) -> None:
+    def _checked(self, ticket: int, text: str, spec, problems: list[Problem]) -> None:
         if ticket != self._generation:
             return  # an older text: a newer check is on its way
         self.problems = problems
         self.problem_list.clear()
         for p in problems:
-            where = f"line {p.line}: " if p.line else ""
-            item = QListWidgetItem(f"{'⚠ ' if p.severity == 'warning' else '✗ '}{where}{p.message}"
-                                   + (f" (did you mean {p.suggestion}?)" if p.suggestion else ""))
+            item = QListWidgetItem(problem_list.words(p, self.doc.doc if self.doc else {}))
             item.setData(Qt.ItemDataRole.UserRole, p)
             item.setToolTip(str(p))
             self.problem_list.addItem(item)
         if not problems:
             self.problem_list.addItem("✓ No problems: the spec loads and runs.")
+        if self.doc is not None and text != self.doc.text():
+            self._take_typed(ticket, text)
         if spec is not None:
             self.spec = spec
-            self.preview.set_document(DiagramSvg(spec, svg))
-            self.preview.fit()
             self._fill_timeline()
+            self._preview(ticket, spec)
         self.checked.emit()
+
+    def _take_typed(self, ticket: int, text: str) -> None:
+        """Read text typed in the TOML tab off the UI thread (a big spec takes a moment), then
+        take it as an edit; while it does not read as TOML the form shows the last good text
+        and cannot be edited (an edit there would replace what was typed)."""
+        self.form_widget.setEnabled(False)
+
+        def read():
+            try:
+                return SpecDocument(text)
+            except Exception:
+                return None
+
+        def done(doc: SpecDocument | None) -> None:
+            if doc is not None and ticket == self._generation:
+                self._toml_edited(text, doc)
+                self._check_timer.stop()  # this very text has been checked
+            self._form_in_step()
+
+        run_task(self, "Reading the TOML…", read, done, lambda _err: self._form_in_step(),
+                 progress=False)
+
+    def _form_in_step(self) -> None:
+        in_step = self.doc is not None and self.toml.toPlainText() == self.doc.text()
+        self.form_widget.setEnabled(in_step)
+        if in_step:
+            self.statusBar().clearMessage()
+        else:
+            line = next((p.line for p in self.problems if p.line and not p.path), None)
+            self.statusBar().showMessage(
+                "The TOML tab has a mistake" + (f" on line {line}" if line else "") + ": the form "
+                "shows the spec as it last read; put the mistake right to edit it here again")
+
+    def _preview(self, ticket: int, spec) -> None:
+        """The diagram of the new text, after the problems: laid out only if its shape changed."""
+        run_task(self, "Drawing the diagram…", lambda: self.live_preview.diagram(spec),
+                 lambda diagram: self._previewed(ticket, diagram), lambda _err: None,
+                 progress=False)
+
+    def _previewed(self, ticket: int, diagram: DiagramSvg) -> None:
+        if ticket != self._generation:
+            return
+        first = self.preview.document is None
+        centre = self.preview.mapToScene(self.preview.viewport().rect().center())
+        zoom = self.preview.zoom()
+        self.preview.set_document(diagram)
+        if first:
+            self.preview.fit()
+        else:  # keep the part of the drawing being looked at where it was
+            self.preview.set_zoom(zoom)
+            self.preview.centerOn(centre)
+        self.previewed.emit()
 
     def _fill_timeline(self) -> None:
         table = self.timeline_table
@@ -511,14 +568,32 @@ class EditorWindow(QMainWindow):
         table.resizeColumnsToContents()
 
     def _go_to_problem(self, item: QListWidgetItem) -> None:
+        """To the field the problem concerns, in the form; else to its line in the TOML tab."""
         problem: Problem | None = item.data(Qt.ItemDataRole.UserRole)
-        if problem is None or not problem.line:
+        if problem is None:
             return
+        found = problem_list.target(problem)
+        if found is not None and self.form_widget.isEnabled():
+            self.select(found.item)
+            field = self.fields.get(found.field) if self.selected == found.item else None
+            if field is not None:
+                area = field.parentWidget()
+                while area is not None and not isinstance(area, QScrollArea):
+                    area = area.parentWidget()
+                if area is not None:
+                    self.tabs.setCurrentWidget(area)
+                    area.ensureWidgetVisible(field)
+                field.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+        if not problem.line or (self.path is not None and problem.file
+                                and Path(problem.file) != self.path):
+            return  # no line, or a line of the spec this variant extends
         self.tabs.setCurrentWidget(self.toml)
         block = self.toml.document().findBlockByLineNumber(problem.line - 1)
         cursor = QTextCursor(block)
         cursor.movePosition(QTextCursor.MoveOperation.Right, n=max((problem.column or 1) - 1, 0))
         self.toml.setTextCursor(cursor)
+        self.toml.centerCursor()
         self.toml.setFocus()
 
 
