@@ -19,23 +19,33 @@ from ..diagram.svg import DiagramSvg, layout_svg
 
 
 class LivePreview:
-    """The diagram of each new version of one spec; safe to call from a worker thread."""
+    """The diagram of each new version of one spec; safe to call from a worker thread.
+
+    The layouts of the last few shapes are kept, so that undoing back to an earlier shape
+    brings back its drawing (with the words of now) rather than a new layout."""
+
+    KEPT = 8
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._shown: tuple[Words, str] | None = None
-        #: how each diagram was made, last first: "same", "relabelled" or "laid out"
+        #: skeleton -> the words and SVG of the latest drawing of that shape, latest last
+        self._drawn: dict[str, tuple[Words, str]] = {}
+        #: how the last diagram was made: "same", "relabelled" or "laid out"
         self.last = ""
 
     def diagram(self, spec: Spec) -> DiagramSvg:
         new = words(diagram_source(spec))
         with self._lock:
-            shown = self._shown
-        svg = relabel(shown[1], shown[0], new) if shown is not None else None
+            drawn = self._drawn.get(new.skeleton)
+        svg = relabel(drawn[1], drawn[0], new) if drawn is not None else None
         if svg is None:
             svg, how = layout_svg(spec), "laid out"
         else:
-            how = "same" if svg is shown[1] else "relabelled"
+            how = "same" if svg is drawn[1] else "relabelled"
         with self._lock:
-            self._shown, self.last = (new, svg), how
+            self._drawn.pop(new.skeleton, None)
+            self._drawn[new.skeleton] = (new, svg)
+            while len(self._drawn) > self.KEPT:
+                del self._drawn[next(iter(self._drawn))]
+            self.last = how
         return DiagramSvg(spec, svg)

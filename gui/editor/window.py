@@ -478,6 +478,8 @@ class EditorWindow(QMainWindow):
             self.problem_list.addItem("✓ No problems: the spec loads and runs.")
         if self.doc is not None and text != self.doc.text():
             self._take_typed(ticket, text)
+        else:
+            self._form_in_step()
         if spec is not None:
             self.spec = spec
             self._fill_timeline()
