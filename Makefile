@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python benchmarks/scale_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/compare_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/editor_bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build *.egg-info

@@ -106,6 +106,11 @@ def test_the_toml_tab_is_highlighted(qtbot, editor, tmp_path):
     version = line_number(editor, 'version = "2019-04"')
     assert formats_at(editor, version) == [("version", colour("key")),
                                            ('"2019-04"', colour("string"))]
+    # a quoted key that looks like a number is a key
+    paragraph = next(n for n, line in enumerate(editor.toml.toPlainText().splitlines(), 1)
+                     if line.startswith('"5.1" = '))
+    assert formats_at(editor, paragraph)[0] == ('"5.1"', colour("key"))
+    assert [c for _t, c in formats_at(editor, paragraph)] == [colour("key"), colour("string")]
     # a multi-line text: its middle lines are text too, and the line after it is not
     note = line_number(editor, 'note = """')
     inside = formats_at(editor, note + 1)

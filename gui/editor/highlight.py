@@ -75,6 +75,7 @@ class TomlHighlighter(QSyntaxHighlighter):
     def _values(self, text: str, at: int) -> None:
         """Strings, numbers, inline keys and the comment of ``text`` from ``at`` on."""
         strings: list[tuple[int, int]] = []
+        begin = at
         while at < len(text):
             if text[at] == "#":
                 self.setFormat(at, len(text) - at, FORMATS["comment"])
@@ -96,11 +97,11 @@ class TomlHighlighter(QSyntaxHighlighter):
             self.setFormat(at, stop - at, FORMATS["string"])
             strings.append((at, stop))
             at = stop
-        for found in _NUMBER.finditer(text):
+        for found in _NUMBER.finditer(text, begin):
             if not any(s <= found.start() < e for s, e in strings) and not self._in_comment(
                     found.start()):
                 self.setFormat(found.start(), found.end() - found.start(), FORMATS["number"])
-        for found in _INLINE_KEY.finditer(text):
+        for found in _INLINE_KEY.finditer(text, begin):
             if not any(s <= found.start(2) < e for s, e in strings):
                 self.setFormat(found.start(2), found.end(2) - found.start(2), FORMATS["key"])
 

@@ -53,6 +53,7 @@ from ..tasks import run_task
 from . import problems as problem_list
 from .highlight import TomlHighlighter
 from .preview import LivePreview
+from .textsync import show_text
 
 #: fields whose value names something else in the spec: (section of the names, list or not)
 PICKERS = {"parent": "states", "role": "roles", "responsible": "roles", "to": "states",
@@ -286,9 +287,9 @@ class EditorWindow(QMainWindow):
         before = self.doc.text()
         self.doc.set(path, value)
         after = self.doc.text()
-        self.doc = SpecDocument(before)  # the command applies it, so that undo works the same
-        if after != before:
-            self.undo_stack.push(TextChange(self, before, after, what))
+        if after != before:  # the command applies it (the document changed already, not read
+            # again: a big spec takes a moment to read), so that undo works the same
+            self.undo_stack.push(TextChange(self, before, after, what, self.doc))
 
     def _set_text(self, text: str, doc: SpecDocument | None = None) -> None:
         self.doc = doc or SpecDocument(text)
@@ -296,10 +297,7 @@ class EditorWindow(QMainWindow):
         self._title()
 
     def _show_text(self, text: str) -> None:
-        if self.toml.toPlainText() != text:
-            self.toml.blockSignals(True)
-            self.toml.setPlainText(text)
-            self.toml.blockSignals(False)
+        show_text(self.toml, text)
         self._refresh_timer.start()
         self._check_timer.start()
 
@@ -313,7 +311,9 @@ class EditorWindow(QMainWindow):
             doc = doc or SpecDocument(text)
         except Exception:
             return
-        self.undo_stack.push(TextChange(self, self.doc.text(), text, "Edit the TOML", doc))
+        # as the file will be written (tomlkit puts a [[table]] typed apart from the others of
+        # its kind with them): the tab shows what saving writes
+        self.undo_stack.push(TextChange(self, self.doc.text(), doc.text(), "Edit the TOML", doc))
 
     # -- outline and form -----------------------------------------------------------------------
 
@@ -476,35 +476,45 @@ class EditorWindow(QMainWindow):
             self.problem_list.addItem(item)
         if not problems:
             self.problem_list.addItem("✓ No problems: the spec loads and runs.")
-        if self.doc is not None and text != self.doc.text():
-            self._take_typed(ticket, text)
+        typed = self.doc is not None and text != self.doc.text()
+        if typed:  # the form shows the last text read until this one is: no edits there
+            self.form_widget.setEnabled(False)
         else:
             self._form_in_step()
         if spec is not None:
             self.spec = spec
             self._fill_timeline()
-            self._preview(ticket, spec)
         self.checked.emit()
+        if typed or spec is not None:
+            self._follow_up(ticket, text if typed else None, spec)
 
-    def _take_typed(self, ticket: int, text: str) -> None:
-        """Read text typed in the TOML tab off the UI thread (a big spec takes a moment), then
-        take it as an edit; while it does not read as TOML the form shows the last good text
-        and cannot be edited (an edit there would replace what was typed)."""
-        self.form_widget.setEnabled(False)
+    def _follow_up(self, ticket: int, typed: str | None, spec) -> None:
+        """After the problems show, in one task: read text typed in the TOML tab (a big spec
+        takes a moment) and take it as an edit, then draw the diagram (laid out only if its
+        shape changed). One task, not two beside the check: Python runs one thread at a time,
+        and work beside the UI thread slows it."""
 
-        def read():
-            try:
-                return SpecDocument(text)
-            except Exception:
-                return None
+        def work():
+            doc = None
+            if typed is not None:
+                try:
+                    doc = SpecDocument(typed)
+                except Exception:
+                    doc = None  # not TOML: its problem shows; the text stays in the tab
+            return doc, self.live_preview.diagram(spec) if spec is not None else None
 
-        def done(doc: SpecDocument | None) -> None:
-            if doc is not None and ticket == self._generation:
-                self._toml_edited(text, doc)
+        def done(result) -> None:
+            doc, diagram = result
+            if ticket != self._generation:
+                return  # a newer check is on its way
+            if doc is not None:
+                self._toml_edited(typed, doc)
                 self._check_timer.stop()  # this very text has been checked
             self._form_in_step()
+            if diagram is not None:
+                self._previewed(ticket, diagram)
 
-        run_task(self, "Reading the TOML…", read, done, lambda _err: self._form_in_step(),
+        run_task(self, "Drawing the diagram…", work, done, lambda _err: self._form_in_step(),
                  progress=False)
 
     def _form_in_step(self) -> None:
@@ -517,12 +527,6 @@ class EditorWindow(QMainWindow):
             self.statusBar().showMessage(
                 "The TOML tab has a mistake" + (f" on line {line}" if line else "") + ": the form "
                 "shows the spec as it last read; put the mistake right to edit it here again")
-
-    def _preview(self, ticket: int, spec) -> None:
-        """The diagram of the new text, after the problems: laid out only if its shape changed."""
-        run_task(self, "Drawing the diagram…", lambda: self.live_preview.diagram(spec),
-                 lambda diagram: self._previewed(ticket, diagram), lambda _err: None,
-                 progress=False)
 
     def _previewed(self, ticket: int, diagram: DiagramSvg) -> None:
         if ticket != self._generation:
