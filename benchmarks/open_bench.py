@@ -5,7 +5,12 @@
 1. Opening for writes: SQLite's quick_check of every page (refusing a damaged register) plus
    the checks of a read-only open, against the read-only open alone.
 2. A live-update poll when nothing changed (``Register.changed()``: PRAGMA data_version on
-   SQLite, the id sequences on PostgreSQL), against a bare ``SELECT 1`` on the same connection.
+   SQLite; on PostgreSQL a look at the notifications that arrived on the listening connection),
+   against a bare ``SELECT 1`` on the same database (and, on PostgreSQL, against reading the id
+   sequences, which is how regflow polled before it listened).
+3. PostgreSQL only: how soon a listening app hears of another connection's commit, and what the
+   announcing triggers add to one event recorded on a stored case (the same appends with the
+   triggers disabled, alternating).
 """
 
 from __future__ import annotations
@@ -95,10 +100,67 @@ def _polling(db: str) -> None:
         poll = median_time(reg.changed, 2000) * 1e6
         with reg.engine.connect() as conn:
             bare = median_time(lambda: conn.exec_driver_sql("SELECT 1").scalar(), 2000) * 1e6
+            sequences = ("SELECT (SELECT last_value FROM cases_id_seq), "
+                         "(SELECT last_value FROM events_id_seq)")
+            old = median_time(lambda: conn.exec_driver_sql(sequences).all(), 2000) * 1e6 \
+                if conn.dialect.name == "postgresql" else None
             conn.rollback()
+    was = f"; reading the id sequences (the poll before LISTEN): {old:,.1f} µs" if old else ""
     print(f"2. a live-update poll when nothing changed: {poll:,.1f} µs; a bare SELECT 1: "
-          f"{bare:,.1f} µs ({poll / bare:.1f}x); once a second that is "
-          f"{poll / 1e4:.4f}% of one core")
+          f"{bare:,.1f} µs ({poll / bare:.2f}x){was}; once a second that is "
+          f"{poll / 1e4:.5f}% of one core")
+    if "://" in db:
+        _listening(db)
+
+
+def _listening(db: str) -> None:
+    import statistics
+    import time
+
+    from sqlalchemy import text
+
+    with Register(db, today=TODAY) as watcher, Register(db, today=TODAY) as writer:
+        watcher.changed()
+        heard = []
+        for _ in range(50):
+            with writer.engine.begin() as conn:  # the smallest change the triggers announce
+                conn.execute(text("UPDATE cases SET title = title WHERE id = 1"))
+            start = time.perf_counter()
+            while not watcher.changed():
+                pass
+            heard.append(time.perf_counter() - start)
+        print(f"3. a change heard by a listening app {statistics.median(heard) * 1e3:.2f} ms "
+              f"after its commit (median of 50; worst {max(heard) * 1e3:.2f} ms)")
+        ids = [r["id"] for r in writer.list_cases(limit=400) if r["stage"] != "Closed"]
+        on, off = [], []
+
+        def append(case_id: int) -> float | None:
+            view = writer.get(case_id)
+            spec = view.spec
+            event = next((e for e in view.case.available_events() if not spec.events[e].requires
+                          and not view.case.guard_failures(e)), None)
+            if event is None:
+                return None
+            start = time.perf_counter()
+            writer.fire(case_id, event, TODAY, actor="bench")
+            return time.perf_counter() - start
+
+        for n, case_id in enumerate(ids):
+            triggers = n % 2 == 0
+            if not triggers:
+                with writer.engine.begin() as conn:
+                    for table in ("cases", "events"):
+                        conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+            took = append(case_id)
+            if not triggers:
+                with writer.engine.begin() as conn:
+                    for table in ("cases", "events"):
+                        conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+            if took is not None:
+                (on if triggers else off).append(took)
+        a, b = statistics.median(on) * 1e3, statistics.median(off) * 1e3
+        print(f"   one event on a stored case: {a:.2f} ms with the announcing triggers, "
+              f"{b:.2f} ms without ({a / b:.3f}x; {len(on)} and {len(off)} appends)")
 
 
 if __name__ == "__main__":

@@ -7,11 +7,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from regflow.engine import load_spec
 from regflow.engine.errors import RegflowError
 from regflow.engine.output_guard import check_output
+from regflow.engine.spec.variants import open_spec
 
-from .register_cmds import _case_number, _date, _open, _spec_path
+from .register_cmds import _case_number, _date, _open
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -26,7 +26,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if str(args.output) != "-":  # never over an input, a register, a spec or an import file
         check_output(args.output, [args.spec, args.db], what="output")
     if args.spec:
-        spec = load_spec(_spec_path(args.spec))
+        spec = open_spec(args.spec)
         exporter, warnings = export_subject("spec", spec, args.output, args.format)
     else:
         with _open(args) as reg:

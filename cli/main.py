@@ -11,41 +11,30 @@ import json
 import logging
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 from regflow.engine import RegflowError, load_scenario, load_spec, run_scenario
 from regflow.engine.cases.timescales import STRENGTH_WORDS
-from regflow.engine.errors import ProblemsError
+from regflow.engine.errors import ProblemsError, ScenarioError
 from regflow.engine.output_guard import check_output
+from regflow.engine.spec.variants import VARIANT_PREFIX, open_spec, spec_reference
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD, "
-                                         "e.g. 2027-02-01") from None
+from .register_cmds import _date
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from regflow.engine.spec.loader import read_toml, spec_from_toml
-    from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
-
     failed, report = 0, []
     args.specs = _spec_files(args.specs)
     for path in args.specs:
         entry: dict = {"file": path, "ok": True, "problems": []}
         report.append(entry)
         try:
-            text, data = read_toml(path)
-            if is_vocabulary(data):
-                found = parse_vocabulary(data, text, path)
-                entry.update(kind="vocabulary", milestones=len(found))
-                if not args.json:
-                    print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
-                continue
-            spec = spec_from_toml(data, text, path)  # the file is read once
+            if path.startswith(VARIANT_PREFIX):  # a rule variant in code: checked as it loads
+                spec = open_spec(path)
+            else:
+                spec = _spec_or_other(path, args.json, entry)
+                if spec is None:
+                    continue
         except ProblemsError as err:
             failed += 1
             entry.update(ok=False, problems=[p.as_dict() for p in err.problems])
@@ -81,7 +70,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise RegflowError("--today only applies with --scenario (it says as of when to show the case)")
     if str(args.output) != "-":
         check_output(args.output, [args.spec, args.scenario], what="output")
-    spec = load_spec(args.spec)
+    spec = open_spec(args.spec)
     highlight = None
     if args.scenario:
         scenario = load_scenario(args.scenario)
@@ -96,7 +85,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .report import json_report, text_report
 
-    spec = load_spec(args.spec)
+    spec = open_spec(args.spec)
     scenario = load_scenario(args.scenario)
     result = run_scenario(spec, scenario, args.today)
     if args.json:
@@ -107,8 +96,49 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spec_or_other(path: str, quiet: bool, entry: dict):
+    """The spec in the file at ``path``, read once; a scenario or the milestone vocabulary met
+    among the specs is checked as what it is (None)."""
+    from regflow.engine.cases.scenario import is_scenario
+    from regflow.engine.spec.loader import read_toml, spec_from_toml
+    from regflow.engine.spec.milestones import is_vocabulary, parse_vocabulary
+
+    text, data = read_toml(path)
+    if is_scenario(data):
+        entry.update(kind="scenario", **_check_scenario(path, quiet))
+        return None
+    if is_vocabulary(data):
+        found = parse_vocabulary(data, text, path)
+        entry.update(kind="vocabulary", milestones=len(found))
+        if not quiet:
+            print(f"ok  {path}: milestone vocabulary ({len(found)} milestones)")
+        return None
+    return spec_from_toml(data, text, path)
+
+
+def _check_scenario(path: str, quiet: bool) -> dict:
+    """A scenario met among the specs (``validate examples/``): its shape checked, and replayed
+    on the spec it names, whose problems come out located in the scenario like a spec's."""
+    scenario = load_scenario(path)
+    n = len(scenario.events)
+    said = f"{n} event{'s' if n != 1 else ''}"
+    named = None
+    if scenario.spec:
+        named = os.path.normpath(os.path.join(os.path.dirname(path), scenario.spec))
+        if not os.path.isfile(named):
+            raise ScenarioError([scenario.problem(("spec",), f"no spec file at {named}")])
+        run_scenario(load_spec(named), scenario)
+        said += f" on {named}"
+    else:
+        said += "; it names no spec, so only its shape was checked"
+    if not quiet:
+        print(f"ok  {path}: scenario ‘{scenario.title}’ ({said})")
+    return {"title": scenario.title, "spec": named}
+
+
 def _spec_files(paths: list[str]) -> list[str]:
-    """The files to check: each file named, and every ``*.toml`` in each folder named."""
+    """The files to check: each file or shipped spec named, and every ``*.toml`` in each
+    folder named."""
     out = []
     for path in paths:
         if os.path.isdir(path):
@@ -117,7 +147,7 @@ def _spec_files(paths: list[str]) -> list[str]:
                 raise RegflowError(f"{path} is a folder with no .toml files in it")
             out += found
         else:
-            out.append(path)
+            out.append(spec_reference(path))
     return out
 
 
@@ -148,8 +178,14 @@ def cmd_new_spec(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from regflow.engine.compare.comparison import compare, comparison_html, comparison_json
-    from regflow.engine.spec.variants import open_spec
+    from regflow.engine.compare.comparison import (
+        DEFAULT_START_MILESTONE,
+        compare,
+        comparison_html,
+        comparison_json,
+    )
+
+    from .register_cmds import _assignments
 
     if args.output is None and not args.json:
         raise RegflowError("say where to write the comparison: -o comparison.html (or --json)")
@@ -157,8 +193,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise RegflowError(f"'{args.output}': the comparison is an HTML file; name it .html")
     if args.output is not None:
         check_output(args.output, [args.left, args.right], what="output")
+    if args.start is None and (args.from_milestone or args.set):
+        raise RegflowError("--from-milestone and --set choose the timeline: give its --start "
+                           "date too")
     left, right = open_spec(args.left), open_spec(args.right)
-    found = compare(left, right, args.start, args.from_milestone)
+    found = compare(left, right, args.start, args.from_milestone or DEFAULT_START_MILESTONE,
+                    _assignments(args.set))
     found.deadlines = args.deadlines
     if args.json:
         json.dump(comparison_json(found), sys.stdout, indent=2)
@@ -174,7 +214,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise RegflowError(f"cannot write {args.output}: {err.strerror}") from None
         if not args.json:
             print(f"wrote {args.output}: {len(found.milestones)} milestones"
-                  + (f", {len(found.diff)} changes" if found.diff is not None else "")
+                  + (f", {len(found.diff)} change{'s' if len(found.diff) != 1 else ''}"
+                     if found.diff is not None else "")
                   + (", a timeline" if found.timelines else ""))
     return 0
 
@@ -182,9 +223,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_timeline(args: argparse.Namespace) -> int:
     import csv
 
-    from regflow.engine.cases.calendars import calendar_names
+    from regflow.engine.cases.calendars import calendar, calendar_names
     from regflow.engine.compare.timeline import timeline
-    from regflow.engine.spec.variants import open_spec
 
     from .register_cmds import _assignments
     from .report import table
@@ -196,7 +236,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     if args.json:
         json.dump({"spec": spec.process.id, "start": args.start.isoformat(),
                    "from": args.start_event, "calendar": spec.process.calendar,
-                   "facts": {k: str(v) for k, v in facts.items()}, "timescales": rows,
+                   "facts": {k: str(v) for k, v in facts.items()}, "unused": found.unused,
+                   "timescales": rows,
                    "steps": [{"on": on.isoformat(), "event": e} for on, e in found.steps]},
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -214,26 +255,31 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     print(f"{spec.process.title}\nFrom {start} on {args.start.isoformat()} "
           f"({args.start.strftime('%A')}); working days: {days}; "
           "each step on the last day its timescale allows\n")
+    cal = calendar(spec.process.calendar)
+    if not cal.is_working_day(args.start):
+        print(f"note: {args.start.isoformat()} is not a working day here "
+              f"({cal.holiday_name(args.start) or args.start.strftime('%A')}): working days are "
+              "counted from the next one\n", file=sys.stderr)
     lines = [[(e.due.isoformat() + ("~" if e.approximate else "")) if e.due else "-",
               e.due.strftime("%a") if e.due else "", e.earliest.isoformat() if e.earliest else "-",
               e.anchor_date.isoformat(), STRENGTH_WORDS[e.strength],
               f"{e.label}  [{e.citation}]\n{e.rule}"] for e in found.entries]
     print(table(["due", "", "earliest", "clock starts", "binding", "timescale  [source]"], lines)
           if lines else "  no timescale falls due on this path")
+    for name in found.unused:
+        by = [f"‘{e.label}’" for e in spec.events.values() if name in e.sets]
+        print(f"note: --set {name} was not used: the path did not come to "
+              + (" or ".join(by) if by else "a step that records it"), file=sys.stderr)
     return 0
 
 
 def spec_facts(spec, assignments: dict[str, str]) -> dict:
-    """``--set`` values typed as the spec's facts say (an enum's value, yes/no, a date)."""
-    from regflow.engine.cases.case import Case
+    """``--set`` values typed as the spec's facts say (an enum's value, yes/no, a date); an
+    unknown fact is passed on as it is: the timeline names it, with a suggestion."""
+    from regflow.engine.spec.facts import read_fact
 
-    typed = {}
-    for name, value in assignments.items():
-        if name not in spec.facts:
-            typed[name] = value  # the timeline names the unknown fact, with a suggestion
-            continue
-        typed.update(Case(spec, date.today())._check_facts({name: value}, allowed=None))
-    return typed
+    return {name: read_fact(spec.facts[name], value) if name in spec.facts else value
+            for name, value in assignments.items()}
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
@@ -326,8 +372,10 @@ def parser() -> argparse.ArgumentParser:
 
     from .export_cmd import add_command as add_export
     from .register_cmds import add_commands
+    from .users_cmd import add_command as add_users
 
     add_commands(sub)
+    add_users(sub)
     add_export(sub)
 
     p = sub.add_parser("gui", help="the desktop app: track the cases of a register")
@@ -355,9 +403,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the comparison as JSON for tools")
     p.add_argument("--start", type=_date, metavar="DATE", help="add a what-if timeline of both "
                    "from this date")
-    p.add_argument("--from-milestone", default="report_published", metavar="MILESTONE",
-                   help="what happens on the start date, as a shared milestone (default: "
-                   "report_published)")
+    p.add_argument("--from-milestone", metavar="MILESTONE",
+                   help="with --start: what happens on the start date, as a milestone both "
+                   "specs mark (default: report_published)")
+    p.add_argument("--set", action="append", metavar="FACT=VALUE", help="with --start: facts "
+                   "that choose the timeline's path (each spec takes those it has), e.g. "
+                   "concern_level=serious")
     p.add_argument("--deadlines", action="store_true", help="write each step's deadlines on "
                    "the diagrams' arrows")
     p.set_defaults(func=cmd_compare)

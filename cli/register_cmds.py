@@ -19,7 +19,8 @@ from regflow.engine.register.api import SOON_DAYS, CaseView, Register, attention
 from regflow.engine.register.demo import make_demo
 from regflow.engine.register.storage import MEMORY, StoreError, normalise_url, refused_write
 from regflow.engine.spec.durations import MAX_DAYS
-from regflow.engine.spec.variants import VARIANT_PREFIX
+from regflow.engine.spec.facts import assignments
+from regflow.engine.spec.variants import VARIANT_PREFIX, spec_reference
 
 from .report import (
     STATUS_KEY,
@@ -39,9 +40,28 @@ DUE_PAGE = 200  # rows `regflow due` prints unless --all
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(_date_words(text)) from None
+
+
+def _date_words(text: str) -> str:
+    """Why ``text`` is not a date regflow reads, with the date it may have meant."""
+    import calendar
+
+    iso = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", text)
+    british = re.fullmatch(r"\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*", text)
+    if iso or british:
+        year, month, day = (map(int, iso.groups()) if iso else
+                            map(int, reversed(british.groups())))
+        if not 1 <= month <= 12:
+            return f"'{text}' is not a date: there is no month {month}"
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            return (f"'{text}' is not a date: {calendar.month_name[month]} {year} has {last} "
+                    "days")
+        return f"'{text}': write dates as YYYY-MM-DD: {year:04d}-{month:02d}-{day:02d}"
+    return f"'{text}' is not a date: write YYYY-MM-DD, e.g. 2027-03-01"
 
 
 def _days(text: str) -> int:
@@ -78,44 +98,21 @@ def _version(text: str) -> int:
     return int(text)
 
 
-def _spec_path(text: str) -> str:
-    """A spec file, or the id of a spec shipped with regflow (``ciw_2019``)."""
-    if Path(text).exists() or "/" in text or text.endswith(".toml"):
-        return text
-    from regflow.specs import shipped
-
-    found = shipped().get(text)
-    return str(found) if found else text
-
-
 def _import_spec(text: str, folder: Path) -> tuple[str, str | None]:
     """An import line's spec: a file (a relative path is relative to the import file's
     folder, not to where regflow runs), the id of a shipped spec or ``variant:NAME``;
     (what to open, problem)."""
-    if text.startswith(VARIANT_PREFIX):
-        return text, None
-    candidate = Path(text).expanduser()
-    if not candidate.is_absolute():
-        candidate = folder / candidate
-    if candidate.exists() or "/" in text or "\\" in text or text.endswith(".toml"):
-        return str(candidate), None
-    from regflow.specs import shipped
-
-    found = shipped().get(text)
-    if found:
-        return str(found), None
-    return str(candidate), (f"spec '{text}' is neither a file in {folder} nor a spec shipped "
-                            f"with regflow ({', '.join(shipped())})")
+    try:
+        return spec_reference(text, folder), None
+    except RegflowError as err:
+        return text, str(err)
 
 
 def _assignments(pairs: list[str]) -> dict[str, str]:
-    out = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise RegflowError(f"--set '{pair}': write FACT=VALUE, e.g. --set concern_level=serious")
-        out[name.strip()] = value.strip()
-    return out
+    try:
+        return assignments(pairs)
+    except RegflowError as err:
+        raise RegflowError(f"--set {err}") from None
 
 
 def _open(args, write: bool = False, create: bool = False) -> Register:
@@ -168,7 +165,7 @@ def _emit(args, data: Any, text: str) -> None:
 
 def cmd_new(args) -> int:
     with _open(args, create=True) as reg:
-        spec = f"{VARIANT_PREFIX}{args.variant}" if args.variant else _spec_path(args.spec)
+        spec = f"{VARIANT_PREFIX}{args.variant}" if args.variant else spec_reference(args.spec)
         view = reg.new_case(spec, args.title, args.on or reg.today, _assignments(args.set))
         stage = "; ".join(view.spec.states[n].label for n in view.case.current_states)
         print(f"opened case {view.id}: {view.title} ({view.spec.process.id}); now: {stage}")
@@ -417,13 +414,17 @@ def _guarded(command):
     return run
 
 
+def add_register_options(p, json_flag: bool = False) -> None:
+    """``--db`` (and ``--today``, for tests; ``--json`` with ``json_flag``)."""
+    p.add_argument("--db", metavar="URL", help="register database: a SQLAlchemy URL or a "
+                   "file path (default: register.db in your data folder)")
+    p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
+    if json_flag:
+        p.add_argument("--json", action="store_true", help="print JSON for tools")
+
+
 def add_commands(sub) -> None:
-    def common(p, json_flag=False):
-        p.add_argument("--db", metavar="URL", help="register database: a SQLAlchemy URL or a "
-                       "file path (default: register.db in your data folder)")
-        p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
-        if json_flag:
-            p.add_argument("--json", action="store_true", help="print JSON for tools")
+    common = add_register_options
 
     case = sub.add_parser("case", help="open, track and correct stored cases")
     csub = case.add_subparsers(dest="case_command", required=True, metavar="ACTION")

@@ -34,13 +34,13 @@ from regflow.engine.register.storage import (
 
 from .case.forms import NewCaseForm
 from .case.panel import CasePanel
-from .register.identity import IdentityDialog
+from .register.identity import IdentityDialog, roles_words
 from .register.panel import RegisterPanel
 from .register.server import ServerDialog
 from .tasks import run_task, running, wait_for_tasks
 
 MAX_RECENT = 8
-LIVE_MS = 1000  # how often the app looks for changes made elsewhere
+LIVE_MS = 1000  # how often the app looks for changes made elsewhere (Register.changed: µs)
 
 SHORTCUTS = [
     ("Ctrl+N", "New case"),
@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         self.register_panel = RegisterPanel()
         self.case_panel = CasePanel()
         self.case_panel.actor = str(settings.value("actor", ""))
-        self.case_panel.roles = [str(r) for r in settings.value("roles", [], list) or []]
+        self.may_write = False  # whether the open register may be changed by this user
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(self.register_panel)
         self.split.addWidget(self.case_panel)
@@ -142,6 +142,10 @@ class MainWindow(QMainWindow):
 
         self.where_label = QLabel()
         self.counts_label = QLabel()
+        self.who_label = QLabel()  # who records, and the roles the register gives them
+        self.who_label.setObjectName("who")
+        self.who_label.setContentsMargins(0, 0, 16, 0)
+        self.statusBar().addPermanentWidget(self.who_label)
         self.statusBar().addPermanentWidget(self.counts_label)
         self.statusBar().addPermanentWidget(self.where_label)
         self._build_menus()
@@ -442,8 +446,10 @@ class MainWindow(QMainWindow):
         self.case_panel.clear()
         self.register_panel.set_register(register)
         self.setWindowTitle(f"regflow — {Path(_display(url)).name}")
+        self.may_write = register.may_write()
+        self._read_roles()
         self.where_label.setText(f"Register: {_display(url)}"
-                                 + ("" if register.may_write() else "  ·  read only")
+                                 + ("" if self.may_write else "  ·  read only")
                                  + f"  ·  Today: {register.today.isoformat()}")
         self._update_counts()
         note = f"; {caught} time-driven step{'s' if caught != 1 else ''} caught up" if caught else ""
@@ -551,6 +557,7 @@ class MainWindow(QMainWindow):
         else:
             self.register_panel.refresh(keep=shown.id if shown else None)
         self._update_counts()
+        self._read_roles()  # a manager may have changed them
         if shown is not None:
             version = reg.version_of(shown.id)
             if version is not None and version != shown.version:
@@ -559,20 +566,54 @@ class MainWindow(QMainWindow):
                                              "been read again", 8000)
 
     def edit_identity(self) -> None:
-        """Ask for the user's name and roles; kept in the settings at once."""
-        offered = self.register.role_labels() if self.register is not None else []
-        dialog = IdentityDialog(self, self.case_panel.actor, self.case_panel.roles, offered)
+        """Ask for the user's name (a setting, kept at once) and their roles (kept in the
+        register, for everyone)."""
+        reg = self.register
+        dialog = IdentityDialog(self, self.case_panel.actor,
+                                reg.role_labels() if reg is not None else [],
+                                reg.user if reg is not None else (lambda _name: None),
+                                may_change=reg is not None and self.may_write)
         dialog.accepted.connect(lambda: self._set_identity(dialog.name.text().strip(),
                                                            dialog.roles()))
         dialog.open()
 
     def _set_identity(self, name: str, roles: list[str]) -> None:
-        self.case_panel.actor, self.case_panel.roles = name, roles
+        self.case_panel.actor = name
         self.settings.setValue("actor", name)
-        self.settings.setValue("roles", roles)
         self.settings.sync()
+        reg = self.register
+        if reg is not None and name and self.may_write:
+            try:
+                known = reg.user(name)
+                if (known.roles if known else ()) != tuple(sorted(roles)):
+                    reg.set_roles(name, roles, by=name)
+            except Exception as err:  # said in a dialog; the name is kept all the same
+                self.show_error("Your roles were not changed", _problem(err))
+        self._read_roles()
         self.statusBar().showMessage(f"Recording as {name or '(no name)'}"
-                                     + (f", {', '.join(roles)}" if roles else ""), 8000)
+                                     + (f", {', '.join(self.case_panel.roles)}"
+                                        if self.case_panel.roles else ""), 8000)
+
+    def _read_roles(self) -> None:
+        """The roles the register records for the user (none: steps are never questioned),
+        shown in the status bar."""
+        name, reg = self.case_panel.actor, self.register
+        try:
+            user = reg.user(name) if reg is not None and name else None
+        except RegflowError as err:  # e.g. a server role not allowed to read them
+            self.case_panel.roles = []
+            self.who_label.setText(f"You: {name} (roles unknown)")
+            self.who_label.setToolTip(str(err))
+            return
+        self.case_panel.roles = list(user.roles) if user else []
+        if not name:
+            self.who_label.setText("Who are you? File ▸ Who you are")
+        else:
+            self.who_label.setText(f"You: {name}"
+                                   + (f" ({', '.join(user.roles)})" if user and user.roles
+                                      else " (no role recorded)"))
+        self.who_label.setToolTip(roles_words(user) if name else
+                                  "Give your name, to be recorded with your changes")
 
     def _update_counts(self) -> None:
         if self.register is None:
@@ -617,6 +658,7 @@ class MainWindow(QMainWindow):
         if self.case_panel.actor and self.settings.value("actor") != self.case_panel.actor:
             self.settings.setValue("actor", self.case_panel.actor)  # kept now, not on closing
             self.settings.sync()
+            self._read_roles()  # the name given in the form: its roles
         self.report_plugin_failures()  # e.g. a listener that failed after an entry was kept
 
     def new_case(self) -> None:

@@ -117,15 +117,18 @@ class Cluster:
     def environ(self) -> dict[str, str]:
         return {"PGPASSWORD": self.password}
 
-    def new_database(self) -> str:
-        """A new, empty database's URL."""
+    def new_database(self, like: str | None = None) -> str:
+        """A new database's URL: empty, or a copy of the database at URL ``like`` (which
+        nobody may be connected to: PostgreSQL copies it as a template, file by file)."""
         import psycopg
+        from sqlalchemy.engine import make_url
 
         self._count += 1
         name = f"register_{self._count}"
+        copy = f' TEMPLATE "{make_url(like).database}"' if like else ""
         with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname="postgres",
                              password=self.password, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
     def read_only_role(self, url: str, password: str) -> str:

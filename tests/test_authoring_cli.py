@@ -1,6 +1,9 @@
 """Writing specs without a programmer at hand (issue 10, command line): TOML mistakes said in
 words a policy officer can act on, whole folders validated, new specs from templates."""
 
+import re
+import shutil
+
 import pytest
 from test_cli import regflow
 
@@ -51,6 +54,27 @@ def test_validate_takes_folders(tmp_path):
     assert empty.returncode == 1 and "no .toml files" in empty.stderr
 
 
+def test_validate_replays_the_scenarios_it_meets_in_a_folder(tmp_path):
+    """examples/ holds scenarios beside specs: each is replayed on the spec it names, not
+    judged as a spec with unknown keys."""
+    proc = regflow("validate", ROOT / "examples")
+    assert proc.returncode == 0, proc.stderr
+    scenarios = [line for line in proc.stdout.splitlines() if ": scenario ‘" in line]
+    assert len(scenarios) == len([p for p in (ROOT / "examples").glob("*.toml")
+                                  if "\n[[events]]" in p.read_text(encoding="utf-8")])
+    assert "unknown key" not in proc.stderr
+    # a scenario whose event the spec does not have: located in the scenario, exit 1
+    shutil.copy(ROOT / "examples" / "minimal_spec.toml", tmp_path)
+    bad = (ROOT / "examples" / "minimal_scenario.toml").read_text(encoding="utf-8")
+    event = re.search(r'event = "(\w+)"', bad).group(1)
+    (tmp_path / "story.toml").write_text(bad.replace(f'event = "{event}"', 'event = "replyed"'),
+                                         encoding="utf-8")
+    proc = regflow("validate", tmp_path)
+    assert proc.returncode == 1
+    assert re.search(r"story\.toml:\d+:\d+: .*unknown event 'replyed'", proc.stderr), proc.stderr
+    assert "ok  " in proc.stdout and "minimal_spec.toml" in proc.stdout
+
+
 @pytest.mark.parametrize("template", ["inspection", "empty"])
 def test_new_spec_from_a_template_validates(tmp_path, template):
     out = tmp_path / f"{template}.toml"
@@ -65,3 +89,32 @@ def test_new_spec_from_a_template_validates(tmp_path, template):
 def test_new_spec_refuses_unknown_templates(tmp_path):
     proc = regflow("new-spec", "--template", "nope", "-o", tmp_path / "x.toml")
     assert proc.returncode == 1 and "templates: empty, inspection" in proc.stderr
+
+
+def test_specs_are_named_the_same_way_in_every_command(tmp_path):
+    """A shipped id, a file or a rule variant (variant:NAME) wherever a spec is asked for; a
+    mistyped id gets the nearest one and the list, not 'file not found'."""
+    for args in (["validate", "variant:swia_proportionate", "ciw_2019"],
+                 ["render", "variant:swia_proportionate", "-o", tmp_path / "v.svg"],
+                 ["export", "mermaid", "variant:swia_proportionate", "-o", tmp_path / "v.mmd"],
+                 ["timeline", "variant:swia_proportionate", "--start", "2027-03-01"]):
+        proc = regflow(*args)
+        assert proc.returncode == 0, (args, proc.stderr)
+    for args in (["compare", "ciw2019", "swia_handover", "--json"], ["render", "CIW_2019", "-o", tmp_path / "c.svg"],
+                 ["export", "json", "ciw2019", "-o", "-"], ["validate", "ciw2019"]):
+        proc = regflow(*args)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+        assert "(did you mean 'ciw_2019'?); shipped: ciw_2019, swia_handover, " \
+               "variant:swia_proportionate" in proc.stderr, (args, proc.stderr)
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("2027-02-30", "'2027-02-30' is not a date: February 2027 has 28 days"),
+    ("30/03/2027", "'30/03/2027': write dates as YYYY-MM-DD: 2027-03-30"),
+    ("2027-3-1", "'2027-3-1': write dates as YYYY-MM-DD: 2027-03-01"),
+    ("2027-13-01", "'2027-13-01' is not a date: there is no month 13"),
+    ("tomorrow", "'tomorrow' is not a date: write YYYY-MM-DD, e.g. 2027-03-01"),
+])
+def test_a_date_typed_wrongly_is_said_with_the_date_meant(typed, said):
+    proc = regflow("timeline", "ciw_2019", "--start", typed)
+    assert proc.returncode == 2 and said in proc.stderr and "Traceback" not in proc.stderr

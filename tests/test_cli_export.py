@@ -82,3 +82,30 @@ def test_a_missing_register_is_not_created(capsys, tmp_path):
                        "-o", tmp_path / "r.csv")
     assert code == 1 and err.startswith(f"regflow: no register at {tmp_path / 'none.db'}")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_register_exports_name_roles_as_the_case_export_does(capsys, tmp_path, db):
+    """The register's csv and ics say who is responsible in words, like a case's export."""
+    import csv
+    import re
+
+    from regflow.engine import load_spec
+
+    spec = load_spec(REVIEW)
+    run(capsys, "export", "csv", "--register", "--db", db, "--today", "2026-03-01",
+        "-o", tmp_path / "r.csv")
+    with (tmp_path / "r.csv").open(encoding="utf-8") as handle:
+        deadlines = [r for r in csv.DictReader(handle) if r["record"] == "deadline"]
+    assert deadlines
+    labels = {role.label for role in spec.roles.values()}
+    assert {r["responsible"] for r in deadlines} <= labels
+    run(capsys, "export", "ics", "--register", "--db", db, "--today", "2026-03-01",
+        "-o", tmp_path / "r.ics")
+    run(capsys, "export", "ics", "--case", 1, "--db", db, "--today", "2026-03-01",
+        "-o", tmp_path / "c.ics")
+    def responsible(path):  # unfold the ics lines, then each "Responsible: ..." said
+        text = path.read_text().replace("\r\n ", "").replace("\n ", "")
+        return re.findall(r"Responsible: ([^.\\]+)\.", text)
+
+    assert responsible(tmp_path / "r.ics")
+    assert set(responsible(tmp_path / "r.ics")) == set(responsible(tmp_path / "c.ics")) <= labels

@@ -60,8 +60,9 @@ def test_a_version_with_a_changed_timescale_and_an_added_step(tmp_path):
         'label = "Action plan within ten weeks after publication"\n')
     changes = spec_diff(load_spec(SWIA), load_spec(version))
     assert [c.words() for c in changes] == [
-        "event plan_acknowledged added",
-        "transition action_plan_in_preparation --plan_acknowledged--> action_plan_in_preparation added",
+        "event plan_acknowledged added (label: Action plan acknowledged; citation: 23 Purpose)",
+        "transition action_plan_in_preparation --plan_acknowledged--> action_plan_in_preparation "
+        "added (citation: 23 Purpose)",
         "timescale action_plan changed (label: Action plan within twelve weeks after publication → "
         "Action plan within ten weeks after publication; within: 12 weeks → 10 weeks)",
     ]
@@ -116,3 +117,27 @@ def test_compare_command(tmp_path):
     copy.with_name("same.html").hardlink_to(copy)
     over = regflow("compare", CIW, copy.with_name("same.html"), "-o", copy)
     assert over.returncode == 1 and copy.read_text() == "<p>mine</p>"
+
+
+def test_compare_takes_facts_for_its_timeline_and_names_milestones(tmp_path):
+    """--set reaches each side that has the fact; a mistyped milestone gets a suggestion and
+    the milestones both specs mark."""
+    plain = json.loads(regflow("compare", "ciw_2019", "swia_handover", "--json", "--start",
+                               "2027-03-01").stdout)
+    serious = json.loads(regflow("compare", "ciw_2019", "swia_handover", "--json", "--start",
+                                 "2027-03-01", "--from-milestone", "concerns_considered",
+                                 "--set", "concern_level=serious", "--set",
+                                 "serious_concerns_response=improvement_conference",
+                                 "--set", "evaluation=unsatisfactory").stdout)
+    ids = [{e["id"] for e in side} for side in serious["timeline"]["sides"]]
+    assert "serious_conference_deadline" in ids[0]
+    assert "serious_conference_deadline" not in {e["id"] for e in plain["timeline"]["sides"][0]}
+    bad = regflow("compare", "ciw_2019", "swia_handover", "-o", tmp_path / "m.html", "--start",
+                  "2027-03-01", "--from-milestone", "action_plan")
+    assert bad.returncode == 1
+    assert "did you mean 'action_plan_due'?" in bad.stderr and "report_published" in bad.stderr
+    unknown = regflow("compare", "ciw_2019", "swia_handover", "--json", "--start", "2027-03-01",
+                      "--set", "concern_levl=serious")
+    assert unknown.returncode == 1 and "did you mean 'concern_level'?" in unknown.stderr
+    alone = regflow("compare", "ciw_2019", "swia_handover", "--json", "--set", "concern_level=serious")
+    assert alone.returncode == 1 and "give its --start" in alone.stderr

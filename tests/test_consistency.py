@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from regflow.engine import load_spec
+from regflow.engine import load_spec, loads_spec
 from regflow.engine.spec.consistency import EXAMPLE_START, conflicts
 
 from conftest import ROOT, line_of
@@ -72,12 +72,25 @@ def test_ciw_worked_example_over_christmas(ciw):
     assert c.limit == date(2028, 2, 10)
 
 
-def test_ciw_conflict_is_a_located_warning(ciw):
-    (w,) = [w for w in ciw.warnings if "timescales do not add up" in w.message]
+def test_ciw_conflict_is_noted_in_the_spec_and_warned_of_without_the_mark(ciw):
+    assert ciw.timescales[7].citation == "8.4" and ciw.timescales[7].conflict_noted
+    assert not [w for w in ciw.warnings if "add up" in w.message]
+    text = ciw.text.replace("conflict_noted = true", "")
+    (w,) = [w for w in loads_spec(text, path=CIW).warnings
+            if "timescales do not add up" in w.message]
     assert w.severity == "warning"
     assert w.path == "timescales[7].within"
-    assert ciw.timescales[7].citation == "8.4"
     assert w.line == line_of(ciw.text, 'within = "50 working days"')
+    assert "mark 8.4's timescale conflict_noted = true" in w.message
+
+
+def test_a_conflict_mark_where_the_timescales_add_up_is_warned_of():
+    swia = load_spec(ROOT / "specs" / "swia_handover.toml")
+    first = swia.text.index("[[timescales]]")
+    text = swia.text[:first] + swia.text[first:].replace("\nlabel = ", "\nconflict_noted = true\nlabel = ", 1)
+    (w,) = [w for w in loads_spec(text, path="swia.toml").warnings if "conflict_noted" in w.message]
+    assert w.path == "timescales[0].conflict_noted"
+    assert "add up: remove the mark" in w.message
 
 
 def test_swia_timescales_have_no_conflict():

@@ -40,7 +40,7 @@ from regflow.gui.main_window import MainWindow
 from regflow.gui.register.model import COLUMNS, PAGE
 from regflow.plugins import hookimpl
 
-from conftest import REVIEW
+from conftest import REVIEW, ROOT
 
 TODAY = date(2026, 11, 23)
 D = date
@@ -127,6 +127,25 @@ def reg_db(tmp_path, template) -> tuple[Path, dict[str, int]]:
     db = tmp_path / "register.db"
     shutil.copy(template[0], db)
     return db, template[1]
+
+
+@pytest.fixture(scope="module")
+def pg_template(request, spec_path) -> tuple[str, dict[str, int]]:
+    """The three-case register on the test run's PostgreSQL server, copied for each test."""
+    url = request.getfixturevalue("pg_cluster").new_database()
+    return url, fill_register(url, spec_path)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_reg(request, tmp_path, template) -> tuple[str | Path, dict[str, int]]:
+    """The three-case register for one test: a copy of the SQLite file, then of the
+    PostgreSQL database (the same tests against both)."""
+    if request.param == "sqlite":
+        db = tmp_path / "register.db"
+        shutil.copy(template[0], db)
+        return db, template[1]
+    url, ids = request.getfixturevalue("pg_template")
+    return request.getfixturevalue("pg_cluster").new_database(like=url), ids
 
 
 def big_records(n: int):
@@ -323,8 +342,8 @@ class FakeFileDialog:
 
 
 def test_new_case_dialog_opens_a_case_shown_in_the_table_and_on_the_case_screen(
-        qtbot, settings, reg_db, spec_path, monkeypatch):
-    db, _ids = reg_db
+        qtbot, settings, any_reg, spec_path, monkeypatch, tmp_path):
+    db, _ids = any_reg
     window = window_on(qtbot, settings, db)
     model = window.register_panel.model
     assert model.rowCount() == 3
@@ -334,8 +353,17 @@ def test_new_case_dialog_opens_a_case_shown_in_the_table_and_on_the_case_screen(
     assert isinstance(form, NewCaseForm) and form.isVisible()
     shipped = [form.spec_box.itemText(i) for i in range(form.spec_box.count())]
     assert any("(ciw_2019)" in t for t in shipped) and any("(swia_handover)" in t for t in shipped)
-    # the chosen spec's warnings are shown (it still runs): CIW's timescales do not add up
+    # CIW's conflict between 8.4 and 8.5-8.8 is noted in the spec: nothing to warn of
     form.spec_box.setCurrentIndex(next(i for i, t in enumerate(shipped) if "(ciw_2019)" in t))
+    assert form._spec_ok and not form.spec_warnings.isVisible()
+    # a spec's warnings are shown (it still runs): the same spec with the mark taken away
+    unmarked = tmp_path / "ciw_unmarked.toml"
+    unmarked.write_text((ROOT / "specs" / "ciw_2019.toml").read_text(encoding="utf-8")
+                        .replace("conflict_noted = true", ""), encoding="utf-8")
+    monkeypatch.setattr(FakeFileDialog, "path", str(unmarked))
+    monkeypatch.setattr(forms, "QFileDialog", FakeFileDialog)
+    qtbot.mouseClick(next(b for b in form.findChildren(QPushButton) if b.text() == "Other file…"),
+                     LEFT)
     assert form.spec_warnings.isVisible()
     assert ("• timescales do not add up: 8.4 (Report published within 50 working days of the "
             "end of fieldwork; 'we aim to')") in form.spec_warnings.text()
@@ -482,8 +510,8 @@ def test_recording_a_step_through_its_form_moves_the_highlight_without_a_new_lay
     assert cell(model, row, "next_due") == "2026-12-07"
 
 
-def test_a_refused_step_says_why_in_the_form_which_stays_open(qtbot, settings, reg_db):
-    db, ids, panel, version, form = fieldwork_form(qtbot, settings, reg_db)
+def test_a_refused_step_says_why_in_the_form_which_stays_open(qtbot, settings, any_reg):
+    db, ids, panel, version, form = fieldwork_form(qtbot, settings, any_reg)
     choose(form.inputs["concern"].widget, "serious")
 
     # a guard that the answers fail: warned while typing, refused on submit
@@ -533,8 +561,8 @@ def test_a_required_yes_no_question_starts_unanswered(qtbot, settings, tmp_path)
     assert not form.ok.isEnabled() and "Still needed" in form.problem.text()
 
 
-def test_blocked_steps_are_shown_with_their_guard_and_source(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_blocked_steps_are_shown_with_their_guard_and_source(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     panel = show_case(qtbot, window, ids["bravo"])
     assert set(panel.step_buttons) == {"progress_report", "closing_meeting"}
@@ -605,8 +633,8 @@ def test_clicking_the_diagram_opens_the_form_of_the_step(qtbot, settings, reg_db
     assert later and diagram.events_at(diagram._labels[later[0]].center()) == []
 
 
-def test_ctrl_1_records_the_first_possible_step(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_ctrl_1_records_the_first_possible_step(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     panel = show_case(qtbot, window, ids["bravo"])
     window.activateWindow()
@@ -624,8 +652,8 @@ def test_ctrl_1_records_the_first_possible_step(qtbot, settings, reg_db):
 # -- corrections ---------------------------------------------------------------------------
 
 
-def test_correcting_an_entry_from_the_history_tab(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_correcting_an_entry_from_the_history_tab(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     panel = show_case(qtbot, window, ids["charlie"])
     assert panel.view.case.current_states == ["drafting"]
@@ -681,8 +709,8 @@ def test_correcting_an_entry_from_the_history_tab(qtbot, settings, reg_db):
     assert [e.kind for e in view.entries] == ["event", "event", "correction"]
 
 
-def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     panel = show_case(qtbot, window, ids["charlie"])
     table = panel.timescale_table
@@ -709,9 +737,9 @@ def test_extending_a_timescale_from_the_timescales_tab(qtbot, settings, reg_db):
     assert stored(db, ids["charlie"]).entries[-1].kind == "extension"
 
 
-def test_a_change_made_meanwhile_elsewhere_is_refused_then_read_again(qtbot, settings, reg_db,
+def test_a_change_made_meanwhile_elsewhere_is_refused_then_read_again(qtbot, settings, any_reg,
                                                                         tmp_path):
-    db, ids = reg_db
+    db, ids = any_reg
     here = window_on(qtbot, settings, db)
     there = window_on(qtbot, QSettings(str(tmp_path / "there.ini"), QSettings.Format.IniFormat), db)
     mine, theirs = show_case(qtbot, here, ids["alpha"]), show_case(qtbot, there, ids["alpha"])
@@ -740,8 +768,8 @@ def test_a_change_made_meanwhile_elsewhere_is_refused_then_read_again(qtbot, set
     assert len(table_texts(here.case_panel.history_table)) == 2
 
 
-def test_opening_a_register_catches_up_time_driven_steps(qtbot, settings, tmp_path, spec_path):
-    db = tmp_path / "register.db"
+def test_opening_a_register_catches_up_time_driven_steps(qtbot, settings, register_url, spec_path):
+    db = register_url  # a new SQLite file, then a new PostgreSQL database
     with Register(db, today=D(2026, 6, 1)) as reg:  # last used in June
         cid = reg.new_case(spec_path, "Golf Council - review 2026", D(2026, 1, 5)).id
         reg.fire(cid, "fieldwork_started", D(2026, 2, 2))
@@ -760,8 +788,8 @@ def test_opening_a_register_catches_up_time_driven_steps(qtbot, settings, tmp_pa
     assert "notice_reviewed" in panel.step_buttons
 
 
-def test_history_shows_when_an_entry_was_recorded_in_local_time(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_history_shows_when_an_entry_was_recorded_in_local_time(qtbot, settings, any_reg):
+    db, ids = any_reg
     old = os.environ.get("TZ")
     os.environ["TZ"] = "Asia/Tokyo"  # UTC+9 all year: the clock time and even the day differ
     time.tzset()
@@ -785,8 +813,8 @@ def test_history_shows_when_an_entry_was_recorded_in_local_time(qtbot, settings,
     assert recorded in local or "UTC" in recorded or "UTC" in heading
 
 
-def test_the_case_shown_stays_selected_when_the_table_is_sorted(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_the_case_shown_stays_selected_when_the_table_is_sorted(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     show_case(qtbot, window, ids["charlie"])
     panel = window.register_panel
@@ -795,8 +823,8 @@ def test_the_case_shown_stays_selected_when_the_table_is_sorted(qtbot, settings,
     assert panel.model.case_id(panel.table.currentIndex().row()) == ids["charlie"]
 
 
-def test_history_lists_steps_in_the_order_they_happened(qtbot, settings, tmp_path, spec_path):
-    db = tmp_path / "register.db"
+def test_history_lists_steps_in_the_order_they_happened(qtbot, settings, register_url, spec_path):
+    db = register_url  # a new SQLite file, then a new PostgreSQL database
     with Register(db, today=TODAY) as reg:
         cid = reg.new_case(spec_path, "Echo County - review 2026", D(2026, 1, 5)).id
         reg.fire(cid, "fieldwork_started", D(2026, 2, 2))
@@ -815,8 +843,8 @@ def test_history_lists_steps_in_the_order_they_happened(qtbot, settings, tmp_pat
 # -- reopening -----------------------------------------------------------------------------
 
 
-def test_reopening_the_register_shows_the_same_case_and_history(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_reopening_the_register_shows_the_same_case_and_history(qtbot, settings, any_reg):
+    db, ids = any_reg
     first = window_on(qtbot, settings, db)
     panel = show_case(qtbot, first, ids["alpha"])
     form = click_step(qtbot, panel, "fieldwork_completed")
@@ -1199,8 +1227,8 @@ def test_screenshot_command_refuses_bad_inputs(tmp_path, reg_db):
 
 
 
-def test_enter_in_a_form_records_the_step_and_never_cancels_it(qtbot, settings, reg_db):
-    db, ids, panel, version, form = fieldwork_form(qtbot, settings, reg_db)
+def test_enter_in_a_form_records_the_step_and_never_cancels_it(qtbot, settings, any_reg):
+    db, ids, panel, version, form = fieldwork_form(qtbot, settings, any_reg)
     choose(form.inputs["concern"].widget, "none")
     choose(form.inputs["findings_agreed"].widget, "Yes")
     form.actor.setFocus()  # a field has the focus, as when someone has just typed their name
@@ -1237,10 +1265,10 @@ def test_the_export_menu_lists_the_installed_exporters_for_what_is_selected(qtbo
     assert sections == ["The process of this case", "This case", "The whole register"]
 
 
-def test_exporting_from_the_menu_writes_through_the_engine(qtbot, settings, reg_db, tmp_path, monkeypatch):
+def test_exporting_from_the_menu_writes_through_the_engine(qtbot, settings, any_reg, tmp_path, monkeypatch):
     import csv as csv_module
 
-    db, ids = reg_db
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     show_case(qtbot, window, ids["bravo"])
     asked = []

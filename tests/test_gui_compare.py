@@ -76,12 +76,32 @@ def test_two_versions_show_what_changed(qtbot, window, tmp_path):
     assert window.grab().save(str(output_dir(tmp_path) / "compare_changes.png"), "PNG")
 
 
-def test_a_spec_that_does_not_load_is_explained(qtbot, window, tmp_path):
+def test_a_spec_that_does_not_load_is_explained_and_nothing_stale_is_left(qtbot, window,
+                                                                          tmp_path):
+    shown(qtbot, window, "ciw_2019", "swia_handover")
     bad = tmp_path / "bad.toml"
     bad.write_text("[process]\nid = 1\n")
     window.choose("ciw_2019", str(bad))
     qtbot.waitUntil(lambda: window.last_error is not None, timeout=WAIT_MS)
     assert "bad.toml" in window.status.text() and window.go.isEnabled()
+    # the last comparison is not left on screen under the new choice
+    assert window.comparison is None and all(v.document is None for v in window.views)
+    assert window.milestone_table.rowCount() == 0
+
+
+def test_facts_choose_the_timeline_path(qtbot, window):
+    """Serious concerns answered by an improvement conference: CIW's 10.4 window appears on
+    the timeline from the judgment of concerns; SWIA takes the facts it has."""
+    window.milestone.setCurrentIndex(window.milestone.findData("concerns_considered"))
+    window.facts.setText("concern_level=serious, serious_concerns_response=improvement_conference,"
+                         " evaluation=unsatisfactory")
+    shown(qtbot, window, "ciw_2019", "swia_handover")
+    ciw, _swia = window.comparison.timelines
+    assert "serious_conference_deadline" in {e.id for e in ciw.entries}
+    window.facts.setText("concern_levl=serious")  # mistyped: said, not compared without it
+    window.run()
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=WAIT_MS)
+    assert "did you mean 'concern_level'?" in window.last_error
 
 
 def test_the_main_window_opens_it(qtbot, tmp_path):

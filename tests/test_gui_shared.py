@@ -13,15 +13,19 @@ import sys
 import textwrap
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QLabel
 from test_gui import (  # noqa: F401 - fixtures
     REVIEW,
     TODAY,
     WAIT_MS,
     D,
+    any_reg,
     idle,
     menu_action,
     open_register,
+    output_dir,
     own_layout_cache,
+    pg_template,
     reg_db,
     settings,
     settings_file,
@@ -46,8 +50,8 @@ def titles(window) -> list[str]:
     return [model.data(model.index(r, 2)) for r in range(model.rowCount())]
 
 
-def test_f5_shows_cases_added_and_changed_from_the_command_line(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_f5_shows_cases_added_and_changed_from_the_command_line(qtbot, settings, any_reg):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     show_case(qtbot, window, ids["alpha"])
     cli(db, "case", "new", "--spec", REVIEW, "--title", "Delta District - review", "--on",
@@ -65,8 +69,9 @@ def test_f5_shows_cases_added_and_changed_from_the_command_line(qtbot, settings,
     assert window.case_panel.view.case.current_states == ["drafting"]
 
 
-def test_changes_from_elsewhere_appear_within_a_second_without_f5(qtbot, settings, reg_db):
-    db, ids = reg_db
+def test_changes_from_elsewhere_appear_within_a_second_without_f5(qtbot, settings, any_reg,
+                                                                  tmp_path):
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     panel = show_case(qtbot, window, ids["alpha"])
     form = panel.open_event_form("fieldwork_completed")  # the user is filling in a form...
@@ -78,25 +83,33 @@ def test_changes_from_elsewhere_appear_within_a_second_without_f5(qtbot, setting
     assert "changed elsewhere" not in form.problem.text()
     cli(db, "case", "fire", str(ids["alpha"]), "fieldwork_completed", "--on", "2026-11-02",
         "--set", "concern=none", "--set", "findings_agreed=yes", "--set",
-        "fieldwork_ended=2026-10-30", "--note", "from the command line")
+        "fieldwork_ended=2026-10-30", "--note", "from the command line", "--actor", "Bo Berry")
     qtbot.waitUntil(lambda: panel.view.version == 2, timeout=3000)  # read again by itself
     assert panel.view.case.current_states == ["drafting"]
     assert "changed elsewhere" in form.problem.text() and form.isVisible()
     assert "changed elsewhere" in window.statusBar().currentMessage()
+    history = panel.history_table
+    last = [history.item(history.rowCount() - 1, c).text() for c in range(history.columnCount())]
+    assert "Bo Berry" in last and "Fieldwork completed" in last
+    kind = "sqlite" if "://" not in str(db) else "postgresql"
+    panel.tabs.setCurrentIndex(1)  # the history, with the entry made elsewhere
+    assert window.grab().save(str(output_dir(tmp_path) / f"live_update_{kind}.png"))
+    assert form.grab().save(str(output_dir(tmp_path) / f"live_update_form_{kind}.png"))
 
 
-def test_a_poll_when_nothing_changed_reads_nothing_else(qtbot, settings, reg_db):
-    db, _ids = reg_db
+def test_a_poll_when_nothing_changed_reads_nothing_else(qtbot, settings, any_reg):
+    db, _ids = any_reg
     window = window_on(qtbot, settings, db)
     model = window.register_panel.model
+    window._poll()  # what the window's own opening may have announced
     before = model.pages_read
     for _ in range(5):
+        qtbot.wait(20)
         window._poll()
     assert model.pages_read == before  # nothing changed: no page read again
     with Register(db, today=TODAY) as reg:  # this process, another connection
         reg.new_case(REVIEW, "Echo Estate - review", D(2026, 9, 1))
-    window._poll()
-    assert "Echo Estate - review" in titles(window)
+    qtbot.waitUntil(lambda: "Echo Estate - review" in titles(window), timeout=3000)
 
 
 HAMMER = textwrap.dedent('''
@@ -226,26 +239,61 @@ def test_the_app_as_a_read_only_role_says_so_and_saves_nothing(
     form._submit()
     assert form.isVisible() and "may be read but not changed by you" in form.problem.text()
     assert panel.view.version == 1
+    from regflow.gui.register.identity import IdentityDialog
+
+    window.edit_identity()
+    dialog = window.findChild(IdentityDialog)
+    assert not any(box.isEnabled() for box in dialog.boxes.values())
+    assert "You may only read this register" in " ".join(
+        label.text() for label in dialog.findChildren(QLabel))
+    dialog.reject()
+
+
+def test_an_analyst_who_may_not_read_the_roles_still_gets_the_register(
+        qtbot, settings, pg_cluster, spec_path, monkeypatch):
+    import psycopg
+    from sqlalchemy.engine import make_url
+    from test_gui import fill_register
+
+    url = pg_cluster.new_database()
+    fill_register(url, spec_path)
+    analyst = pg_cluster.read_only_role(url, "analyst-pw")
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"),
+                         password=pg_cluster.password, autocommit=True) as admin:
+        admin.execute(f"REVOKE SELECT ON users, user_changes FROM {make_url(analyst).username}")
+    monkeypatch.setenv("PGPASSWORD", "analyst-pw")
+    settings.setValue("actor", "Ann Jones")
+    window = window_on(qtbot, settings, analyst)
+    assert window.register_panel.model.rowCount() == 3
+    assert window.who_label.text() == "You: Ann Jones (roles unknown)"
+    assert "GRANT SELECT ON users, user_changes" in window.who_label.toolTip()
 
 
 def test_a_step_for_a_role_the_user_does_not_hold_asks_first_and_is_marked(
-        qtbot, settings, settings_file, reg_db, monkeypatch):
+        qtbot, settings, settings_file, any_reg, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
     from test_gui import choose
 
     from regflow.gui.register.identity import IdentityDialog
 
-    db, ids = reg_db
+    db, ids = any_reg
     window = window_on(qtbot, settings, db)
     assert window.register.role_labels() == ["Council", "Lead inspector"]
+    assert window.who_label.text() == "Who are you? File ▸ Who you are"
     window.edit_identity()
     dialog = window.findChild(IdentityDialog)
     assert sorted(dialog.boxes) == ["Council", "Lead inspector"]
     dialog.name.setText("Cara Council")
+    dialog.name.editingFinished.emit()
+    assert "no roles recorded for this name" in dialog.recorded.text()
     dialog.boxes["Council"].setChecked(True)
     dialog.accept()
     saved = QSettings(str(settings_file), QSettings.Format.IniFormat)
-    assert saved.value("actor") == "Cara Council" and saved.value("roles", [], list) == ["Council"]
+    assert saved.value("actor") == "Cara Council" and saved.value("roles") is None
+    with Register(db, today=TODAY) as reg:  # in the register, for every desktop
+        user = reg.user("Cara Council")
+        assert user.roles == ("Council",) and user.changed_by == "Cara Council"
+    assert window.who_label.text() == "You: Cara Council (Council)"
 
     panel = show_case(qtbot, window, ids["alpha"])
     asked = []
@@ -265,6 +313,32 @@ def test_a_step_for_a_role_the_user_does_not_hold_asks_first_and_is_marked(
     assert entry.actor == "Cara Council"
     assert "[Recorded outside the recorder's roles: this step is for the Lead inspector; they " \
            "hold Council]" in entry.note
+    with Register(db, today=TODAY) as reg:
+        assert "Recorded outside the recorder's roles" in reg.get(ids["alpha"]).entries[-1].note
+
+
+def test_roles_a_manager_changes_elsewhere_reach_the_app_within_a_second(
+        qtbot, settings, any_reg, tmp_path):
+    from regflow.gui.register.identity import IdentityDialog
+
+    db, _ids = any_reg
+    settings.setValue("actor", "Ann Jones")  # who this desktop's user is: a setting
+    window = window_on(qtbot, settings, db)
+    assert window.who_label.text() == "You: Ann Jones (no role recorded)"
+    assert window.case_panel.roles == []
+    cli(db, "users", "set", "ann jones", "--role", "lead", "--actor", "Mo Manager")
+    qtbot.waitUntil(lambda: window.case_panel.roles == ["Lead inspector"], timeout=3000)
+    assert window.who_label.text() == "You: Ann Jones (Lead inspector)"
+    assert "set by Mo Manager" in window.who_label.toolTip()
+    window.edit_identity()
+    dialog = window.findChild(IdentityDialog)
+    assert dialog.boxes["Lead inspector"].isChecked() and not dialog.boxes["Council"].isChecked()
+    assert "The register says: Lead inspector (set by Mo Manager" in dialog.recorded.text()
+    qtbot.waitExposed(dialog)
+    kind = "sqlite" if "://" not in str(db) else "postgresql"
+    assert dialog.grab().save(str(output_dir(tmp_path) / f"who_you_are_{kind}.png"))
+    dialog.reject()
+    assert window.grab().save(str(output_dir(tmp_path) / f"roles_in_status_bar_{kind}.png"))
 
 
 def test_a_register_file_the_user_may_not_write_opens_read_only(qtbot, settings, reg_db,
@@ -297,8 +371,8 @@ def test_recording_and_a_stale_change_on_both_databases(qtbot, settings, tmp_pat
     with Register(register_url, today=TODAY) as other:  # meanwhile, elsewhere
         other.fire(ids["alpha"], "fieldwork_completed", D(2026, 11, 2),
                    {"concern": "none", "findings_agreed": True, "fieldwork_ended": D(2026, 10, 30)})
-    window._poll()  # what the timer does within a second
-    assert panel.view.version == 2 and "changed elsewhere" in form.problem.text()
+    qtbot.waitUntil(lambda: panel.view.version == 2, timeout=3000)  # the live updates' timer
+    assert "changed elsewhere" in form.problem.text()
     form.reject()
     form = panel.open_event_form("report_published")
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):

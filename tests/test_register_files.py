@@ -356,6 +356,6 @@ def test_import_takes_shipped_spec_ids_and_paths_relative_to_the_import_file(tmp
     db = tmp_path / "register.db"
     proc = regflow("import", lines, "--db", db, "--today", TODAY, "--quiet", cwd=elsewhere)
     assert "imported 2 cases" in proc.stdout and proc.returncode == 1
-    assert f"{lines}:3: spec 'ciw_2018' is neither a file in {folder} nor a spec shipped" in proc.stderr
+    assert f"{lines}:3: 'ciw_2018' is neither a spec file in {folder} nor a spec shipped" in proc.stderr
     with Register(db, readonly=True) as reg:
         assert sorted(r["spec_id"] for r in reg.list_cases()) == ["ciw_2019", "review"]

@@ -158,7 +158,10 @@ def test_a_finished_case_has_no_next_deadline_even_with_one_missed(tmp_path):
 
 
 def as_schema_2(conn) -> None:
-    """Turn a register back into what schema 2 wrote: no strengths, "missed" once passed."""
+    """Turn a register back into what schema 2 wrote: no strengths, "missed" once passed (and
+    no users: schema 4)."""
+    conn.execute("drop table user_changes")
+    conn.execute("drop table users")
     conn.execute("drop index timescales_open")
     conn.execute("drop index cases_by_next_limit")
     for table, column in (("timescales", "strength"), ("cases", "next_due_strength"),

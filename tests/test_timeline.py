@@ -84,3 +84,44 @@ def test_command_prints_a_table_csv_and_json():
     assert any(s["event"] == "officials_meeting_arranged" for s in data["steps"])
     bad = regflow("timeline", "ciw_2019", "--start", "2027-03-01", "--set", "concern_level=huge")
     assert bad.returncode == 1 and "not one of" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_from_the_opening_of_a_case_the_walk_goes_on_to_the_first_clock():
+    """Opened Monday 1 March 2027 with nothing due yet: the inspection is announced that day,
+    fieldwork starts four weeks on (6.7, Monday 29 March, the first day the lead time allows)
+    and the reporting timescales follow from it: 8.5's 25 working days skip Easter Monday
+    (29 March) and the early May bank holiday (3 May): Tuesday 4 May."""
+    found = timeline(load_spec(CIW), D(2027, 3, 1))
+    assert found.steps[:2] == [(D(2027, 3, 1), "inspection_announced"),
+                               (D(2027, 3, 29), "fieldwork_started")]
+    assert dues(found)["draft_report"] == D(2027, 5, 4)
+    assert timeline(load_spec(SWIA), D(2027, 3, 1)).entries  # SWIA too
+
+
+def test_facts_given_take_the_path_through_the_steps_that_record_them():
+    """Serious concerns answered by an improvement conference: 10.4's window runs 12-18
+    months from the end of fieldwork (29 March 2027): 29 March to 29 September 2028."""
+    found = timeline(load_spec(CIW), D(2027, 3, 1), None,
+                     {"concern_level": "serious", "serious_concerns_response":
+                      "improvement_conference"})
+    window = next(e for e in found.entries if e.id == "serious_conference_deadline")
+    assert (window.earliest, window.due) == (D(2028, 3, 29), D(2028, 9, 29))
+    assert found.unused == []
+    # a fact whose step the path never comes to is said, not silently dropped
+    found = timeline(load_spec(CIW), D(2027, 3, 1), "fieldwork_completed",
+                     {"warning_notice_given": True})
+    assert found.unused == ["warning_notice_given"]
+    proc = regflow("timeline", "ciw_2019", "--start", "2027-03-01", "--from",
+                   "fieldwork_completed", "--set", "warning_notice_given=true")
+    assert proc.returncode == 0
+    assert ("--set warning_notice_given was not used: the path did not come to ‘Welsh Ministers "
+            "decided whether to give a warning notice’") in proc.stderr
+
+
+def test_an_unreachable_start_names_the_facts_that_decide_it():
+    with pytest.raises(TimelineError, match="the facts that decide whether it can: "
+                                            r"concern_level, .*warning_notice_given"):
+        timeline(load_spec(CIW), D(2027, 3, 1), "warning_notice_decided")
+    twice = regflow("timeline", "ciw_2019", "--start", "2027-03-01", "--set", "concern_level=serious",
+                    "--set", "concern_level=none")
+    assert twice.returncode == 1 and "--set concern_level is given twice" in twice.stderr

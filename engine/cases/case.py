@@ -8,7 +8,6 @@ from dates on demand and never held in timers. Time-driven events (a ``delay`` t
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -25,14 +24,13 @@ from ..errors import (
     PeriodNotOver,
     UnknownEvent,
 )
-from ..spec.loader import fact_value_error
+from ..spec.facts import read_fact
 from ..spec.model import Ref, Spec, Timescale, Transition
 from ..suggest import closest
 from .calendars import calendar, check_day
 from .compiler import machine_class, transition_memo
 
 AUTO_ACTOR = "regflow"
-_BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False}
 _START = ("start",)  # memo key of the initial configuration
 
 @dataclass(frozen=True)
@@ -499,19 +497,7 @@ class Case:
             if allowed is not None and name not in allowed.sets:
                 sets = ", ".join(allowed.sets) or "no facts"
                 raise FactError(f"event '{allowed.name}' does not set '{name}' (it sets: {sets})")
-            if fact.type == "number" and isinstance(value, str):
-                with contextlib.suppress(ValueError):
-                    value = float(value) if "." in value else int(value)
-            if fact.type == "bool" and isinstance(value, str) and value.lower() in _BOOL_WORDS:
-                value = _BOOL_WORDS[value.lower()]
-            if fact.type == "date" and isinstance(value, str):
-                with contextlib.suppress(ValueError):
-                    value = date.fromisoformat(value)
-            problem = fact_value_error(fact.type, fact.values, value)
-            if problem:
-                near = closest(str(value), fact.values) if fact.type == "enum" else None
-                hint = f" (did you mean '{near}'?)" if near else ""
-                raise FactError(f"fact '{name}': {problem}{hint}")
+            value = read_fact(fact, value)
             out[name] = value
         if allowed is not None:
             missing = [f for f in allowed.requires if f not in out]

@@ -86,6 +86,12 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
+def is_scenario(data: dict[str, Any]) -> bool:
+    """Whether a TOML file's contents are a scenario (dated events) rather than a spec."""
+    return "process" not in data and isinstance(data.get("events"), list) and (
+        "spec" in data or "start" in data)
+
+
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read a scenario file; raise :class:`ScenarioError` listing every problem of its shape."""
     path = os.fspath(path)

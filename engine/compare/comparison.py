@@ -15,11 +15,13 @@ from typing import Any
 from ..cases.calendars import calendar, calendar_names
 from ..drawing.diagram import diagram_source
 from ..errors import RegflowError
+from ..spec.facts import read_fact
 from ..spec.milestones import vocabulary
 from ..spec.model import Spec
+from ..suggest import closest
 from .diff import Change, spec_diff, touched
 from .milestones import Row, milestone_table
-from .timeline import Timeline, timeline
+from .timeline import Timeline, TimelineError, timeline
 
 #: the milestone both timelines start from when none is given
 DEFAULT_START_MILESTONE = "report_published"
@@ -45,22 +47,46 @@ def start_event(spec: Spec, milestone: str) -> str | None:
 
 
 def compare(left: Spec, right: Spec, start: date | None = None,
-            milestone: str = DEFAULT_START_MILESTONE) -> Comparison:
+            milestone: str = DEFAULT_START_MILESTONE,
+            facts: dict[str, Any] | None = None) -> Comparison:
+    """The two specs side by side; from ``start`` (what happens then: ``milestone``) a what-if
+    timeline of each, along the path ``facts`` choose (each side takes the facts it has, typed
+    as it says: ``{"concern_level": "serious"}``)."""
     versions = left.process.regulator == right.process.regulator
     out = Comparison(left, right, milestone_table(left, right),
                      spec_diff(left, right) if versions else None)
+    facts = dict(facts or {})
+    unknown = [n for n in facts if n not in left.facts and n not in right.facts]
+    if unknown:
+        near = closest(unknown[0], [*left.facts, *right.facts])
+        raise RegflowError(f"unknown fact '{unknown[0]}': neither {left.process.id} nor "
+                           f"{right.process.id} has it" + (f" (did you mean '{near}'?)" if near
+                                                           else ""))
     if start is not None:
-        if milestone not in vocabulary():
-            raise RegflowError(f"unknown milestone '{milestone}' (see specs/milestones.toml)")
+        known = vocabulary()
+        if milestone not in known:
+            near = closest(milestone, known)
+            shared = [m for m in known if start_event(left, m) and start_event(right, m)]
+            raise RegflowError(f"unknown milestone '{milestone}'" + (
+                f" (did you mean '{near}'?)" if near else "") + "; milestones both specs mark: "
+                + ", ".join(shared))
         events = [start_event(s, milestone) for s in (left, right)]
         missing = [s.process.id for s, e in zip((left, right), events, strict=True) if e is None]
         if missing:
-            raise RegflowError(f"{', '.join(missing)} has no event marked with the milestone "
-                               f"'{milestone}': choose another with --from-milestone")
+            raise TimelineError(f"{', '.join(missing)} has no event marked with the milestone "
+                                f"'{milestone}': choose another milestone to start from")
         out.start, out.start_milestone = start, milestone
-        out.timelines = tuple(timeline(s, start, e) for s, e in zip((left, right), events,
-                                                                    strict=True))
+        out.timelines = tuple(_timeline(s, start, e, facts)
+                              for s, e in zip((left, right), events, strict=True))
     return out
+
+
+def _timeline(spec: Spec, start: date, event: str, facts: dict[str, Any]) -> Timeline:
+    try:
+        return timeline(spec, start, event, {n: read_fact(spec.facts[n], v)
+                                             for n, v in facts.items() if n in spec.facts})
+    except TimelineError as err:  # which of the two it is
+        raise TimelineError(f"{spec.process.id}: {err}") from None
 
 
 def comparison_json(c: Comparison) -> dict[str, Any]:
@@ -106,7 +132,8 @@ def diagram_svg(spec: Spec, changed=None, note: str = "", deadlines: bool = Fals
 
 def _inverse(changes: list[Change]) -> list[Change]:
     swap = {"added": "removed", "removed": "added", "changed": "changed"}
-    return [Change(c.kind, c.id, swap[c.change], c.fields) for c in changes]
+    return [Change(c.kind, c.id, swap[c.change], tuple((f, a, b) for f, b, a in c.fields))
+            for c in changes]
 
 
 def diff_marks(c: Comparison) -> tuple:
@@ -145,8 +172,7 @@ def comparison_html(c: Comparison) -> str:
         else:
             parts.append("<table><tr><th>What</th><th>Change</th><th>Details</th></tr>")
             for ch in c.diff:
-                details = "<br>".join(f"{e(f)}: {e(b) or '—'} → {e(a) or '—'}"
-                                      for f, b, a in ch.fields)
+                details = "<br>".join(map(e, ch.details()))
                 parts.append(f"<tr><td>{e(ch.kind)} <code>{e(ch.id)}</code></td>"
                              f"<td class='{ch.change}'>{e(ch.change)}</td><td>{details}</td></tr>")
             parts.append("</table>")
@@ -207,8 +233,9 @@ def timeline_svg(c: Comparison) -> str:
                f"{e(c.left.process.calendar)}</text><text x='4' y='19' font-size='9' "
                f"fill='{SIDE_COLOURS[1]}'>non-working days: {e(c.right.process.calendar)}</text>")
     month = date(start.year, start.month, 1)
+    every = 1 if days <= 400 else 3 if days <= 800 else 6  # labels that do not overlap
     while month <= end:  # month ticks
-        if month >= start:
+        if month >= start and (month.month - 1) % every == 0:
             x = label_w + (month - start).days * scale
             svg.append(f"<line x1='{x:.1f}' y1='22' x2='{x:.1f}' y2='{height}' stroke='#ddd'/>"
                        f"<text x='{x + 2:.1f}' y='32' fill='#555'>{month.strftime('%b %Y')}</text>")
@@ -218,13 +245,14 @@ def timeline_svg(c: Comparison) -> str:
         x0 = label_w + max((en.anchor_date - start).days, 0) * scale
         x1 = label_w + min((en.due - start).days, days) * scale
         colour = SIDE_COLOURS[side]
-        name = en.label if len(en.label) <= 44 else en.label[:43] + "…"
-        svg.append(f"<text x='4' y='{y + 11}' fill='{colour}'>{e(name)} [{e(en.citation[:14])}]"
+        room = 56 - len(en.citation)  # the citation whole, the label cut to fit beside it
+        name = en.label if len(en.label) <= room else en.label[:room - 1] + "…"
+        svg.append(f"<text x='4' y='{y + 11}' fill='{colour}'>{e(name)} [{e(en.citation)}]"
                    f"</text><rect x='{x0:.1f}' y='{y + 3}' width='{max(x1 - x0, 2):.1f}' height='10' "
                    f"fill='{colour}' opacity='0.75'><title>{e(en.rule)}: due {en.due.isoformat()} "
                    f"({e(en.strength.replace('_', ' '))})</title></rect>"
                    f"<text x='{min(x1 + 3, width - 60):.1f}' y='{y + 11}' fill='#333'>"
-                   f"{en.due.strftime('%d %b')}</text>")
+                   f"{en.due.day} {en.due.strftime('%b %Y')}</text>")
     svg.append("</svg>")
     return "".join(svg)
 
@@ -241,6 +269,10 @@ def _timeline_html(c: Comparison, names: list[str]) -> str:
                      f"</span></td><td>{en.anchor_date.isoformat()}</td><td>{en.due.isoformat()} "
                      f"{en.due.strftime('%a')}</td><td>{e(en.strength.replace('_', ' '))}</td></tr>")
     table.append("</table>")
+    if not entries:
+        table = ["<p><b>No timescale falls due on either path from this milestone</b>: nothing "
+                 "that follows it is dated by the specs, or the facts given lead elsewhere "
+                 "(start from another milestone, or give other facts).</p>"]
     label = vocabulary()[c.start_milestone].label
     return (f"<h2>What-if timeline from {e(label)} on {start.isoformat()} ({start.strftime('%A')})"
             "</h2><p class='muted'>Each step on the last day its timescale allows; bars run from "

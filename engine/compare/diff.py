@@ -27,12 +27,16 @@ class Change:
     change: str  # "added", "removed" or "changed"
     fields: tuple[tuple[str, str, str], ...] = ()  # (field, before, after) when changed
 
-    def words(self) -> str:
+    def details(self) -> list[str]:
+        """Each field in words: ``within: 25 working days → 30 working days`` for a change,
+        what the item says (``every: 6 months``) for one added or removed."""
         if self.change != "changed":
-            return f"{self.kind} {self.id} {self.change}"
-        what = "; ".join(f"{name}: {before or '—'} → {after or '—'}"
-                         for name, before, after in self.fields)
-        return f"{self.kind} {self.id} changed ({what})"
+            return [f"{name}: {before or after}" for name, before, after in self.fields]
+        return [f"{name}: {before or '—'} → {after or '—'}" for name, before, after in self.fields]
+
+    def words(self) -> str:
+        what = "; ".join(self.details())
+        return f"{self.kind} {self.id} {self.change}" + (f" ({what})" if what else "")
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "change": self.change,
@@ -54,8 +58,14 @@ def _text(value: Any) -> str:
 
 def _compare(kind: str, before: dict[str, Any], after: dict[str, Any],
              fields: tuple[str, ...]) -> list[Change]:
-    out = [Change(kind, k, "removed") for k in before if k not in after]
-    out += [Change(kind, k, "added") for k in after if k not in before]
+    def said(item) -> list[tuple[str, str]]:  # what an item added or removed says
+        return [(f, _text(getattr(item, f))) for f in fields
+                if getattr(item, f) not in (None, False, "", ())]
+
+    out = [Change(kind, k, "removed", tuple((f, v, "") for f, v in said(before[k])))
+           for k in before if k not in after]
+    out += [Change(kind, k, "added", tuple((f, "", v) for f, v in said(after[k])))
+            for k in after if k not in before]
     for k in before.keys() & after.keys():
         differ = tuple((f, _text(getattr(before[k], f)), _text(getattr(after[k], f)))
                        for f in fields if _text(getattr(before[k], f)) != _text(getattr(after[k], f)))

@@ -66,6 +66,8 @@ class Timeline:
     facts: dict[str, Any]
     entries: list[Entry] = field(default_factory=list)
     steps: list[tuple[date, str]] = field(default_factory=list)  # what was recorded, in order
+    #: facts given that no step on the path was recorded with (the path never came by them)
+    unused: list[str] = field(default_factory=list)
 
 
 def timeline(spec: Spec, start: date, from_event: str | None = None,
@@ -75,8 +77,9 @@ def timeline(spec: Spec, start: date, from_event: str | None = None,
     unknown = [name for name in facts if name not in spec.facts]
     if unknown:
         near = closest(unknown[0], spec.facts)
-        raise TimelineError(f"unknown fact '{unknown[0]}'"
-                            + (f" (did you mean '{near}'?)" if near else ""))
+        raise TimelineError(f"unknown fact '{unknown[0]}'" + (
+            f" (did you mean '{near}'?)" if near else f"; {spec.process.id} has: "
+            + ", ".join(spec.facts)))
     opening = {k: v for k, v in facts.items()
                if not any(k in e.sets for e in spec.events.values())}
     case = Case(spec, opened_on=start, facts=opening)
@@ -88,16 +91,32 @@ def timeline(spec: Spec, start: date, from_event: str | None = None,
         path = _path_to(case, from_event, facts, start, depth=30, budget=20 * MAX_SEARCH)
         if path is None:
             raise TimelineError(f"'{spec.events[from_event].label}' cannot be reached from the "
-                                "opening of a case with these facts (try --set)")
+                                "opening of a case with these facts; the facts that decide "
+                                f"whether it can: {', '.join(_deciding_facts(spec, from_event))}"
+                                " (give them as FACT=VALUE)")
         for event, values in path:
             _fire(case, event, start, facts, values)
     # clocks started by the steps that lead to the start event are not the timeline's
     begun = len(case.history) if from_event is not None else 0
     day = start
     for _ in range(MAX_STEPS):
+        # a step that sets a fact given (``--set``) is taken as soon as it can be: the facts
+        # given are what the path is meant to go through
+        ahead = _towards(case, _setting(case, facts), facts, day)
+        if ahead is not None:
+            for event, values in ahead:
+                _fire(case, event, day, facts, values)
+            continue
         nxt = _next(case, day, facts)
         if nxt is None:
-            break
+            # no clock runs: on to the nearest step that starts one (a case is opened, its
+            # inspection announced, ... and only then does a timescale run)
+            ahead = _towards(case, _starting(case), facts, day)
+            if ahead is None:
+                break
+            for event, values in ahead:
+                _fire(case, event, day, facts, values)
+            continue
         when, path = nxt
         for event, values in path[:-1]:
             _fire(case, event, day, facts, values)
@@ -105,11 +124,56 @@ def timeline(spec: Spec, start: date, from_event: str | None = None,
         _fire(case, path[-1][0], day, facts)
     rows = case.timescales(max(day, case.last_date))
     out = Timeline(spec, start, from_event, facts, steps=[(h.on, h.event) for h in case.history])
+    out.unused = [name for name in facts if case.facts.get(name) != facts[name]
+                  or not (name in opening or _was_set(case, name))]
     out.entries = [_entry(spec, r) for r in rows
                    if r.kind in _DATED and r.anchor_date is not None and r.anchor_seq >= begun
                    and r.status != "not applicable"]
     out.entries.sort(key=lambda e: (e.due or e.earliest or date.max, e.id))
     return out
+
+
+def _deciding_facts(spec: Spec, target: str) -> list[str]:
+    """The facts the guards on the way to ``target`` read (what a path to it depends on)."""
+    dist, deciding = _distance(spec, target)
+    far = len(spec.states) + 1
+    on_the_way = [t for t in spec.transitions if t.guard and (t.event in (target, *deciding) or min(
+        dist[m] for m in [t.target, *entered_leaves(spec, t.target)]) < far)]
+    names = {n for t in on_the_way for n in spec.guards[t.guard].names}
+    return sorted(n for n in names if n in spec.facts) or ["none"]
+
+
+def _was_set(case: Case, name: str) -> bool:
+    return any(name in (h.facts or {}) for h in case.history)
+
+
+def _setting(case: Case, facts: dict[str, Any]) -> list[str]:
+    """Events that set a fact given and have not been recorded with it yet."""
+    spec = case.spec
+    return [e for e, ev in spec.events.items()
+            if any(n in facts and case.facts.get(n) != facts[n] for n in ev.sets)]
+
+
+def _starting(case: Case) -> list[str]:
+    """Events that start the clock of a dated timescale that has not started yet."""
+    started = {r.id for r in case.timescales(case.last_date) if r.anchor_date is not None}
+    return list(dict.fromkeys(
+        t.anchor.name for t in case.spec.timescales
+        if t.kind in _DATED and t.id not in started and t.anchor.kind == "event"))
+
+
+def _towards(case: Case, targets: list[str], facts: dict[str, Any],
+             day: date) -> list[Step] | None:
+    """The steps to the nearest of ``targets`` that can be reached (by the spec's arrows)."""
+    if case.finished_on is not None:
+        return None
+    ranked = sorted(targets, key=lambda e: (min(_distance(case.spec, e)[0][n]
+                                                for n in case.current_states), e))
+    for target in ranked:
+        path = _path_to(case, target, facts, day)
+        if path is not None:
+            return path
+    return None
 
 
 def _entry(spec: Spec, r: TimescaleStatus) -> Entry:
@@ -152,21 +216,23 @@ def _fire(case: Case, event: str, day: date, facts: dict[str, Any],
 
 def _next(case: Case, day: date, facts: dict[str, Any]) -> tuple[date, list[str]] | None:
     """The open timescale due first whose meeting step can be reached, with the steps to it."""
-    rows = [r for r in case.timescales(max(day, case.last_date))
-            if r.open and r.kind in _DATED and r.due is not None]
-    rows.sort(key=lambda r: (r.due, r.id))
+    # a step a lead time governs comes on the first day it allows, others on the last
+    rows = [(r.due or r.earliest, r) for r in case.timescales(max(day, case.last_date))
+            if (r.open or (r.kind == "lead_time" and r.status == "pending"))
+            and r.kind in _DATED and (r.due or r.earliest) is not None]
+    rows.sort(key=lambda pair: (pair[0], pair[1].id))
     # a period that ends by itself runs its full course first (comments on its last day)
     fire = case.next_fire()
-    if fire is not None and (not rows or fire[0] <= rows[0].due) \
+    if fire is not None and (not rows or fire[0] <= rows[0][0]) \
             and fire[1] in case.available_events():
         return fire[0], [(fire[1], {})]
-    for r in rows:
+    for when, r in rows:
         t = case.spec.timescale(r.id)
         if t.met_by is None or t.met_by.kind != "event":
             continue
         path = _path_to(case, t.met_by.name, facts, day)
         if path is not None:
-            return max(r.due, day), path
+            return max(when, day), path
     return None
 
 

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..cases.timescales import BREACHED
-from ..compare.diff import transition_key
+from ..compare.diff import spec_diff, touched, transition_key
 from ..spec.model import Spec
 
 #: Okabe-Ito colours
@@ -95,27 +95,14 @@ def _entry_leaf(spec: Spec, name: str) -> str:
     return _entry_leaf(spec, initial[0])
 
 
-def variant_changes(spec: Spec) -> tuple[set[str], set[str], set[int]]:
-    """What a variant changed, as drawn: states, events and transitions (by index). A changed
-    timescale marks the steps it counts between: its anchor and what meets it."""
+def variant_changes(spec: Spec) -> tuple[set[str], set[str]]:
+    """What a variant changed from the spec it extends, as drawn: states and transition keys,
+    marked as comparing the two versions marks them (:func:`regflow.engine.compare.diff.touched`)."""
     if spec.variant is None:
-        return set(), set(), set()
-    states: set[str] = set()
-    events: set[str] = set()
-    transitions: set[int] = set()
-    timescales = {t.id: t for t in spec.timescales}
-    for section, key in spec.variant.changed:
-        if section == "states" and key in spec.states:
-            states.add(key)
-        elif section == "events":
-            events.add(key)
-        elif section == "transitions":
-            transitions.add(key)
-        elif section == "timescales" and key in timescales:
-            for ref in (timescales[key].anchor, timescales[key].met_by):
-                if ref is not None:
-                    (states if ref.kind == "state" else events).add(ref.name)
-    return states, events, transitions
+        return set(), set()
+    from ..spec.loader import load_spec  # the loader draws nothing; only a variant needs it here
+
+    return touched(spec, spec_diff(load_spec(spec.variant.base), spec))
 
 
 def _edge_text(spec: Spec, transition) -> str:
@@ -159,9 +146,7 @@ def diagram_source(spec: Spec, highlight: Highlight | None = None,
     hl = highlight or Highlight()
     title = spec.process.title
     if changed is None and spec.variant is not None:
-        states, events, indices = variant_changes(spec)
-        changed = (states, {transition_key(t) for t in spec.transitions
-                            if t.index in indices or t.event in events})
+        changed = variant_changes(spec)
         changed_note = f"changed from {os.path.basename(spec.variant.base)}"
     changed_states, changed_keys = changed or (set(), set())
     if changed is not None:

@@ -37,8 +37,10 @@ from .bulk import Prepared, bulk_insert, prepare_case
 from .damage import KINDS, DamagedCase, damaged_ids, diagnose
 from .projection import facts_json, not_future, projection, timescale_rows
 from .storage import (
+    CHANNEL,
     OPEN_STATUS,
     EmptyDatabase,
+    ReadOnlyRegister,
     cases,
     check_location,
     close_engine,
@@ -46,9 +48,12 @@ from .storage import (
     normalise_url,
     open_engine,
     refused_write,
+    schema_of,
     specs,
     sqlite_file,
     timescales,
+    user_changes,
+    users,
 )
 
 
@@ -119,6 +124,26 @@ class Entry:
     extend_to: date | None
 
 
+@dataclass(frozen=True)
+class User:
+    """One of the register's users: the roles they hold, and who gave them (or, in a user's
+    history, one change to them)."""
+
+    name: str
+    roles: tuple[str, ...]
+    changed_by: str
+    changed_at: datetime  # UTC
+
+
+class UnknownRole(RegflowError):
+    """A role that none of the register's processes names."""
+
+
+def user_key(name: str) -> str:
+    """A name as it is matched: spacing and letter case aside ("ann  JONES" is "Ann Jones")."""
+    return " ".join(name.split()).casefold()
+
+
 @dataclass
 class ImportResult:
     cases: int = 0
@@ -175,6 +200,7 @@ class Register:
         self._engine: Engine | None = None
         self._watch = None  # the connection changed() asks
         self._seen: tuple | None = None
+        self._has_users = False
         #: damaged cases met so far (case id: what is wrong), left out of lists and catch-up
         self.damaged: dict[int, str] = {}
         self._unlisted: set[int] = set()
@@ -212,26 +238,56 @@ class Register:
         """Whether the register changed since the last call (or since the first call): cheap
         enough to ask every second. SQLite: ``PRAGMA data_version`` on a connection kept for
         watching, which counts commits made through any other connection (this process's
-        own writes included); PostgreSQL: the sequences of new cases and entries."""
+        own writes included). PostgreSQL: the notifications the register's triggers send on
+        every change (storage.NOTIFY_DDL), received on a connection kept listening; asking
+        reads what has arrived and never waits (psycopg's ``notifies(timeout=0)``)."""
         if self._engine is None:
             return False
+        if self.engine.dialect.name != "sqlite":
+            return self._notified()
         if self._watch is None:
             self._watch = self.engine.raw_connection()
             self._seen = None
         cursor = self._watch.cursor()
         try:
-            if self.engine.dialect.name == "sqlite":
-                cursor.execute("PRAGMA data_version")
-            else:  # sequences move on every new case and entry, at no cost to read
-                cursor.execute("SELECT (SELECT last_value + is_called::int FROM cases_id_seq), "
-                               "(SELECT last_value + is_called::int FROM events_id_seq)")
+            cursor.execute("PRAGMA data_version")
             now = tuple(cursor.fetchone())
-            if self.engine.dialect.name != "sqlite":
-                self._watch.commit()  # end the read: the next one sees newer commits
         finally:
             cursor.close()
         was, self._seen = self._seen, now
         return was is not None and was != now
+
+    def _notified(self) -> bool:
+        """PostgreSQL: whether a change was announced since the last look. A connection that
+        broke counts as a change (what happened meanwhile is unknown); the next look listens
+        on a new one. A register of schema 3 opened read-only has no announcing triggers
+        yet: its id sequences are read instead (a round trip a look)."""
+        import psycopg
+
+        if self._watch is None:
+            raw = self.engine.raw_connection()
+            listener = raw.driver_connection
+            listener.autocommit = True  # notifications arrive between transactions only
+            listener.execute(f"LISTEN {CHANNEL}")
+            raw.detach()  # never handed back to the pool: it listens until close()
+            self._watch = listener
+            self._seen = None if schema_of(self.engine) >= 4 else self._sequences()
+            return False
+        try:
+            if self._seen is not None:  # no triggers
+                was, self._seen = self._seen, self._sequences()
+                return was != self._seen
+            return bool(list(self._watch.notifies(timeout=0)))  # all that came
+        except psycopg.OperationalError:
+            self._watch.close()
+            self._watch = None
+            return True
+
+    def _sequences(self) -> tuple:
+        """Where the id sequences of cases and entries stand (they move with every new one)."""
+        return self._watch.execute(
+            "SELECT (SELECT last_value + is_called::int FROM cases_id_seq), "
+            "(SELECT last_value + is_called::int FROM events_id_seq)").fetchone()
 
     def may_write(self) -> bool:
         """Whether changes can be stored (False for a read-only file, a read-only session or
@@ -256,6 +312,97 @@ class Register:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    # -- users and their roles -------------------------------------------------------------
+
+    def _knows_users(self) -> bool:
+        """Whether the register has its users table (an older one opened read-only has not)."""
+        if not self._has_users:
+            self._has_users = self.exists and schema_of(self.engine) >= 4
+        return self._has_users
+
+    def user(self, name: str) -> User | None:
+        """The user of that name (spacing and letter case aside), or None if the register
+        does not know them."""
+        if not name.strip() or not self._knows_users():
+            return None
+        rows = self._read_users(select(users).where(users.c.key == user_key(name)))
+        return rows[0] if rows else None
+
+    def users(self) -> list[User]:
+        """Every user the register knows, by name."""
+        if not self._knows_users():
+            return []
+        return self._read_users(select(users).order_by(users.c.key))
+
+    def user_history(self, name: str | None = None) -> list[User]:
+        """Every change to users' roles (only ``name``'s, if given), oldest first."""
+        if not self._knows_users():
+            return []
+        query = select(user_changes).order_by(user_changes.c.id)
+        if name is not None:
+            query = query.where(user_changes.c.key == user_key(name))
+        return self._read_users(query)
+
+    def _read_users(self, query) -> list[User]:
+        """The users (or changes) ``query`` selects; a server role that may not read them
+        (granted before schema 4 added the tables) is told what to ask for."""
+        try:
+            with self.engine.connect() as conn:
+                return [User(r.name, tuple(json.loads(r.roles)), r.changed_by,
+                             _utc(r.changed_at)) for r in conn.execute(query)]
+        except SQLAlchemyError as err:
+            if getattr(getattr(err, "orig", None), "sqlstate", None) != "42501":
+                raise
+            raise CaseError("you may not read the register's users and roles (tables users and "
+                            "user_changes, added by regflow's schema 4): ask whoever runs the "
+                            "register to GRANT SELECT ON users, user_changes to your role"
+                            ) from None
+
+    def set_roles(self, name: str, roles: list[str], by: str) -> User:
+        """Record that ``name`` holds ``roles`` (labels or ids of roles the register's processes
+        name; none: no role), changed by ``by``. Anyone who may write the register may do it;
+        every change is kept in the users' history. Refused, nothing written, for an unknown
+        role or a register this user may only read."""
+        shown = " ".join(name.split())
+        if not shown:
+            raise CaseError("a user needs a name, e.g. \"Ann Jones\"")
+        if not by.strip():
+            raise CaseError("say who is changing the roles (your own name)")
+        labels = self._role_labels_of(roles)
+        if self.readonly:
+            raise ReadOnlyRegister("the register is open read-only; nothing was saved")
+        row = {"name": shown, "roles": json.dumps(labels), "changed_by": " ".join(by.split()),
+               "changed_at": _now()}
+        with self.engine.begin() as conn:
+            done = conn.execute(update(users).where(users.c.key == user_key(shown))
+                                .values(**row)).rowcount
+            if not done:
+                conn.execute(insert(users).values(key=user_key(shown), **row))
+            conn.execute(insert(user_changes).values(key=user_key(shown), **row))
+        return User(shown, tuple(labels), row["changed_by"], row["changed_at"])
+
+    def _role_labels_of(self, roles: list[str]) -> list[str]:
+        """The labels of ``roles`` (given by label or id, letter case aside), each once, in
+        alphabetical order; an unknown one refused with those there are."""
+        known = self._known_roles()
+        out: list[str] = []
+        for role in roles:
+            label = known.get(" ".join(role.split()).casefold())
+            if label is None:
+                if not known:
+                    raise UnknownRole(f"'{role}' is not a role here: the register has no "
+                                      "processes yet, so it names no roles (open a case first)")
+                import difflib
+
+                names = sorted(set(known.values()))
+                near = difflib.get_close_matches(role, names, n=1, cutoff=0.5)
+                raise UnknownRole(f"'{role}' is not a role of this register's processes; they "
+                                  f"name: {', '.join(names)}"
+                                  + (f" (did you mean '{near[0]}'?)" if near else ""))
+            if label not in out:
+                out.append(label)
+        return sorted(out)
 
     # -- specs -----------------------------------------------------------------------------
 
@@ -576,10 +723,25 @@ class Register:
 
     def role_labels(self) -> list[str]:
         """The roles the processes of this register name, in words, each once."""
+        return sorted(set(self.role_words().values()))
+
+    def role_words(self) -> dict[tuple[str, str], str]:
+        """``(spec id, role id) -> label`` for every role of the stored specs: what exports
+        write where the stored projections keep a role's id."""
+        if not self.exists:
+            return {}
         with self.engine.connect() as conn:
             digests = conn.execute(select(specs.c.hash)).scalars().all()
-        labels = {role.label for digest in digests for role in self._spec(digest).roles.values()}
-        return sorted(labels)
+        return {(spec.process.id, name): role.label
+                for spec in map(self._spec, digests) for name, role in spec.roles.items()}
+
+    def _known_roles(self) -> dict[str, str]:
+        """Every role the register's processes name, by id and by label (letter case aside):
+        its label."""
+        known: dict[str, str] = {}
+        for (_spec, ident), label in self.role_words().items():
+            known[ident.casefold()] = known[label.casefold()] = label
+        return known
 
     def _filters(self, query: CaseQuery) -> list:
         out = []

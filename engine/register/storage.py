@@ -48,8 +48,10 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from ..errors import RegflowError
 
 #: Bumped whenever the tables change; a register written by a newer regflow is refused.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP = "regflow register"
+#: the PostgreSQL channel on which every change to a register is announced (see NOTIFY_DDL)
+CHANNEL = "regflow_changes"
 
 metadata = MetaData()
 
@@ -146,6 +148,52 @@ OPEN_STATUS = text("timescales.status IN ('pending', 'breached', 'departed', 'la
 _OPEN = text("met_on IS NULL AND status IN ('pending', 'breached', 'departed', 'late', 'not achieved')")
 Index("timescales_open", timescales.c.due, timescales.c.case_id,
       sqlite_where=_OPEN, postgresql_where=_OPEN)
+
+
+# Who the register's users are and which roles they hold (schema 4): the current roles, and
+# every change to them, by whom and when (append only, like a case's entries). ``key`` is the
+# name as it is matched (spacing and letter case aside); ``name`` as it was last written.
+users = Table(
+    "users", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("roles", Text, nullable=False),  # JSON list of role labels
+    Column("changed_by", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+user_changes = Table(
+    "user_changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("roles", Text, nullable=False),
+    Column("changed_by", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index("user_changes_by_user", "key", "id"),
+)
+
+#: the tables each schema version has (a register is refused if one of its version's is missing)
+TABLES_SINCE = {"users": 4, "user_changes": 4}
+
+# On PostgreSQL every statement that adds or changes cases, entries or users announces it on
+# CHANNEL, whoever writes: the app, the command line, an import, another program.
+# Statement-level with one payload, so that a transaction (an append, an import batch) sends
+# one notification however many rows and tables it touched (PostgreSQL folds equal
+# notifications of a transaction into one); the append path's own statements are unchanged.
+# Listeners: Register.changed.
+NOTIFY_DDL = [
+    f"""CREATE OR REPLACE FUNCTION regflow_announce_change() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('{CHANNEL}', 'changed');
+          RETURN NULL;
+        END $$""",
+    *(f"""CREATE TRIGGER regflow_{table}_changed AFTER {what} ON {table}
+          FOR EACH STATEMENT EXECUTE FUNCTION regflow_announce_change()"""
+      for table, what in (("cases", "INSERT OR UPDATE"), ("events", "INSERT"),
+                          ("users", "INSERT OR UPDATE"))),
+]
 
 
 class StoreError(RegflowError):
@@ -471,7 +519,8 @@ def _prepare(engine: Engine, where: str, create: bool, readonly: bool,
     if version > SCHEMA_VERSION:
         raise StoreError(f"{where} was written by a newer regflow (register schema {version}; "
                          f"this regflow reads up to {SCHEMA_VERSION}): upgrade regflow to open it")
-    missing = {t.name for t in metadata.sorted_tables} - names
+    missing = {t.name for t in metadata.sorted_tables
+               if TABLES_SINCE.get(t.name, 1) <= version} - names
     if missing:
         raise StoreError(f"{where} is an incomplete regflow register (missing tables: "
                          f"{', '.join(sorted(missing))})")
@@ -512,13 +561,17 @@ def _create_on_server(engine: Engine) -> None:
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":  # two making it at once: one waits, then sees it
             conn.execute(text("SELECT pg_advisory_xact_lock(7215103)"))
+        if inspect(conn).has_table("regflow_meta"):  # made meanwhile by someone else
+            return
         metadata.create_all(conn)
-        if conn.execute(select(meta.c.key).where(meta.c.key == "app")).first() is None:
-            conn.execute(meta.insert(), [
-                {"key": "app", "value": APP},
-                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-                {"key": "created_at", "value": datetime.now(UTC).isoformat()},
-            ])
+        if conn.dialect.name == "postgresql":
+            for statement in NOTIFY_DDL:
+                conn.execute(text(statement))
+        conn.execute(meta.insert(), [
+            {"key": "app", "value": APP},
+            {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+            {"key": "created_at", "value": datetime.now(UTC).isoformat()},
+        ])
 
 
 #: Schema 2: a case's next deadline is its earliest one still to be done, missed deadlines
@@ -562,10 +615,33 @@ _UPGRADES = {
 }
 
 
+#: Schema 4: the register's users and their roles (tables users and user_changes) and, on
+#: PostgreSQL, the triggers that announce every change (NOTIFY_DDL).
+
+
 def _upgrade(engine: Engine, version: int) -> None:
+    """Bring a register up to this schema in one transaction. Writing the schema version first
+    makes a second regflow upgrading at the same moment wait, then find it done."""
     with engine.begin() as conn:
+        conn.execute(meta.update().where(meta.c.key == "schema_version")
+                     .values(value=meta.c.value))  # the write lock (a row lock on a server)
+        version = int(conn.execute(select(meta.c.value)
+                                   .where(meta.c.key == "schema_version")).scalar_one())
         for step in range(version, SCHEMA_VERSION):
-            for statement in _UPGRADES[step]:
+            for statement in _UPGRADES.get(step, []):
                 conn.execute(text(statement))
+            if step == 3:
+                for table in (users, user_changes):
+                    table.create(conn, checkfirst=True)
+                if conn.dialect.name == "postgresql":
+                    for statement in NOTIFY_DDL:
+                        conn.execute(text(statement))
         conn.execute(meta.update().where(meta.c.key == "schema_version")
                      .values(value=str(SCHEMA_VERSION)))
+
+
+def schema_of(engine: Engine) -> int:
+    """The schema version of an open register (older ones are read, not upgraded, read-only)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(meta.c.value)
+                                .where(meta.c.key == "schema_version")).scalar_one())

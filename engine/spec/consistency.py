@@ -90,9 +90,19 @@ class Conflict:
 def check(spec: Spec) -> Iterator[tuple[Path, str, str | None]]:
     """``(key path, message, suggestion)`` for each conflict, located at the spanning
     timescale's limit."""
-    for c in conflicts(spec):
+    found = conflicts(spec)
+    for c in found:
+        if c.spanning.conflict_noted:
+            continue  # read, and the note says which binds
         field = "within" if c.kind in ("later", "never") else "after"
         yield (("timescales", c.spanning.index, field), c.message, None)
+    spans = {c.spanning.index for c in found}
+    for t in spec.timescales:
+        if t.conflict_noted and t.index not in spans:
+            yield (("timescales", t.index, "conflict_noted"),
+                   f"‘{t.label}’ ({t.citation}) is marked conflict_noted, but it and the "
+                   "steps inside it add up: remove the mark (and what the note says of the "
+                   "conflict)", None)
 
 
 def conflicts(spec: Spec, start: date = EXAMPLE_START) -> list[Conflict]:
@@ -422,7 +432,8 @@ class _Analysis:
                           f"({t.citation}: {_rule(t)})" for what, when, t in chain)
         example = f"Worked example, with {first} on {_day(start)}: {steps}"
         total = self.elapsed(start, end_date, rule.unit)
-        check = "Check the reading of these paragraphs and say in a note which one binds"
+        check = ("Check the reading of these paragraphs, say in the note which one binds, then "
+                 f"mark {span.citation}'s timescale conflict_noted = true")
         named = f"{span.citation} ({span.label}" + (f"; '{span.wording}'" if span.wording else "")
         named += ")"
         if kind == "later":

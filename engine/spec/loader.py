@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import math
 import os
 import re
 import tomllib
-from datetime import date, datetime
 from typing import Any
 
 from regflow.plugins.manager import PluginFailure, call_each, record_failure
 
-from ..cases.calendars import FIRST_DAY, LAST_DAY, calendar_names
+from ..cases.calendars import calendar_names
 from ..cases.compiler import machine_class
-from ..errors import Problem, SpecError, shown
+from ..errors import Problem, SpecError
 from ..files import InputFileError, read_input
 from ..suggest import closest, quoted
 from . import checks, variants
 from .durations import Duration, DurationSyntaxError
+from .facts import fact_value_error
 from .guards import GuardSyntaxError, compile_guard, guard_functions
 from .model import (
     Event,
@@ -309,6 +308,7 @@ def _parse_spec(data: dict[str, Any], text: str, path: str,
             milestones=tuple(entry.get("milestones", ())), note=entry.get("note", ""),
             strength=entry.get("strength", "target" if entry["kind"] == "target" else "limit"),
             wording=entry.get("wording", ""), ends_early=entry.get("ends_early", False),
+            conflict_noted=entry.get("conflict_noted", False),
         ))
     if any(t.anchor is None for t in timescales):
         problems.raise_if_any()  # the meaning checks need every anchor
@@ -356,36 +356,6 @@ def _fact(name: str, entry: dict[str, Any], problems: _Problems) -> Fact:
             problems.add((*where, "default"), error)
     return Fact(name=name, type=kind, label=entry["label"], values=values, default=default,
                 citation=entry.get("citation", ""), note=entry.get("note", ""))
-
-
-#: the largest number a number fact holds (beyond it, floats lose whole units)
-MAX_NUMBER = 10**15
-
-
-def fact_value_error(kind: str, values: tuple[str, ...], value: Any) -> str | None:
-    """Why ``value`` does not fit a fact of type ``kind``, or None if it fits."""
-    if kind == "enum":
-        if not isinstance(value, str) or value not in values:
-            return f"{shown(value)} is not one of: {', '.join(values)}"
-    elif kind == "bool":
-        if not isinstance(value, bool):
-            return f"expected true or false, found {shown(value)}"
-    elif kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"expected a number, found {shown(value)}"
-        if isinstance(value, float) and not math.isfinite(value):
-            return f"expected a number, found {value} (not a number a rule can compare)"
-        if abs(value) > MAX_NUMBER:
-            return f"the number {shown(value)} is too large: at most {MAX_NUMBER:,}"
-    elif kind == "date":
-        if not isinstance(value, date) or isinstance(value, datetime):
-            return f"expected a date (YYYY-MM-DD), found {shown(value)}"
-        if not FIRST_DAY <= value <= LAST_DAY:
-            return (f"{value.isoformat()} is outside the dates regflow works with "
-                    f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
-    elif kind == "text" and not isinstance(value, str):
-        return f"expected text, found {shown(value)}"
-    return None
 
 
 def _state(name: str, entry: dict[str, Any]) -> State:

@@ -143,6 +143,9 @@ class Timescale:
     #: for a delay that ``fires`` an event: the source allows that event before the due date
     #: (with a reason); otherwise recording it early is refused
     ends_early: bool = False
+    #: the policy team has read the conflict `regflow validate` finds between this timescale
+    #: and the steps inside it, and said in the note which binds: no more warning
+    conflict_noted: bool = False
 
     @property
     def approximate(self) -> bool:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from ..errors import Problem, RegflowError, SpecError
+from ..suggest import closest
 from .tomlsource import Path, SourceMap
 
 if TYPE_CHECKING:
@@ -55,8 +56,6 @@ class Resolved:
     files: list[tuple[str, SourceMap]] = field(default_factory=list)
     #: merged key path -> (index into ``files``, the key path in that file)
     origins: dict[Path, tuple[int, Path]] = field(default_factory=dict)
-    #: what the variant changed: ("states", name), ("timescales", id), ("transitions", index)...
-    changed: set[tuple[str, Any]] = field(default_factory=set)
 
     def locate(self, where: Path) -> tuple[str, int | None, int | None]:
         """The file, line and column of merged key path ``where`` (the longest known prefix)."""
@@ -136,7 +135,6 @@ def _merge(out: Resolved, variant: dict[str, Any], mine: int) -> None:
             for name, item in value.items():
                 data[key][name] = item
                 out.origins[(key, name)] = (mine, (key, name))
-                out.changed.add(("process", name))
         elif key in _BY_NAME and isinstance(value, dict) and isinstance(data.get(key), dict):
             _merge_named(out, key, value, mine)
         elif key == "timescales" and isinstance(value, list):
@@ -154,7 +152,6 @@ def _merge_named(out: Resolved, section: str, entries: dict[str, Any], mine: int
         where = (section, name)
         if isinstance(entry, dict) and entry.get("remove") is True:
             table.pop(name, None)
-            out.changed.add((section, name))
             continue
         base = table.get(name)
         if isinstance(entry, dict) and isinstance(base, dict):
@@ -164,7 +161,6 @@ def _merge_named(out: Resolved, section: str, entries: dict[str, Any], mine: int
         else:
             table[name] = entry
             out.origins[where] = (mine, where)
-        out.changed.add((section, name))
 
 
 def _merge_timescales(out: Resolved, entries: list[Any], mine: int) -> None:
@@ -177,7 +173,6 @@ def _merge_timescales(out: Resolved, entries: list[Any], mine: int) -> None:
         if isinstance(entry, dict) and entry.get("remove") is True:
             if index is not None:
                 _drop(out, "timescales", index)
-            out.changed.add(("timescales", ident))
             continue
         if index is None:
             merged.append(entry)
@@ -186,7 +181,6 @@ def _merge_timescales(out: Resolved, entries: list[Any], mine: int) -> None:
             merged[index].update(entry)
             for key in entry:
                 out.origins[("timescales", index, key)] = (mine, (*where, key))
-        out.changed.add(("timescales", ident))
 
 
 def _transition_key(entry: Any) -> tuple:
@@ -213,7 +207,6 @@ def _merge_transitions(out: Resolved, entries: list[Any], mine: int) -> None:
             continue
         merged.append(entry)
         out.origins[("transitions", len(merged) - 1)] = (mine, ("transitions", i))
-        out.changed.add(("transitions", len(merged) - 1))
 
 
 def _drop(out: Resolved, section: str, index: int) -> None:
@@ -226,10 +219,6 @@ def _drop(out: Resolved, section: str, index: int) -> None:
             if path[1] > index:
                 moved[(section, path[1] - 1, *path[2:])] = origin
     out.origins.update(moved)
-    out.changed = {c for c in out.changed if not (c[0] == section and isinstance(c[1], int)
-                                                  and c[1] >= index)} | {
-        (c[0], c[1] - 1) for c in out.changed
-        if c[0] == section and isinstance(c[1], int) and c[1] > index}
 
 
 # -- variants in code (plugins) ------------------------------------------------------------
@@ -266,7 +255,6 @@ def installed_variants() -> dict[str, Variant]:
 
 def variant_spec(name: str) -> Spec:
     """The spec of the variant ``name``: its base, transformed by the plugin, then checked."""
-    from ..suggest import closest
     from .loader import loads_spec, read_toml
 
     known = installed_variants()
@@ -287,16 +275,35 @@ def variant_spec(name: str) -> Spec:
     return loads_spec(text, path=f"{base_path} [variant {name}]")
 
 
+def spec_reference(ref: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None
+                   ) -> str:
+    """What ``ref`` names: ``variant:NAME`` as it is, a spec file (a relative path taken from
+    ``folder`` if given), or the file of the shipped spec of that id (``ciw_2019``). A name
+    that is none of these is refused with the nearest shipped id, since it was not a path."""
+    from regflow.specs import shipped
+
+    text = os.fspath(ref)
+    if text.startswith(VARIANT_PREFIX):
+        return text
+    path = os.path.join(folder, os.path.expanduser(text)) if folder is not None else text
+    if os.path.exists(path) or any(c in text for c in "/\\") or text.endswith(".toml"):
+        return path
+    known = shipped()
+    if text in known:
+        return os.fspath(known[text])
+    near = closest(text, known) or closest(text.lower().strip(), known)
+    variants = [VARIANT_PREFIX + name for name in sorted(installed_variants())]
+    where = f" in {folder}" if folder is not None else ""
+    raise RegflowError(f"'{text}' is neither a spec file{where} nor a spec shipped with regflow"
+                       + (f" (did you mean '{near}'?)" if near else "") + "; shipped: "
+                       + ", ".join([*known, *variants]))
+
+
 def open_spec(ref: str | os.PathLike[str]) -> Spec:
     """A spec by file path, shipped spec id (``ciw_2019``) or ``variant:NAME``."""
     from .loader import load_spec
 
-    text = os.fspath(ref)
+    text = spec_reference(ref)
     if text.startswith(VARIANT_PREFIX):
         return variant_spec(text[len(VARIANT_PREFIX):])
-    if not os.path.exists(text) and "/" not in text and not text.endswith(".toml"):
-        from regflow.specs import shipped
-
-        found = shipped().get(text)
-        text = os.fspath(found) if found else text
     return load_spec(text)

@@ -99,7 +99,7 @@ class CasePanel(QWidget):
         self.view: CaseView | None = None
         self.today = date.today()
         self.actor = ""
-        self.roles: list[str] = []  # the roles the user holds (a setting; none: never asked)
+        self.roles: list[str] = []  # the roles the register says the user holds (none: never asked)
         self.actions: list[Action] = []
         self.form = None  # the form open now, if any
         self._documents: dict[str, DiagramSvg] = {}

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -37,7 +38,8 @@ from regflow.engine.compare.comparison import (
     side_names,
     timeline_svg,
 )
-from regflow.engine.errors import RegflowError
+from regflow.engine.compare.timeline import TimelineError
+from regflow.engine.spec.facts import assignments
 from regflow.engine.spec.milestones import vocabulary
 from regflow.engine.spec.variants import VARIANT_PREFIX, installed_variants, open_spec
 from regflow.specs import shipped
@@ -116,6 +118,8 @@ class CompareWindow(QWidget):
         self.deadlines = QCheckBox("Deadlines on the arrows")
         self.deadlines.setToolTip("Write on each arrow the timescales its step meets")
         bar.addWidget(self.deadlines)
+        layout.addLayout(bar)
+        bar = QHBoxLayout()  # the timeline's own row: where it starts, when, along which path
         bar.addWidget(QLabel("Timeline from"))
         self.milestone = QComboBox()
         self.milestone.setObjectName("milestone")
@@ -128,6 +132,14 @@ class CompareWindow(QWidget):
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")
         bar.addWidget(self.start)
+        self.facts = QLineEdit()
+        self.facts.setObjectName("facts")
+        self.facts.setPlaceholderText("facts, e.g. concern_level=serious")
+        self.facts.setToolTip("Facts that choose the timeline's path, as FACT=VALUE separated "
+                              "by commas; each spec takes the facts it has")
+        self.facts.returnPressed.connect(self.run)
+        bar.addWidget(QLabel("with facts"))
+        bar.addWidget(self.facts, 2)
         self.go = QPushButton("Compare")
         self.go.setDefault(True)
         self.go.clicked.connect(self.run)
@@ -208,16 +220,18 @@ class CompareWindow(QWidget):
         start = self.start.date().toPython()
         milestone = self.milestone.currentData()
         deadlines = self.deadlines.isChecked()
+        facts_text = self.facts.text()
         self.go.setEnabled(False)
         self.status.setText("Comparing…")
 
         def work():
             left, right = (open_spec(r) for r in refs)
+            facts = assignments(facts_text)  # a mistyped fact is said, not compared without
             why_not = ""
             try:
-                found = compare(left, right, start, milestone)
-            except RegflowError as err:  # no such milestone on one side: compare without it
-                found, why_not = compare(left, right), str(err)
+                found = compare(left, right, start, milestone, facts)
+            except TimelineError as err:  # no way to the milestone: compare without a timeline
+                found, why_not = compare(left, right, facts=facts), str(err)
             found.deadlines = deadlines
             marks = diff_marks(found)
             names = side_names(found)
@@ -231,6 +245,14 @@ class CompareWindow(QWidget):
     def _failed(self, err: Exception) -> None:
         self.go.setEnabled(True)
         self.last_error = str(err)
+        # what is shown must be the specs now chosen, or nothing: never the last comparison
+        self.comparison = self._documents = None
+        for view, title in zip(self.views, self.titles, strict=True):
+            view.set_document(None)
+            title.setText("")
+        for table in (self.milestone_table, self.changes_table):
+            table.setRowCount(0)
+        self.timeline_view.load(QByteArray(b""))
         self.status.setText(f"<span style='color:#A0306E'>Cannot compare: "
                             f"{html.escape(str(err))}</span>")
 
@@ -259,6 +281,9 @@ class CompareWindow(QWidget):
                 "diagrams" if versions else "two regimes: their milestones side by side")
         if why_not:
             note += f"; no timeline: {why_not}"
+        for spec, line in zip((found.left, found.right), found.timelines or (), strict=False):
+            if not line.entries:
+                note += f"; {spec.process.id}: no timescale falls due on this path"
         self.status.setText(note)
         self.ready.emit()
 
@@ -296,7 +321,7 @@ class CompareWindow(QWidget):
         for change in found.diff or []:
             n = table.rowCount()
             table.insertRow(n)
-            details = "; ".join(f"{f}: {b or '—'} → {a or '—'}" for f, b, a in change.fields)
+            details = "; ".join(change.details())
             for col, text in enumerate((f"{change.kind} {change.id}", change.change, details)):
                 table.setItem(n, col, cell(text, text))
         table.resizeColumnsToContents()

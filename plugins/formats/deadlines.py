@@ -60,11 +60,13 @@ _EVERYTHING = 365 * 200
 def register_deadlines(register) -> list[Deadline]:
     """Every open deadline in the register, earliest first (from the stored projections, as
     ``regflow due`` lists them)."""
-    out = []
+    out, roles = [], register.role_words()
     for row in register.due(within=_EVERYTHING, overdue=True):
+        role = row["responsible"] or ""
         out.append(Deadline(row["case_id"], row["title"], row["spec_id"], row["timescale"],
                             row["occurrence"], row["label"], row["due"], row["status"],
                             _standing(row["due"], row["strength"], register.today),
-                            row["strength"], row["citation"], row["responsible"] or "",
+                            row["strength"], row["citation"],
+                            roles.get((row["spec_id"], role), role),
                             approximate=bool(row["approximate"])))
     return out

@@ -102,6 +102,7 @@ def model_schema() -> dict[str, Any]:
         "applies_when": _MAYBE_TEXT, "responsible": _MAYBE_NAME,
         "extendable": {"type": "boolean"}, "milestones": _NAMES, "note": _TEXT,
         "strength": {"enum": list(STRENGTHS)}, "wording": _TEXT, "ends_early": {"type": "boolean"},
+        "conflict_noted": {"type": "boolean"},
     }, ["index", "id", "label", "kind", "anchor", "citation", "strength"])
 
     def table(item: dict[str, Any]) -> dict[str, Any]:
