@@ -273,6 +273,9 @@ def test_the_preview_keeps_its_layout_for_new_words(qtbot, editor, tmp_path):
     assert "Review of social services in Wales (edited)" in svg
     assert "errors put right" in svg and "errors corrected" not in svg
     assert boxes(editor) == before
+    editor.preview.show_where(["finalising_report"])
+    assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview_relabelled.png"),
+                                      "PNG")
     # 25 -> 30 working days does not change the drawing at all
     with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
         editor.edit(("timescales", draft_index(), "within"), "30 working days", "Set within")

@@ -509,7 +509,8 @@ class EditorWindow(QMainWindow):
                 return  # a newer check is on its way
             if doc is not None:
                 self._toml_edited(typed, doc)
-                self._check_timer.stop()  # this very text has been checked
+                if doc.text() == typed:
+                    self._check_timer.stop()  # this very text has been checked
             self._form_in_step()
             if diagram is not None:
                 self._previewed(ticket, diagram)
