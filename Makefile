@@ -47,6 +47,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/national_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/compare_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/editor_bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build *.egg-info

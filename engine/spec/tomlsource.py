@@ -31,6 +31,23 @@ def format_path(path: Path) -> str:
     return out
 
 
+_PATH_PART = re.compile(r'\[(\d+)\]|\.?("(?:[^"\\]|\\.)*"|[^.\[]+)')
+
+
+def parse_path(text: str) -> Path:
+    """The key path a :func:`format_path` text names: ``transitions[3].to`` ->
+    ``("transitions", 3, "to")`` (so that a problem can lead back to the value it concerns)."""
+    path: list[str | int] = []
+    for index, key in _PATH_PART.findall(text):
+        if index:
+            path.append(int(index))
+        elif key.startswith('"'):
+            path.append(json.loads(key))
+        else:
+            path.append(key)
+    return tuple(path)
+
+
 def _key_text(quoted: str) -> str:
     """The key a quoted TOML key stands for (escapes read as TOML reads them)."""
     if quoted.startswith("'"):

@@ -44,7 +44,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regflow.engine.compare.comparison import diagram_svg
 from regflow.engine.compare.timeline import timeline
 from regflow.engine.errors import Problem, SpecError
 from regflow.engine.register.api import Register
@@ -56,10 +55,14 @@ from ..case.tables import cell, new_table
 from ..diagram.svg import DiagramSvg
 from ..diagram.view import DiagramView
 from ..tasks import run_task
+from . import problems as problem_list
 from .dialogs import ADDABLE, AddItemDialog, NewSpecDialog
 from .fields import Choices
 from .forms import FIELD_WORDS, ItemForm
+from .highlight import TomlHighlighter
 from .outline import ITEM_WORDS, KINDS, Outline, label_of
+from .preview import LivePreview
+from .textsync import show_text
 
 
 class TextChange(QUndoCommand):
@@ -89,6 +92,8 @@ class EditorWindow(QMainWindow):
 
     #: the problems of the current text have been worked out (tests wait for it)
     checked = Signal()
+    #: the diagram preview shows the current text
+    previewed = Signal()
 
     def __init__(self, parent: QWidget | None = None, path: str | Path | None = None,
                  today: date | None = None, register: Register | None = None):
@@ -110,9 +115,8 @@ class EditorWindow(QMainWindow):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._check_timer = QTimer(self, singleShot=True, interval=300)
         self._check_timer.timeout.connect(self._check)
-        self._toml_timer = QTimer(self, singleShot=True, interval=500)
-        self._toml_timer.timeout.connect(self._toml_edited)
         self._generation = 0
+        self.live_preview = LivePreview()
         # the outline and form are rebuilt after the edit's signal has returned: a field must
         # not be deleted while it is still telling us it was edited
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
@@ -191,7 +195,8 @@ class EditorWindow(QMainWindow):
         font = self.toml.font()
         font.setFamily("monospace")
         self.toml.setFont(font)
-        self.toml.textChanged.connect(self._toml_timer.start)
+        self.toml.textChanged.connect(self._check_timer.start)
+        self.highlighter = TomlHighlighter(self.toml.document())
         self.tabs.addTab(self.toml, "TOML")
         split.addWidget(self.tabs)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -482,24 +487,23 @@ class EditorWindow(QMainWindow):
         self._title()
 
     def _show_text(self, text: str) -> None:
-        if self.toml.toPlainText() != text:
-            self.toml.blockSignals(True)
-            self.toml.setPlainText(text)
-            self.toml.blockSignals(False)
+        show_text(self.toml, text)
         self._refresh_timer.start()
         self._check_timer.start()
 
-    def _toml_edited(self) -> None:
-        """Text typed in the TOML tab: taken when it reads as TOML (else its problem shows)."""
-        text = self.toml.toPlainText()
-        if self.doc is None or text == self.doc.text():
+    def _toml_edited(self, text: str | None = None, doc: SpecDocument | None = None) -> None:
+        """Text typed in the TOML tab: taken as an edit when it reads as TOML (``doc``: read
+        already, off the UI thread), else it stays in the tab and its problem shows."""
+        text = self.toml.toPlainText() if text is None else text
+        if self.doc is None or text != self.toml.toPlainText() or text == self.doc.text():
             return
         try:
-            SpecDocument(text)
+            doc = doc or SpecDocument(text)
         except Exception:
-            self._check_timer.start()
             return
-        self.undo_stack.push(TextChange(self, self.doc.text(), text, "Edit the TOML"))
+        # as the file will be written (tomlkit puts a [[table]] typed apart from the others of
+        # its kind with them): the tab shows what saving writes
+        self.undo_stack.push(TextChange(self, self.doc.text(), doc.text(), "Edit the TOML", doc))
 
     # -- outline and form (gui/editor/outline.py, forms.py) -----------------------------------
 
@@ -559,12 +563,11 @@ class EditorWindow(QMainWindow):
             try:
                 spec = loads_spec(text, path)
             except SpecError as err:
-                return None, err.problems, ""
-            svg = diagram_svg(spec)
-            return spec, list(spec.warnings), svg
+                return None, err.problems
+            return spec, list(spec.warnings)
 
         run_task(self, "Checking the spec…", work,
-                 lambda result: self._checked(ticket, *result), self._check_failed,
+                 lambda result: self._checked(ticket, text, *result), self._check_failed,
                  progress=False)
 
     def _check_failed(self, err: Exception) -> None:
@@ -572,26 +575,84 @@ class EditorWindow(QMainWindow):
         self.problem_list.addItem(f"regflow could not check this spec: {err}")
         self.checked.emit()
 
-    def _checked(self, ticket: int, spec, problems: list[Problem], svg: str) -> None:
+    def _checked(self, ticket: int, text: str, spec, problems: list[Problem]) -> None:
         if ticket != self._generation:
             return  # an older text: a newer check is on its way
         self.problems = problems
         self.problem_list.clear()
         for p in problems:
-            where = f"line {p.line}: " if p.line else ""
-            item = QListWidgetItem(f"{'⚠ ' if p.severity == 'warning' else '✗ '}{where}{p.message}"
-                                   + (f" (did you mean {p.suggestion}?)" if p.suggestion else ""))
+            item = QListWidgetItem(problem_list.words(p, self.doc.doc if self.doc else {}))
             item.setData(Qt.ItemDataRole.UserRole, p)
             item.setToolTip(str(p))
             self.problem_list.addItem(item)
         if not problems:
             self.problem_list.addItem("✓ No problems: the spec loads and runs.")
+        typed = self.doc is not None and text != self.doc.text()
+        if typed:  # the form shows the last text read until this one is: no edits there
+            self.form_widget.setEnabled(False)
+        else:
+            self._form_in_step()
         if spec is not None:
             self.spec = spec
-            self.preview.set_document(DiagramSvg(spec, svg))
-            self.preview.fit()
             self._fill_timeline()
         self.checked.emit()
+        if typed or spec is not None:
+            self._follow_up(ticket, text if typed else None, spec)
+
+    def _follow_up(self, ticket: int, typed: str | None, spec) -> None:
+        """After the problems show, in one task: read text typed in the TOML tab (a big spec
+        takes a moment) and take it as an edit, then draw the diagram (laid out only if its
+        shape changed). One task, not two beside the check: Python runs one thread at a time,
+        and work beside the UI thread slows it."""
+
+        def work():
+            doc = None
+            if typed is not None:
+                try:
+                    doc = SpecDocument(typed)
+                except Exception:
+                    doc = None  # not TOML: its problem shows; the text stays in the tab
+            return doc, self.live_preview.diagram(spec) if spec is not None else None
+
+        def done(result) -> None:
+            doc, diagram = result
+            if ticket != self._generation:
+                return  # a newer check is on its way
+            if doc is not None:
+                self._toml_edited(typed, doc)
+                if doc.text() == typed:
+                    self._check_timer.stop()  # this very text has been checked
+            self._form_in_step()
+            if diagram is not None:
+                self._previewed(ticket, diagram)
+
+        run_task(self, "Drawing the diagram…", work, done, lambda _err: self._form_in_step(),
+                 progress=False)
+
+    def _form_in_step(self) -> None:
+        in_step = self.doc is not None and self.toml.toPlainText() == self.doc.text()
+        self.form_widget.setEnabled(in_step)
+        if in_step:
+            self.statusBar().clearMessage()
+        else:
+            line = next((p.line for p in self.problems if p.line and not p.path), None)
+            self.statusBar().showMessage(
+                "The TOML tab has a mistake" + (f" on line {line}" if line else "") + ": the form "
+                "shows the spec as it last read; put the mistake right to edit it here again")
+
+    def _previewed(self, ticket: int, diagram: DiagramSvg) -> None:
+        if ticket != self._generation:
+            return
+        first = self.preview.document is None
+        centre = self.preview.mapToScene(self.preview.viewport().rect().center())
+        zoom = self.preview.zoom()
+        self.preview.set_document(diagram)
+        if first:
+            self.preview.fit()
+        else:  # keep the part of the drawing being looked at where it was
+            self.preview.set_zoom(zoom)
+            self.preview.centerOn(centre)
+        self.previewed.emit()
 
     def _fill_timeline(self) -> None:
         table = self.timeline_table
@@ -625,13 +686,31 @@ class EditorWindow(QMainWindow):
         table.resizeColumnsToContents()
 
     def _go_to_problem(self, item: QListWidgetItem) -> None:
+        """To the field the problem concerns, in the form; else to its line in the TOML tab."""
         problem: Problem | None = item.data(Qt.ItemDataRole.UserRole)
-        if problem is None or not problem.line:
+        if problem is None:
             return
+        found = problem_list.target(problem)
+        if found is not None and self.form_widget.isEnabled():
+            self.select(found.item)
+            field = self.fields.get(found.field) if self.selected == found.item else None
+            if field is not None:
+                area = field.parentWidget()
+                while area is not None and not isinstance(area, QScrollArea):
+                    area = area.parentWidget()
+                if area is not None:
+                    self.tabs.setCurrentWidget(area)
+                    area.ensureWidgetVisible(field)
+                field.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+        if not problem.line or (self.path is not None and problem.file
+                                and Path(problem.file) != self.path):
+            return  # no line, or a line of the spec this variant extends
         self.tabs.setCurrentWidget(self.toml)
         block = self.toml.document().findBlockByLineNumber(problem.line - 1)
         cursor = QTextCursor(block)
         cursor.movePosition(QTextCursor.MoveOperation.Right, n=max((problem.column or 1) - 1, 0))
         self.toml.setTextCursor(cursor)
+        self.toml.centerCursor()
         self.toml.setFocus()
 

@@ -1,0 +1,93 @@
+"""The editor's problems list: each problem in plain words, and where a click on it leads.
+
+A problem names the value it concerns by key path (``timescales[4].within``); the list says
+that as a person would ("Timescale ‘Draft inspection report’, within: ..."), and a click leads
+to the item in the outline and its field in the form, or to the line in the TOML tab when no
+field shows the value (a missing key, a TOML syntax error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from regflow.engine.errors import Problem
+from regflow.engine.spec.tomlsource import Path, parse_path
+
+#: what one item of each section is called in the list
+NOUNS = {"process": "Process", "paragraphs": "Paragraph", "roles": "Role", "facts": "Fact",
+         "states": "State", "events": "Event", "transitions": "Transition",
+         "timescales": "Timescale", "milestones": "Milestone"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a problem leads: the outline item, the field of its form (None: no field named)."""
+
+    item: Path
+    field: str | None
+
+
+def target(problem: Problem) -> Target | None:
+    """The outline item and form field ``problem`` concerns, from its key path (None when it
+    names no item, e.g. a TOML syntax error)."""
+    path = parse_path(problem.path) if problem.path else ()
+    if not path or path[0] not in NOUNS:
+        return None
+    if path[0] == "process":
+        return Target(("process",), str(path[1]) if len(path) > 1 else None)
+    if len(path) == 1:
+        return Target(path, None)
+    if path[0] == "paragraphs":  # a paragraph is one text
+        return Target(path[:2], "text")
+    return Target(path[:2], str(path[2]) if len(path) > 2 else None)
+
+
+def words(problem: Problem, doc: Any) -> str:
+    """One line of the list: mark, where in words, what, and the line it is on."""
+    mark = "⚠" if problem.is_warning else "✗"
+    place = _place(problem, doc)
+    text = f"{mark} {place}: {problem.message}" if place else f"{mark} {problem.message}"
+    if problem.suggestion:
+        text += f" (did you mean {problem.suggestion}?)"
+    if problem.line:
+        text += f" — line {problem.line}"
+    return text
+
+
+def _place(problem: Problem, doc: Any) -> str:
+    found = target(problem)
+    if found is None:
+        return problem.path
+    section, *rest = found.item
+    noun = NOUNS[section]
+    if rest:
+        noun += f" {_name(doc, section, rest[0])}"
+    if found.field and found.field != "text":
+        noun += f", {found.field.replace('_', ' ')}"
+    return noun
+
+
+def _name(doc: Any, section: str, key: str | int) -> str:
+    """An item as the spec titles it: its label where it has one, else its name."""
+    try:
+        entry = doc[section][key]
+    except (KeyError, IndexError, TypeError):
+        entry = None
+    label = entry.get("label") if hasattr(entry, "get") else None
+    if not label and section == "transitions" and hasattr(entry, "get"):
+        event = entry.get("event")
+        label = _get(doc, "events", event, "label") or event
+    if label:
+        return f"‘{label}’"
+    return f"{key + 1}" if isinstance(key, int) else f"‘{key}’"
+
+
+def _get(doc: Any, *path: Any) -> Any:
+    node = doc
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
