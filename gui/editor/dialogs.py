@@ -71,17 +71,7 @@ class AddItemDialog(QDialog):
         self.widgets: dict[str, QWidget] = {}
         self._name_edited = False
         getattr(self, f"_build_{kind}")(near)
-        self.problem = QLabel()
-        self.problem.setObjectName("problem")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #a00000")
-        outer.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(f"Add {words.lower()}")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        outer.addWidget(buttons)
+        self.problem = _problem_and_buttons(self, outer, f"Add {words.lower()}")
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -408,17 +398,7 @@ class NewSpecDialog(QDialog):
         file_row.addWidget(self.file, 1)
         file_row.addWidget(browse)
         form.addRow("Save it as", file_row)
-        self.problem = QLabel()
-        self.problem.setObjectName("problem")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #a00000")
-        outer.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create and edit")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        outer.addWidget(buttons)
+        self.problem = _problem_and_buttons(self, outer, "Create and edit")
         (self.as_variant if current else self.from_template).setChecked(True)
         self.title.textChanged.connect(self._name_file)
 
@@ -463,3 +443,20 @@ class NewSpecDialog(QDialog):
             self.problem.setText(str(err))
             return
         super().accept()
+
+
+def _problem_and_buttons(dialog: QDialog, outer, ok: str) -> QLabel:
+    """The foot of a dialog that stays open on a problem: the problem in red, then OK (named
+    ``ok``) and Cancel; the label, to say the problem in."""
+    problem = QLabel()
+    problem.setObjectName("problem")
+    problem.setWordWrap(True)
+    problem.setStyleSheet("color: #a00000")
+    outer.addWidget(problem)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    outer.addWidget(buttons)
+    return problem
