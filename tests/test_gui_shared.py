@@ -50,6 +50,19 @@ def titles(window) -> list[str]:
     return [model.data(model.index(r, 2)) for r in range(model.rowCount())]
 
 
+
+def step_refused_as_read_only(qtbot, window, case_id: int):
+    """Record a step on a read-only register: the form stays open and says why; the panel."""
+    from test_gui import choose
+
+    panel = show_case(qtbot, window, case_id)
+    form = panel.open_event_form("fieldwork_completed")
+    choose(form.inputs["concern"].widget, "none")
+    choose(form.inputs["findings_agreed"].widget, "Yes")
+    form._submit()
+    assert form.isVisible() and "may be read but not changed by you" in form.problem.text()
+    return panel
+
 def test_f5_shows_cases_added_and_changed_from_the_command_line(qtbot, settings, any_reg):
     db, ids = any_reg
     window = window_on(qtbot, settings, db)
@@ -225,19 +238,14 @@ def test_the_server_dialog_checks_the_address_and_keeps_the_password_to_itself(q
 
 def test_the_app_as_a_read_only_role_says_so_and_saves_nothing(
         qtbot, settings, pg_cluster, spec_path, monkeypatch):
-    from test_gui import choose, fill_register
+    from test_gui import fill_register
 
     url = pg_cluster.new_database()
     ids = fill_register(url, spec_path)
     monkeypatch.setenv("PGPASSWORD", "analyst-pw")
     window = window_on(qtbot, settings, pg_cluster.read_only_role(url, "analyst-pw"))
     assert "read only" in window.where_label.text()
-    panel = show_case(qtbot, window, ids["alpha"])
-    form = panel.open_event_form("fieldwork_completed")
-    choose(form.inputs["concern"].widget, "none")
-    choose(form.inputs["findings_agreed"].widget, "Yes")
-    form._submit()
-    assert form.isVisible() and "may be read but not changed by you" in form.problem.text()
+    panel = step_refused_as_read_only(qtbot, window, ids["alpha"])
     assert panel.view.version == 1
     from regflow.gui.register.identity import IdentityDialog
 
@@ -343,19 +351,13 @@ def test_roles_a_manager_changes_elsewhere_reach_the_app_within_a_second(
 
 def test_a_register_file_the_user_may_not_write_opens_read_only(qtbot, settings, reg_db,
                                                                    read_only):
-    from test_gui import choose
 
     db, ids = reg_db
     read_only(db)
     before = db.read_bytes()
     window = window_on(qtbot, settings, db)
     assert "read only" in window.where_label.text() and window.register_panel.model.rowCount() == 3
-    panel = show_case(qtbot, window, ids["alpha"])
-    form = panel.open_event_form("fieldwork_completed")
-    choose(form.inputs["concern"].widget, "none")
-    choose(form.inputs["findings_agreed"].widget, "Yes")
-    form._submit()
-    assert form.isVisible() and "may be read but not changed by you" in form.problem.text()
+    step_refused_as_read_only(qtbot, window, ids["alpha"])
     window.close()
     assert db.read_bytes() == before
 
