@@ -213,8 +213,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     from .report import table
 
     spec = open_spec(args.spec)
-    facts = spec_facts(spec, _assignments(args.set))
-    found = timeline(spec, args.start, args.start_event, facts)
+    found = timeline(spec, args.start, args.start_event, _assignments(args.set))
+    facts = found.facts
     rows = [e.as_dict() for e in found.entries]
     if args.json:
         json.dump({"spec": spec.process.id, "start": args.start.isoformat(),
@@ -254,15 +254,6 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         print(f"note: --set {name} was not used: the path did not come to "
               + (" or ".join(by) if by else "a step that records it"), file=sys.stderr)
     return 0
-
-
-def spec_facts(spec, assignments: dict[str, str]) -> dict:
-    """``--set`` values typed as the spec's facts say (an enum's value, yes/no, a date); an
-    unknown fact is passed on as it is: the timeline names it, with a suggestion."""
-    from regflow.engine.spec.facts import read_fact
-
-    return {name: read_fact(spec.facts[name], value) if name in spec.facts else value
-            for name, value in assignments.items()}
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:

@@ -15,7 +15,6 @@ from typing import Any
 from ..cases.calendars import calendar, calendar_names
 from ..drawing.diagram import diagram_source
 from ..errors import RegflowError
-from ..spec.facts import read_fact
 from ..spec.milestones import vocabulary
 from ..spec.model import Spec
 from ..suggest import closest
@@ -83,8 +82,7 @@ def compare(left: Spec, right: Spec, start: date | None = None,
 
 def _timeline(spec: Spec, start: date, event: str, facts: dict[str, Any]) -> Timeline:
     try:
-        return timeline(spec, start, event, {n: read_fact(spec.facts[n], v)
-                                             for n, v in facts.items() if n in spec.facts})
+        return timeline(spec, start, event, {n: v for n, v in facts.items() if n in spec.facts})
     except TimelineError as err:  # which of the two it is
         raise TimelineError(f"{spec.process.id}: {err}") from None
 

@@ -21,6 +21,7 @@ from typing import Any
 from ..cases.case import Case
 from ..cases.timescales import TimescaleStatus
 from ..errors import CaseError, RegflowError
+from ..spec.facts import read_fact
 from ..spec.model import Spec
 from ..spec.stategraph import entered_leaves
 from ..suggest import closest
@@ -72,7 +73,8 @@ class Timeline:
 
 def timeline(spec: Spec, start: date, from_event: str | None = None,
              facts: dict[str, Any] | None = None) -> Timeline:
-    """The dates ``spec``'s timescales fall on from ``start`` (see the module docstring)."""
+    """The dates ``spec``'s timescales fall on from ``start`` (see the module docstring);
+    ``facts`` may be texts (``--set``), read as each fact's type says."""
     facts = dict(facts or {})
     unknown = [name for name in facts if name not in spec.facts]
     if unknown:
@@ -80,6 +82,7 @@ def timeline(spec: Spec, start: date, from_event: str | None = None,
         raise TimelineError(f"unknown fact '{unknown[0]}'" + (
             f" (did you mean '{near}'?)" if near else f"; {spec.process.id} has: "
             + ", ".join(spec.facts)))
+    facts = {name: read_fact(spec.facts[name], value) for name, value in facts.items()}
     opening = {k: v for k, v in facts.items()
                if not any(k in e.sets for e in spec.events.values())}
     case = Case(spec, opened_on=start, facts=opening)
