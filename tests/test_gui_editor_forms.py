@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QLabel, QMessageBox, QPushButton
 from test_gui import WAIT_MS, output_dir
 
 from regflow.engine import load_spec, loads_spec
@@ -264,6 +264,23 @@ def test_rename_from_the_form_changes_every_reference_in_one_step(qtbot, ciw, mo
     ciw.select(("facts", "concern_level"))
     assert not ciw.rename_selected("service")
     assert "already" in warned[0] and ciw.doc.text() == before
+    assert not ciw.rename_selected("Level of concern")  # not an identifier: what to write
+    assert "e.g. 'level_of_concern'" in warned[1] and ciw.doc.text() == before
+
+
+def test_a_timescale_is_renamed_from_its_form(qtbot, ciw, monkeypatch):
+    index = next(t.index for t in ciw.spec.timescales if t.id == "draft_report")
+    ciw.select(("timescales", index))
+    qtbot.waitUntil(lambda: ciw.form_widget.findChild(QPushButton, "rename") is not None)
+    assert ciw.form_widget.findChild(QLabel, "name").text() == "draft_report"
+    assert "id" not in ciw.fields  # not a plain field to type over
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("draft_report_shared", True))
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        ciw.form_widget.findChild(QPushButton, "rename").click()
+    assert ciw.selected == ("timescales", index)
+    assert ciw.spec.timescale("draft_report_shared").index == index
+    ciw.undo_stack.undo()
+    assert ciw.doc.get(("timescales", index, "id")) == "draft_report"
 
 
 def test_deleting_says_what_refers_to_the_item(qtbot, ciw, monkeypatch):

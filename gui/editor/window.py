@@ -412,6 +412,8 @@ class EditorWindow(QMainWindow):
         """(kind, name) of the selected item when it has a name others refer to."""
         if len(self.selected) == 2 and self.selected[0] in KINDS:
             return KINDS[self.selected[0]], str(self.selected[1])
+        if len(self.selected) == 2 and self.selected[0] == "timescales":
+            return "timescale", str(self.doc.get(self.selected).get("id", ""))
         return None
 
     def rename_selected(self, new: str | None = None) -> bool:
@@ -433,7 +435,8 @@ class EditorWindow(QMainWindow):
             return False
         try:
             count = self.change(f"Rename {old} to {new}", lambda doc: doc.rename(kind, old, new),
-                                chosen=lambda _count: (section, new))
+                                chosen=lambda _count: self.selected if kind == "timescale"
+                                else (section, new))
         except EditError as err:
             QMessageBox.warning(self, "Cannot rename", str(err))
             return False
