@@ -401,6 +401,7 @@ def test_saving_a_spec_cases_use_gives_it_a_new_version(qtbot, tmp_path):
             "Saved as version 2019-04.1. 2 open cases in this register use version 2019-04 "
             "and stay on it; new cases use 2019-04.1.")
         assert editor.statusBar().currentMessage() == editor.version_note
+        assert editor.notice.isVisible() and editor.version_note in editor.notice.text()
         # the cases stay on the version they were opened on
         assert register.get(1).spec.process.version == "2019-04"
         shoot(editor, tmp_path, "editor_version_note")
@@ -408,12 +409,32 @@ def test_saving_a_spec_cases_use_gives_it_a_new_version(qtbot, tmp_path):
         title = editor.fields["title"]  # the form was filled again with the new version
         title.setText("Inspection of local authority social services")
         title.editingFinished.emit()
+        assert not editor.notice.isVisible()  # the next edit puts it away
         assert editor.save()
         assert load_spec(path).process.version == "2019-04.1" and editor.version_note == ""
         # one case finishes: it no longer counts as open
         assert register.cases_on_version("ciw_2019", "2019-04") == (2, 2)
     finally:
         register.close()
+
+
+def test_undo_and_redo_do_not_read_the_toml_again(qtbot, ciw, monkeypatch):
+    import threading
+
+    import tomlkit
+    ciw.select(("process",))
+    ciw.fields["title"].setText("Changed")
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        ciw.fields["title"].editingFinished.emit()
+    changed = ciw.doc.text()
+    parse, reads = tomlkit.parse, []
+    monkeypatch.setattr(tomlkit, "parse", lambda text: (
+        reads.append(1) if threading.current_thread() is threading.main_thread() else None,
+        parse(text))[1])
+    ciw.undo_stack.undo()
+    assert ciw.doc.get(("process", "title")) != "Changed"
+    ciw.undo_stack.redo()
+    assert ciw.doc.text() == changed and reads == []
 
 
 def test_without_a_register_the_version_stays(qtbot, ciw):
