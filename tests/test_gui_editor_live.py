@@ -281,20 +281,21 @@ def test_the_preview_keeps_its_layout_for_new_words(qtbot, editor, tmp_path):
         editor.edit(("timescales", draft_index(), "within"), "30 working days", "Set within")
     assert editor.live_preview.last == "same"
     assert diagram_svg.layout_runs == runs  # no Graphviz run for any of these
-    # a new transition changes the drawing's shape: laid out again, the new arrow drawn
+    # a new transition changes the drawing's shape: the new arrow is drawn in, nothing moves
     text = editor.toml.toPlainText() + (
         '\n[[transitions]]\nfrom = "finalising_report"\nevent = "case_closed"\n'
         'to = "review_closed"\ncitation = "6.5"\n')
     with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
         editor.toml.setPlainText(text)
-    assert editor.live_preview.last == "laid out"
-    assert diagram_svg.layout_runs == runs + 1
+    assert editor.live_preview.last == "drawn in"
+    assert diagram_svg.layout_runs == runs
     assert "e__finalising_report.case_closed.review_closed" in editor.preview.document.items
-    # undoing back to the earlier shape: that layout is kept, no Graphviz run
+    assert boxes(editor) == before
+    # undoing back to the earlier shape: its drawing is kept, no Graphviz run
     qtbot.waitUntil(lambda: editor.undo_stack.count() == 4, timeout=WAIT_MS)
     with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
         editor.undo_stack.undo()
-    assert diagram_svg.layout_runs == runs + 1 and editor.live_preview.last == "same"
+    assert diagram_svg.layout_runs == runs and editor.live_preview.last == "same"
     assert "e__finalising_report.case_closed.review_closed" not in editor.preview.document.items
     assert boxes(editor) == before
     assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview.png"), "PNG")

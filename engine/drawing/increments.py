@@ -66,7 +66,7 @@ def redraw(svg: str, old_source: str, new_source: str) -> Redrawn | None:
         if out is svg:
             return Redrawn(svg, "same")
         changed = {i for i, t in new_words.texts.items() if old_words.texts.get(i) != t}
-        fitted = _fit(out, read(new_source), changed)
+        fitted = _fit(out, read(old_source), read(new_source), changed)
         return None if fitted is None else Redrawn(fitted, "relabelled")
     drawing = _Drawing(svg, read(old_source), read(new_source))
     if not drawing.apply(old_words, new_words):
@@ -79,26 +79,33 @@ def redraw(svg: str, old_source: str, new_source: str) -> Redrawn | None:
     if out is None:
         return None
     changed = {i for i, t in texts.items() if new_words.texts[i] != t}
-    fitted = _fit(out, read(new_source), changed) if changed else out
+    fitted = _fit(out, read(old_source), read(new_source), changed) if changed else out
     return None if fitted is None else Redrawn(fitted, "drawn in")
 
 
-def _fit(svg: str, source: Source, ids: set[str]) -> str | None:
-    """``svg`` with the boxes of states ``ids`` widened where their words no longer fit."""
-    by_id = {s.svg_id: s for s in source.statements.values() if s.kind == "node" and s.svg_id}
+def _fit(svg: str, old: Source, new: Source, ids: set[str]) -> str | None:
+    """``svg`` with the boxes of states ``ids`` widened where their new words no longer fit.
+
+    How wide the new words are is measured against the old ones, whose width Graphviz drew:
+    a box widens by as much as its widest line grew beyond the room it had."""
+    by_id = {s.svg_id: s for s in new.statements.values() if s.kind == "node" and s.svg_id}
     nodes = [by_id[i] for i in ids if i in by_id]
     if not nodes:
         return svg
-    drawing = _Drawing(svg, source, source)
+    drawing = _Drawing(svg, new, new)
     for node in nodes:
-        group = drawing.groups.get(node.key)
-        if group is None:
+        box = drawing.boxes.get(node.key)
+        if box is None:
             return None
-        box = drawing.boxes[node.key]
-        width, height = drawing.node_size(node)
-        if width > box[2] - box[0] + 0.5 or height > box[3] - box[1] + 0.5:
-            if not drawing.resize(node, max(width, box[2] - box[0]), max(height, box[3] - box[1])):
-                return None
+        room = box[2] - box[0] - 2 * MARGIN_X
+        before = old.statements.get(node.key)
+        was = max((text_width(t, z) for t, z, _c in drawing._lines(before)), default=0.0) \
+            if before is not None else 0.0
+        now = max((text_width(t, z) for t, z, _c in drawing._lines(node)), default=0.0)
+        # Graphviz drew the old words at most ``room`` wide: the new ones in proportion
+        needed = now * room / was if was > 0 else now
+        if needed > room + 0.5 and not drawing.resize(node, needed + 2 * MARGIN_X, 0.0):
+            return None
     return drawing.serialise() if drawing.redrawn else svg
 
 
@@ -191,7 +198,7 @@ class _Drawing:
                 self.remove(key)
                 if not self.add_edge(b):
                     return False
-            elif b.kind == "node" and _without("label", a.attrs) == _without("label", b.attrs):
+            elif b.kind == "node" and _without_words(a.attrs) == _without_words(b.attrs):
                 box = self.boxes.get(key)
                 if box is None or not self.resize(b, *self.node_size(b), exact=True):
                     return False
@@ -454,13 +461,18 @@ class _Drawing:
             return False
         if not exact:
             width, height = max(width, old[2] - old[0]), max(height, old[3] - old[1])
-        box = placing.box_at(placing.centre(old), width, height)
         others = [b for k, b in self.boxes.items() if k != node.key
                   and not (self.new.statements.get(k) and self.new.statements[k].kind == "cluster"
                            and k in self.new.ancestors(node.key))]
-        if any(placing.overlaps(box, b, 4) for b in others):
-            return False
-        if any(placing.overlaps(box, b, 2) for b in self.labels.values()):
+        words = [*self.labels.values(), *self._titles()]
+        cx, cy = placing.centre(old)
+        top = cy - height / 2
+        # about its centre; else, where something is in the way on one side, to the other
+        choices = [(cx - width / 2, top, cx + width / 2, top + height),
+                   (old[0], top, old[0] + width, top + height),
+                   (old[2] - width, top, old[2], top + height)]
+        box = next((b for b in choices if self._free_to_grow(old, b, others, words)), None)
+        if box is None:
             return False
         chain = self.new.ancestors(node.key)
         if chain:
@@ -479,6 +491,15 @@ class _Drawing:
         self.redrawn.add(node.svg_id or node.key)
         self.changed = True
         return True
+
+    @staticmethod
+    def _free_to_grow(old: Box, box: Box, others: list[Box], words: list[Box]) -> bool:
+        """Whether what ``box`` newly covers beyond ``old`` is free."""
+        strips = [s for s in ((box[0], box[1], old[0], box[3]), (old[2], box[1], box[2], box[3]),
+                              (box[0], box[1], box[2], old[1]), (box[0], old[3], box[2], box[3]))
+                  if s[2] - s[0] > 0.01 and s[3] - s[1] > 0.01]
+        return not any(placing.overlaps(s, b, 4) for s in strips for b in others) and \
+            not any(placing.overlaps(s, b, 1) for s in strips for b in words)
 
     def _follow(self, key: str, old: Box, new: Box) -> None:
         """Move the ends of the arrows at state ``key`` from its old border to its new one:
@@ -513,8 +534,8 @@ class _Drawing:
 
     def add_edge(self, edge: Statement) -> bool:
         tail, head = edge.ends
-        tail_box = self.boxes.get(edge.attrs['ltail'] if "ltail" in edge.attrs else tail)
-        head_box = self.boxes.get(edge.attrs['lhead'] if "lhead" in edge.attrs else head)
+        tail_box = self.boxes.get(edge.attrs.get("ltail", tail))
+        head_box = self.boxes.get(edge.attrs.get("lhead", head))
         if tail_box is None or head_box is None:
             return False
         curve = placing.route(tail_box, head_box,
@@ -585,8 +606,8 @@ class _Drawing:
             _ROOT_TAG.sub(lambda _m: tag, text, count=1)
 
 
-def _without(name: str, attrs: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in attrs.items() if k != name}
+def _without_words(attrs: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in attrs.items() if k not in ("label", "tooltip", "labeltooltip")}
 
 
 def _spaces(line: str) -> str:

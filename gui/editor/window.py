@@ -61,7 +61,7 @@ from .fields import Choices
 from .forms import FIELD_WORDS, ItemForm
 from .highlight import TomlHighlighter
 from .outline import ITEM_WORDS, KINDS, Outline, label_of
-from .preview import LivePreview
+from .preview import LivePreview, tidy_button
 from .textsync import show_text
 
 
@@ -212,6 +212,7 @@ class EditorWindow(QMainWindow):
         previews = QTabWidget()
         self.preview = DiagramView(cached=True)
         previews.addTab(self.preview, "Diagram")
+        previews.setCornerWidget(tidy_button(self))
         dry = QWidget()
         dl = QVBoxLayout(dry)
         self.dry_start = QDateEdit(QDate(self.today.year, self.today.month, self.today.day))
