@@ -131,7 +131,7 @@ def test_words_wider_than_their_box_widen_it_about_its_centre(ciw):
     moved = {k for k in before if before[k] != after[k]}
     assert moved - {"s__finalising_report"} <= {k for k in before if "finalising_report" in k}
     # words that still fit change nothing but the words
-    spec = loads_spec(text.replace(old_label, "Report being finalised, errors corrected", 1),
+    spec = loads_spec(text.replace(old_label, "Report being finalised and errors mended", 1),
                       "ciw.toml")
     done = redraw(svg, source, diagram_source(spec))
     assert done is not None and box(shapes(done.svg)["s__finalising_report"]) == old_box

@@ -200,7 +200,7 @@ class _Drawing:
                     return False
             elif b.kind == "node" and _without_words(a.attrs) == _without_words(b.attrs):
                 box = self.boxes.get(key)
-                if box is None or not self.resize(b, *self.node_size(b), exact=True):
+                if box is None or not self.resize(b, *self.node_size(b)):
                     return False
             else:
                 return False
