@@ -538,8 +538,13 @@ class _Drawing:
         head_box = self.boxes.get(edge.attrs.get("lhead", head))
         if tail_box is None or head_box is None:
             return False
+        ends = {edge.attrs.get("ltail"), edge.attrs.get("lhead")}
+        around = [k for k in self.new.ancestors(tail) if k in self.new.ancestors(head)
+                  and k not in ends and k in self.boxes] if tail in self.new.statements \
+            and head in self.new.statements else []
         curve = placing.route(tail_box, head_box,
-                              [*self.boxes.values(), *self.labels.values(), *self._titles()])
+                              [*self.boxes.values(), *self.labels.values(), *self._titles()],
+                              self.boxes[around[0]] if around else None)
         shortened, triangle = placing.arrowhead(curve)
         defaults = self.new.defaults.get("edge", {})
         attrs = {**defaults, **edge.attrs}

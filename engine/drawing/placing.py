@@ -123,10 +123,11 @@ def samples(p: Sequence[Point], n: int = 24) -> list[Point]:
     return [bezier(p, i / n) for i in range(n + 1)]
 
 
-def route(tail: Box, head: Box, obstacles: Sequence[Box]) -> list[Point]:
+def route(tail: Box, head: Box, obstacles: Sequence[Box], frame: Box | None = None) -> list[Point]:
     """A smooth arrow (one cubic curve, tip at the end) from ``tail``'s border to ``head``'s,
     leaving and arriving as Graphviz's top-to-bottom layout does, bent round ``obstacles``
-    where a straighter curve would cross them."""
+    where a straighter curve would cross them, and kept inside ``frame`` (the innermost frame
+    around both ends)."""
     if tail == head:
         x1, cy, h = tail[2], (tail[1] + tail[3]) / 2, tail[3] - tail[1]
         return [(x1, cy - h / 4), (x1 + 34, cy - h / 2 - 8), (x1 + 34, cy + h / 2 + 8),
@@ -160,7 +161,10 @@ def route(tail: Box, head: Box, obstacles: Sequence[Box]) -> list[Point]:
     for bend in (0, 30, -30, 60, -60, 90, -90, 130, -130, 180, -180, 240, -240, 320, -320):
         curve = [start, (c1[0] + normal[0] * bend, c1[1] + normal[1] * bend),
                  (c2[0] + normal[0] * bend, c2[1] + normal[1] * bend), end]
-        hits = sum(1 for o in blocking for p in samples(curve, 32)[2:-2] if _inside(p, o, 3))
+        points = samples(curve, 32)[2:-2]
+        hits = sum(1 for o in blocking for p in points if _inside(p, o, 3))
+        if frame is not None:
+            hits += 3 * sum(1 for p in points if not _inside(p, frame, -4))
         score = (hits, abs(bend))
         if best is None or score < best[0]:
             best = (score, curve)
