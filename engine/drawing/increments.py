@@ -333,38 +333,44 @@ class _Drawing:
 
     def _grow_for(self, node: Statement, width: float, height: float, rows: list[float],
                   near: list[placing.Point]) -> placing.Point | None:
-        """A spot just outside the new state's frame, to its right or below it, into which the
-        frame and the frames around it can grow without covering anything outside them."""
+        """A spot just outside the new state's frame (or the page), to its right or below it,
+        into which the frame and the frames around it can grow without covering anything
+        outside them."""
         parent = node.parent
-        assert parent is not None  # the page always has room: it grows
-        frame = self.boxes[parent]
-        chain = [parent, *self.new.ancestors(parent)]
+        frame = self.boxes[parent] if parent is not None else self.page
+        chain = [parent, *self.new.ancestors(parent)] if parent is not None else []
         options: list[placing.Point] = []
         for y in rows or [placing.centre(frame)[1]]:
             options.append((frame[2] + placing.GAP + width / 2, y))
         for x, _y in near:
             options.append((x, frame[3] + placing.GAP + height / 2))
         options.sort(key=lambda p: min(math.dist(p, q) for q in near) if near else 0)
+        obstacles = self._obstacles(set(chain))
         for spot in options:
             box = placing.box_at(spot, width, height)
+            if any(placing.overlaps(box, o, placing.GAP) for o in obstacles):
+                continue
             grown = self._grown(chain, box)
-            if grown is not None and not any(placing.overlaps(box, o, placing.GAP)
-                                             for o in self._obstacles(set(chain))):
-                for key, new_box in grown.items():
-                    self._set_frame(key, new_box)
-                return spot
+            if grown is None:
+                continue
+            frames, page = grown
+            for key, new_box in frames.items():
+                self._set_frame(key, new_box)
+            self._grow_page(page)
+            return spot
         return None
 
-    def _grown(self, chain: list[str], box: Box) -> dict[str, Box] | None:
-        """The frames of ``chain`` (innermost first) grown to hold ``box``; None if one would
-        then cover a state or frame that is not inside it."""
+    def _grown(self, chain: list[str], box: Box) -> tuple[dict[str, Box], Box] | None:
+        """The frames of ``chain`` (innermost first) grown to hold ``box``, and what the page
+        must hold; None if a frame would then cover a state or frame that is not inside it."""
         out: dict[str, Box] = {}
-        inner = (box[0] - FRAME_PAD, box[1] - FRAME_TITLE, box[2] + FRAME_PAD, box[3] + FRAME_PAD)
+        inner = (box[0] - FRAME_PAD, box[1] - FRAME_TITLE if chain else box[1] - FRAME_PAD,
+                 box[2] + FRAME_PAD, box[3] + FRAME_PAD)
         for key in chain:
             frame = self.boxes[key]
             grown = placing.union(frame, inner)
             if grown == frame:
-                break
+                return out, frame
             inside = {k for k in self.new.statements if key in self.new.ancestors(k)}
             outside = [b for k, b in self.boxes.items()
                        if k not in inside and k != key and k not in chain]
@@ -373,9 +379,7 @@ class _Drawing:
             out[key] = grown
             inner = (grown[0] - FRAME_PAD, grown[1] - FRAME_PAD, grown[2] + FRAME_PAD,
                      grown[3] + FRAME_PAD)
-        else:
-            self._grow_page(inner)
-        return out
+        return out, inner
 
     def _grow_page(self, box: Box) -> None:
         """Make the page big enough for ``box`` (to the right and downwards only: what is drawn
@@ -474,13 +478,13 @@ class _Drawing:
         box = next((b for b in choices if self._free_to_grow(old, b, others, words)), None)
         if box is None:
             return False
-        chain = self.new.ancestors(node.key)
-        if chain:
-            grown = self._grown(chain, box)
-            if grown is None:
-                return False
-            for key, frame in grown.items():
-                self._set_frame(key, frame)
+        grown = self._grown(self.new.ancestors(node.key), box)
+        if grown is None:
+            return False
+        frames, page = grown
+        for key, frame in frames.items():
+            self._set_frame(key, frame)
+        self._grow_page(page)
         parent = self.graph
         index = list(parent).index(group)
         parent.remove(group)
