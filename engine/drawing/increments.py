@@ -344,8 +344,13 @@ class _Drawing:
             options.append((frame[2] + placing.GAP + width / 2, y))
         for x, _y in near:
             options.append((x, frame[3] + placing.GAP + height / 2))
-        options.sort(key=lambda p: min(math.dist(p, q) for q in near) if near else 0)
+        # never left of or above the page: the page grows to the right and downwards only
+        options = [(max(x, self.page[0] + 8 + width / 2), max(y, self.page[1] + 8 + height / 2))
+                   for x, y in options]
         obstacles = self._obstacles(set(chain))
+        links = [placing.centre(self.boxes[k]) for k in self._joined(node) if k in self.boxes]
+        options.sort(key=lambda p: (min(math.dist(p, q) for q in near) if near else 0)
+                     + 400 * placing.in_the_way(p, links, obstacles))
         for spot in options:
             box = placing.box_at(spot, width, height)
             if any(placing.overlaps(box, o, placing.GAP) for o in obstacles):
@@ -548,7 +553,7 @@ class _Drawing:
             and head in self.new.statements else []
         curve = placing.route(tail_box, head_box,
                               [*self.boxes.values(), *self.labels.values(), *self._titles()],
-                              self.boxes[around[0]] if around else None)
+                              self.boxes[around[0]] if around else self.page)
         shortened, triangle = placing.arrowhead(curve)
         defaults = self.new.defaults.get("edge", {})
         attrs = {**defaults, **edge.attrs}

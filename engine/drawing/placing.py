@@ -74,7 +74,7 @@ def free_spot(area: Box, width: float, height: float, obstacles: Sequence[Box],
         if not found:
             return None
         found.sort()
-        return min(found[:120], key=lambda f: f[0] + 400 * _in_the_way(f[1], links, inside))[1]
+        return min(found[:120], key=lambda f: f[0] + 400 * in_the_way(f[1], links, inside))[1]
 
     found = search(sorted(set(rows)), step)
     if found is None:
@@ -83,7 +83,7 @@ def free_spot(area: Box, width: float, height: float, obstacles: Sequence[Box],
     return found
 
 
-def _in_the_way(p: Point, links: Sequence[Point], obstacles: Sequence[Box]) -> int:
+def in_the_way(p: Point, links: Sequence[Point], obstacles: Sequence[Box]) -> int:
     """How many obstacles the straight lines from ``p`` to ``links`` cross."""
     hits = 0
     for q in links:
@@ -191,15 +191,21 @@ def arrowhead(curve: Sequence[Point]) -> tuple[list[Point], list[Point]]:
 
 def label_spot(curve: Sequence[Point], width: float, height: float,
                obstacles: Sequence[Box]) -> Box:
-    """Where an arrow's label goes: beside the middle of the curve, on the side and at the
-    point along it where it covers nothing else (as near the middle as may be)."""
+    """Where an arrow's label goes: beside the middle of the curve (to its side where it runs
+    up or down, above or below it where it runs across), on the side and at the point along
+    it where it covers nothing else, the curve included (as near the middle as may be)."""
+    own = [(p[0] - 1, p[1] - 1, p[0] + 1, p[1] + 1) for p in samples(curve, 32)]
     fallback = None
     for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
         x, y = bezier(curve, t)
+        ahead = bezier(curve, min(1.0, t + 0.05))
+        behind = bezier(curve, max(0.0, t - 0.05))
+        across = abs(ahead[0] - behind[0]) > abs(ahead[1] - behind[1])
         for side in (1, -1):
-            box = box_at((x + side * (width / 2 + 5), y), width, height)
+            at = (x, y - side * (height / 2 + 4)) if across else (x + side * (width / 2 + 5), y)
+            box = box_at(at, width, height)
             fallback = fallback or box
-            if not any(overlaps(box, o, 2) for o in obstacles):
+            if not any(overlaps(box, o, 2) for o in (*obstacles, *own)):
                 return box
     assert fallback is not None
     return fallback
