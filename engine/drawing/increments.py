@@ -68,8 +68,16 @@ def redraw(svg: str, old_source: str, new_source: str) -> Redrawn | None:
         changed = {i for i, t in new_words.texts.items() if old_words.texts.get(i) != t}
         fitted = _fit(out, read(old_source), read(new_source), changed)
         return None if fitted is None else Redrawn(fitted, "relabelled")
-    drawing = _Drawing(svg, read(old_source), read(new_source))
-    if not drawing.apply(old_words, new_words):
+    old, new = read(old_source), read(new_source)
+    avoid: list[Box] = []
+    for _attempt in range(4):  # a new state whose arrows cannot reach it cleanly: elsewhere
+        drawing = _Drawing(svg, old, new, avoid)
+        if drawing.apply(old_words, new_words):
+            break
+        if drawing.misplaced is None:
+            return None
+        avoid.append(drawing.misplaced)
+    else:
         return None
     drawn = drawing.serialise()
     # the words of what was there already, now: written in place
@@ -138,8 +146,10 @@ def _text_box(el: ET.Element) -> Box:
 class _Drawing:
     """Graphviz's SVG as a tree, with the boxes of what is drawn, changed in place."""
 
-    def __init__(self, svg: str, old: Source, new: Source):
+    def __init__(self, svg: str, old: Source, new: Source, avoid: list[Box] | None = None):
         self.old, self.new = old, new
+        self.avoid = avoid or []  # places tried for new states, whose arrows crossed states
+        self.misplaced: Box | None = None  # such a place, found here
         self.root = ET.fromstring(svg)
         self.graph = next(g for g in self.root if g.tag == _G)
         self.groups: dict[str, ET.Element] = {}
@@ -321,6 +331,7 @@ class _Drawing:
             out.append(box)
         out.extend(self.labels.values())
         out.extend(self._titles())
+        out.extend(self.avoid)
         for curve in self.curves.values():
             if len(curve) >= 4:
                 for n in range(0, len(curve) - 3, 3):
@@ -343,7 +354,9 @@ class _Drawing:
         for y in rows or [placing.centre(frame)[1]]:
             options.append((frame[2] + placing.GAP + width / 2, y))
         for x, _y in near:
-            options.append((x, frame[3] + placing.GAP + height / 2))
+            if width + 2 * FRAME_PAD >= frame[2] - frame[0]:
+                x = (frame[0] + frame[2]) / 2  # as wide as the frame: under its middle
+            options.append((x, frame[3] + 2 * placing.GAP + height / 2))
         # never left of or above the page: the page grows to the right and downwards only
         options = [(max(x, self.page[0] + 8 + width / 2), max(y, self.page[1] + 8 + height / 2))
                    for x, y in options]
@@ -351,9 +364,13 @@ class _Drawing:
         links = [placing.centre(self.boxes[k]) for k in self._joined(node) if k in self.boxes]
         options.sort(key=lambda p: (min(math.dist(p, q) for q in near) if near else 0)
                      + 400 * placing.in_the_way(p, links, obstacles))
+        frames = {b for k, b in self.boxes.items()
+                  if k in self.new.statements and self.new.statements[k].kind == "cluster"}
         for spot in options:
             box = placing.box_at(spot, width, height)
-            if any(placing.overlaps(box, o, placing.GAP) for o in obstacles):
+            # frames side by side are 8 apart in Graphviz's drawings: the grown one keeps 2
+            if any(placing.overlaps(box, o, FRAME_PAD + 2 if o in frames else placing.GAP)
+                   for o in obstacles):
                 continue
             grown = self._grown(chain, box)
             if grown is None:
@@ -551,9 +568,17 @@ class _Drawing:
         around = [k for k in self.new.ancestors(tail) if k in self.new.ancestors(head)
                   and k not in ends and k in self.boxes] if tail in self.new.statements \
             and head in self.new.statements else []
-        curve = placing.route(tail_box, head_box,
-                              [*self.boxes.values(), *self.labels.values(), *self._titles()],
-                              self.boxes[around[0]] if around else self.page)
+        kinds = {k: self.new.statements[k].kind for k in self.boxes if k in self.new.statements}
+        curve, crossing = placing.route(
+            tail_box, head_box, [b for k, b in self.boxes.items() if kinds.get(k) == "node"],
+            self.boxes[around[0]] if around else self.page, [*self.labels.values(), *self._titles()],
+            [b for k, b in self.boxes.items() if kinds.get(k) == "cluster"])
+        if crossing:  # no way round a state: an arrow through one misleads
+            added = [k for k in (tail, head) if k in self.new.statements
+                     and k not in self.old.statements]
+            if added:
+                self.misplaced = self.boxes[added[0]]
+            return False
         shortened, triangle = placing.arrowhead(curve)
         defaults = self.new.defaults.get("edge", {})
         attrs = {**defaults, **edge.attrs}

@@ -123,15 +123,18 @@ def samples(p: Sequence[Point], n: int = 24) -> list[Point]:
     return [bezier(p, i / n) for i in range(n + 1)]
 
 
-def route(tail: Box, head: Box, obstacles: Sequence[Box], frame: Box | None = None) -> list[Point]:
+def route(tail: Box, head: Box, states: Sequence[Box], frame: Box | None = None,
+          words: Sequence[Box] = (), frames: Sequence[Box] = ()) -> tuple[list[Point], bool]:
     """A smooth arrow (one cubic curve, tip at the end) from ``tail``'s border to ``head``'s,
-    leaving and arriving as Graphviz's top-to-bottom layout does, bent round ``obstacles``
+    leaving and arriving as Graphviz's top-to-bottom layout does, bent round ``states``
     where a straighter curve would cross them, and kept inside ``frame`` (the innermost frame
-    around both ends)."""
+    around both ends) where it can be. Crossing a state is worst, then crossing other
+    ``frames``, ``words`` (labels, titles) or leaving the frame. Also says whether the curve,
+    bent as it may be, still crosses a state (then it is better left to a layout)."""
     if tail == head:
         x1, cy, h = tail[2], (tail[1] + tail[3]) / 2, tail[3] - tail[1]
         return [(x1, cy - h / 4), (x1 + 34, cy - h / 2 - 8), (x1 + 34, cy + h / 2 + 8),
-                (x1, cy + h / 4)]
+                (x1, cy + h / 4)], False
     (tx, ty), (hx, hy) = centre(tail), centre(head)
     if head[1] >= tail[3]:  # below: out of the bottom, into the top
         start = (tx + _clamp((hx - tx) * 0.25, tail), tail[3])
@@ -156,22 +159,25 @@ def route(tail: Box, head: Box, obstacles: Sequence[Box], frame: Box | None = No
     length = math.hypot(*chord) or 1.0
     normal = (-chord[1] / length, chord[0] / length)
     ends = (tail, head)
-    blocking = [o for o in obstacles if not any(contains(o, e) or contains(e, o) for e in ends)]
-    best: tuple[tuple[int, float], list[Point]] | None = None
+    blocking = [o for o in states if not any(contains(o, e) or contains(e, o) for e in ends)]
+    others = [o for o in frames if not any(contains(o, e) or contains(e, o) for e in ends)]
+    best: tuple[tuple[int, float], list[Point], bool] | None = None
     for bend in (0, 30, -30, 60, -60, 90, -90, 130, -130, 180, -180, 240, -240, 320, -320):
         curve = [start, (c1[0] + normal[0] * bend, c1[1] + normal[1] * bend),
                  (c2[0] + normal[0] * bend, c2[1] + normal[1] * bend), end]
         points = samples(curve, 32)[2:-2]
-        hits = sum(1 for o in blocking for p in points if _inside(p, o, 3))
+        crossing = sum(1 for o in blocking for p in points if _inside(p, o, 3))
+        hits = 4 * crossing + sum(1 for o in words for p in points if _inside(p, o, 2))
+        hits += 2 * sum(1 for o in others for p in points if _inside(p, o, 2))
         if frame is not None:
-            hits += 3 * sum(1 for p in points if not _inside(p, frame, -4))
+            hits += sum(1 for p in points if not _inside(p, frame, -4))
         score = (hits, abs(bend))
         if best is None or score < best[0]:
-            best = (score, curve)
+            best = (score, curve, crossing > 0)
         if hits == 0:
             break
     assert best is not None
-    return best[1]
+    return best[1], best[2]
 
 
 def arrowhead(curve: Sequence[Point]) -> tuple[list[Point], list[Point]]:
