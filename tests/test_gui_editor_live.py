@@ -383,3 +383,15 @@ def test_a_new_state_and_arrow_are_drawn_in_without_moving_anything(qtbot, edito
     assert "s__legal_check" in editor.preview.document.items
     assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview_tidied.png"),
                                       "PNG")
+
+
+def test_a_deleted_step_takes_out_exactly_its_arrow(qtbot, editor):
+    before, runs = drawn(editor), diagram_svg.layout_runs
+    index = next(i for i, t in enumerate(editor.spec.transitions)
+                 if t.sources == ("follow_up_to_announce",) and t.event == "inspection_announced")
+    with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
+        editor.change("Delete step", lambda doc: doc.delete(("transitions", index)))
+    assert editor.live_preview.last == "drawn in" and diagram_svg.layout_runs == runs
+    after = drawn(editor)
+    assert set(before) - set(after) == {"e__follow_up_to_announce.inspection_announced.preparation"}
+    assert all(after[k] == before[k] for k in after)
