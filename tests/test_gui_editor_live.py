@@ -377,10 +377,12 @@ def test_a_new_state_and_arrow_are_drawn_in_without_moving_anything(qtbot, edito
     # the tidy layout: Graphviz, on demand
     button = editor.findChild(QPushButton, "tidy_layout")
     assert "Graphviz" in button.toolTip() and "may move" in button.toolTip()
+    assert button.text() == "Tidy layout (1)" and "1 change of shape drawn in" in button.toolTip()
+    assert editor.grab().save(str(output_dir(tmp_path) / "editor_drawn_in.png"), "PNG")
     with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
         button.click()
     assert editor.live_preview.last == "laid out" and diagram_svg.layout_runs == runs + 1
-    assert "s__legal_check" in editor.preview.document.items
+    assert "s__legal_check" in editor.preview.document.items and button.text() == "Tidy layout"
     assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview_tidied.png"),
                                       "PNG")
 

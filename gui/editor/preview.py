@@ -91,12 +91,22 @@ TIDY_TIP = ("Lay the whole diagram out afresh with Graphviz. While you edit, new
             "It is never done without asking, not even on saving.")
 
 
+class _TidyButton(QPushButton):
+    """As wide as it will be with a count: a tab bar does not make room for a corner that grows."""
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        if "(" not in self.text():
+            hint.setWidth(hint.width() + self.fontMetrics().horizontalAdvance(" (99)"))
+        return hint
+
+
 def tidy_button(window) -> QPushButton:
     """The "Tidy layout" button of an editor ``window``'s preview: the diagram of its spec of
     now, laid out afresh (off the UI thread), shown where it was being looked at."""
     from ..tasks import run_task
 
-    button = QPushButton("Tidy layout")
+    button = _TidyButton("Tidy layout")
     button.setObjectName("tidy_layout")
     button.setToolTip(TIDY_TIP)
 
@@ -106,5 +116,12 @@ def tidy_button(window) -> QPushButton:
             run_task(window, "Laying the diagram out…", lambda: window.live_preview.tidy(spec),
                      lambda diagram: window._previewed(ticket, diagram), lambda _err: None)
 
+    def count() -> None:  # how much is drawn in, so that a crowded drawing says why
+        n = window.live_preview.drawn_in
+        button.setText(f"Tidy layout ({n})" if n else "Tidy layout")
+        button.setToolTip(TIDY_TIP + (f"\n\n{n} change{'s' if n != 1 else ''} of shape drawn in "
+                                      "since the last layout." if n else ""))
+
     button.clicked.connect(tidy)
+    window.previewed.connect(count)
     return button
