@@ -65,6 +65,12 @@ from .preview import LivePreview
 from .textsync import show_text
 
 
+#: what saving a spec with problems adds to its version
+DRAFT = "-draft"
+#: how the status bar starts when the TOML tab cannot be read
+TOML_MISTAKE = "The TOML tab has a mistake"
+
+
 class TextChange(QUndoCommand):
     """One edit, as the spec's text before and after it (undo puts the text back), and the
     item chosen before and after it (so that undoing an addition or a rename shows the item as
@@ -276,27 +282,83 @@ class EditorWindow(QMainWindow):
         return bool(path) and self._write(Path(path))
 
     def _write(self, path: Path) -> bool:
+        typed = self.toml.toPlainText()
+        if self.doc is not None and typed != self.doc.text():
+            try:  # typed in the TOML tab and not yet taken as an edit: take it now
+                self._toml_edited(typed, SpecDocument(typed))
+            except Exception:
+                return self._write_typed(path, typed)
         self._bump_for_cases()
-        errors = [p for p in self.problems if p.severity == "error"]
+        errors = [p for p in self._problems_now() if p.severity == "error"]
         if errors:
-            answer = QMessageBox.question(
-                self, "Save a spec with problems?",
-                f"This spec has {len(errors)} problem(s) and cannot run as it is. Save it anyway "
-                "as a draft (its version is marked 'draft')?",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Save:
+            listed = "\n".join(f"• {problem_list.words(p, self.doc.doc)}" for p in errors[:3])
+            more = f"\n… and {len(errors) - 3} more" if len(errors) > 3 else ""
+            box = QMessageBox(QMessageBox.Icon.Question, "Save a spec with problems?",
+                              f"This spec has {len(errors)} problem(s) and cannot run as it is:"
+                              f"\n{listed}{more}\n\nSave it anyway as a draft? Its version is "
+                              "marked '-draft' until it is saved without problems.",
+                              QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                              self)
+            box.button(QMessageBox.StandardButton.Save).setText("Save as a draft")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            if box.exec() != QMessageBox.StandardButton.Save:
                 return False
             self._mark_draft()
+        else:
+            self._unmark_draft()
         try:
             self.doc.save(path)
         except OSError as err:
             QMessageBox.warning(self, "Cannot save", f"Cannot write {path}: {err.strerror}")
             return False
+        self._saved(path, self.doc.text())
+        return True
+
+    def _problems_now(self) -> list[Problem]:
+        """The problems of the text being saved, checked now: the list on screen may be of a
+        text a moment older (an edit made just before saving)."""
+        try:
+            return list(loads_spec(self.doc.text(), str(self.path or "new.toml")).warnings)
+        except SpecError as err:
+            return err.problems
+
+    def _write_typed(self, path: Path, typed: str) -> bool:
+        """The TOML tab has a mistake that stops it being read: save the text as it is typed,
+        if the author says so (nothing they typed is lost), or nothing."""
+        mistake = next((p for p in self.problems if p.line and not p.path), None)
+        where = f" on line {mistake.line}" if mistake and mistake.line else ""
+        said = f":\n{mistake.message}" if mistake else "."
+        box = QMessageBox(QMessageBox.Icon.Warning, "Save TOML with a mistake?",
+                          f"The TOML tab has a mistake{where}{said}\n\nSave the text as you "
+                          "typed it? It cannot be opened as a spec, nor used for cases, until "
+                          "the mistake is put right.",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.button(QMessageBox.StandardButton.Save).setText("Save as typed")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if box.exec() != QMessageBox.StandardButton.Save:
+            return False
+        partial = path.with_name(path.name + ".partial")
+        try:
+            partial.write_text(typed, encoding="utf-8")
+            partial.replace(path)
+        except OSError as err:
+            QMessageBox.warning(self, "Cannot save", f"Cannot write {path}: {err.strerror}")
+            return False
+        self._saved(path, typed)
+        return True
+
+    def _saved(self, path: Path, text: str) -> None:
         self.path = path
-        self.saved_text = self.doc.text()
+        self.saved_text = text
         self.undo_stack.setClean()
         self._title()
-        return True
+        if not self.version_note:
+            self.statusBar().showMessage(f"Saved {path.name}", 5000)
+
+    def current_text(self) -> str:
+        """The spec as the author sees it: the TOML tab (which may not read yet)."""
+        return self.toml.toPlainText() if self.doc is not None else ""
 
     def _bump_for_cases(self) -> None:
         """Cases are pinned to the version of the spec they were opened on: a changed spec
@@ -307,6 +369,9 @@ class EditorWindow(QMainWindow):
             return
         try:
             saved = SpecDocument(self.saved_text)
+        except Exception:
+            return  # saved as typed, with a mistake: no version of it for cases to use
+        try:
             spec_id, version = (str(saved.get(("process", key))) for key in ("id", "version"))
             current = str(self.doc.get(("process", "version")))
             still_open, used = self.register.cases_on_version(spec_id, version)
@@ -326,26 +391,50 @@ class EditorWindow(QMainWindow):
                                   f"{version} and stay")
         self.version_note = f"Saved as version {current}. {cases} on it; new cases use {current}."
         self.statusBar().showMessage(self.version_note)
-        self.notice.setText(f"{self.version_note} Cases are pinned to the version they "
-                            "were opened on, so their deadlines do not change.")
-        self.notice.show()
+        self._notify(f"{self.version_note} Cases are pinned to the version they were opened "
+                     "on, so their deadlines do not change.")
 
     def _mark_draft(self) -> None:
         try:
             version = str(self.doc.get(("process", "version")))
         except EditError:
             return
-        if not version.endswith("-draft"):
+        if not version.endswith(DRAFT):
             self.change("Mark the spec as a draft",
-                        lambda doc: doc.set(("process", "version"), version + "-draft"))
+                        lambda doc: doc.set(("process", "version"), version + DRAFT))
+
+    def _unmark_draft(self) -> None:
+        """A spec saved without problems is no longer a draft: the mark saving one with
+        problems put on its version comes off (and the author is told)."""
+        try:
+            version = str(self.doc.get(("process", "version")))
+        except EditError:
+            return
+        if version.endswith(DRAFT) and len(version) > len(DRAFT):
+            self.change("No longer a draft",
+                        lambda doc: doc.set(("process", "version"), version[:-len(DRAFT)]))
+            self._notify(f"The spec has no problems now: its version is {version[:-len(DRAFT)]} "
+                         "again, no longer marked as a draft.")
+
+    def _notify(self, text: str) -> None:
+        """Say something the author must not miss, above everything until the next edit."""
+        self.notice.setText(text)
+        self.notice.show()
 
     def _may_discard(self) -> bool:
-        if self.doc is None or self.doc.text() == self.saved_text:
+        if self.doc is None or self.current_text() == self.saved_text:
             return True
+        index, clean = self.undo_stack.index(), self.undo_stack.cleanIndex()
+        done = [self.undo_stack.text(i) for i in range(min(index, clean if clean >= 0 else 0),
+                                                        max(index, clean))][-5:]
+        listed = "".join(f"\n• {what}" for what in done)
+        if self.toml.toPlainText() != self.doc.text():
+            listed += "\n• text typed in the TOML tab"
+        name = self.path.name if self.path else "this new spec"
         answer = QMessageBox.question(
-            self, "Unsaved changes", "Save the changes to this spec first?",
+            self, "Unsaved changes", f"Save the changes to {name} first?{listed}",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel)
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
@@ -362,7 +451,7 @@ class EditorWindow(QMainWindow):
 
     def _title(self) -> None:
         name = self.path.name if self.path else "new spec"
-        dirty = "" if self.doc is None or self.doc.text() == self.saved_text else " •"
+        dirty = "" if self.doc is None or self.current_text() == self.saved_text else " •"
         self.setWindowTitle(f"{name}{dirty} — regflow spec editor")
 
     # -- text and edits -------------------------------------------------------------------------
@@ -626,6 +715,7 @@ class EditorWindow(QMainWindow):
             self.problem_list.addItem(item)
         if not problems:
             self.problem_list.addItem("✓ No problems: the spec loads and runs.")
+        self._title()  # text typed in the TOML tab counts as a change
         typed = self.doc is not None and text != self.doc.text()
         if typed:  # the form shows the last text read until this one is: no edits there
             self.form_widget.setEnabled(False)
@@ -671,12 +761,13 @@ class EditorWindow(QMainWindow):
     def _form_in_step(self) -> None:
         in_step = self.doc is not None and self.toml.toPlainText() == self.doc.text()
         self.form_widget.setEnabled(in_step)
-        if in_step:
-            self.statusBar().clearMessage()
+        if in_step:  # put away only what it said itself: a save's or rename's words stay
+            if self.statusBar().currentMessage().startswith(TOML_MISTAKE):
+                self.statusBar().clearMessage()
         else:
             line = next((p.line for p in self.problems if p.line and not p.path), None)
             self.statusBar().showMessage(
-                "The TOML tab has a mistake" + (f" on line {line}" if line else "") + ": the form "
+                TOML_MISTAKE + (f" on line {line}" if line else "") + ": the form "
                 "shows the spec as it last read; put the mistake right to edit it here again")
 
     def _previewed(self, ticket: int, diagram: DiagramSvg) -> None:
