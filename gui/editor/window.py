@@ -64,7 +64,6 @@ from .outline import ITEM_WORDS, KINDS, Outline, label_of
 from .preview import LivePreview
 from .textsync import show_text
 
-
 #: what saving a spec with problems adds to its version
 DRAFT = "-draft"
 #: how the status bar starts when the TOML tab cannot be read
