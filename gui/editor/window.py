@@ -21,7 +21,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextCursor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -50,12 +51,14 @@ from regflow.engine.register.api import Register
 from regflow.engine.spec.editing import EditError, SpecDocument, inline
 from regflow.engine.spec.loader import loads_spec
 from regflow.engine.spec.starting import bases, templates
+from regflow.engine.spec.tomlsource import SourceMap
 
 from ..case.tables import cell, new_table
 from ..diagram.svg import DiagramSvg
 from ..diagram.view import DiagramView
 from ..tasks import run_task
 from . import problems as problem_list
+from .codeview import NumberedText
 from .dialogs import ADDABLE, AddItemDialog, NewSpecDialog
 from .fields import Choices
 from .forms import FIELD_WORDS, ItemForm
@@ -160,6 +163,9 @@ class EditorWindow(QMainWindow):
         rename = edit.addAction("&Rename the selected item…")
         rename.setShortcut(QKeySequence("F2"))
         rename.triggered.connect(self.rename_selected)
+        find = edit.addAction("&Find in the outline")
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.find.setFocus(), self.find.selectAll()))
         delete = edit.addAction("&Delete the selected item…")
         delete.setShortcut(QKeySequence.StandardKey.Delete)
         delete.triggered.connect(self.delete_selected)
@@ -178,9 +184,19 @@ class EditorWindow(QMainWindow):
         buttons.addWidget(remove)
         buttons.addStretch(1)
         ll.addLayout(buttons)
+        self.find = QLineEdit()
+        self.find.setObjectName("find")
+        self.find.setPlaceholderText("Find: words, identifier or paragraph (e.g. 8.5)")
+        self.find.setClearButtonEnabled(True)
+        self.find.textChanged.connect(self._find)
+        ll.addWidget(self.find)
         self.outline = Outline()
         self.outline.chosen.connect(self._select)
         ll.addWidget(self.outline)
+        self.found = QLabel()
+        self.found.setObjectName("found")
+        self.found.hide()
+        ll.addWidget(self.found)
         split.addWidget(left)
         self.tabs = QTabWidget()
         form_area = QScrollArea()
@@ -194,7 +210,7 @@ class EditorWindow(QMainWindow):
         self.item_form = ItemForm(self.form, self.edit, self.rename_selected)
         form_area.setWidget(self.form_widget)
         self.tabs.addTab(form_area, "Form")
-        self.toml = QPlainTextEdit()
+        self.toml = NumberedText()
         self.toml.setObjectName("toml")
         self.toml.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         font = self.toml.font()
@@ -216,7 +232,27 @@ class EditorWindow(QMainWindow):
         right.addWidget(self.source)
         previews = QTabWidget()
         self.preview = DiagramView(cached=True)
-        previews.addTab(self.preview, "Diagram")
+        drawing = QWidget()
+        dv = QVBoxLayout(drawing)
+        dv.setContentsMargins(0, 0, 0, 0)
+        tools = QHBoxLayout()
+        for text, tip, slot in (("Fit", "The whole diagram", self.preview.fit),
+                                ("−", "Smaller", lambda: self.preview.zoom_by(1 / 1.25)),
+                                ("+", "Larger", lambda: self.preview.zoom_by(1.25))):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.setMaximumWidth(48)
+            button.clicked.connect(slot)
+            tools.addWidget(button)
+        #: said while the diagram shows an older text (the spec as it is cannot be drawn)
+        self.stale = QLabel("")
+        self.stale.setObjectName("stale")
+        self.stale.setStyleSheet("color: #8a4b00;")
+        self.stale.setWordWrap(True)
+        tools.addWidget(self.stale, 1)
+        dv.addLayout(tools)
+        dv.addWidget(self.preview, 1)
+        previews.addTab(drawing, "Diagram")
         dry = QWidget()
         dl = QVBoxLayout(dry)
         self.dry_start = QDateEdit(QDate(self.today.year, self.today.month, self.today.day))
@@ -621,7 +657,16 @@ class EditorWindow(QMainWindow):
         if not self.outline.fill(self.doc, self.selected):
             self.selected = self.selected[:1]  # gone (an undo, a change in the TOML tab)
             self.outline.select(self.selected, quietly=True)
+        if self.find.text().strip():
+            self._find(self.find.text())
         self._fill_form()
+
+    def _find(self, text: str) -> None:
+        """Show only the items whose words, identifier or paragraph have ``text`` in them."""
+        shown = self.outline.filter(text, self.doc) if self.doc is not None else 0
+        self.found.setVisible(bool(text.strip()))
+        self.found.setText(f"{shown} item(s) found" if shown else
+                           f"Nothing has “{text.strip()}” in its words, identifier or paragraph")
 
     def select(self, path: tuple) -> None:
         """Select an item of the outline by its key path, e.g. ("timescales", 4)."""
@@ -633,6 +678,16 @@ class EditorWindow(QMainWindow):
         self.selected = tuple(path)
         self._fill_form()
         self._show_in_preview()
+        self._show_in_toml()
+
+    def _show_in_toml(self) -> None:
+        """Keep the TOML tab at the chosen item, so that switching to it shows the same thing."""
+        if self.doc is None or not self.selected or self.toml.hasFocus() \
+                or self.toml.toPlainText() != self.doc.text():
+            return
+        where = SourceMap(self.toml.toPlainText()).locate(self.selected)
+        if where is not None:
+            self.toml.show_line(*where)
 
     def _show_in_preview(self) -> None:
         """Bring the selected stage (or a step's stages) into view in the diagram, readable: a
@@ -664,6 +719,7 @@ class EditorWindow(QMainWindow):
         self.source.clear()
         if self.doc is None or not self.selected or (len(self.selected) == 1
                                                      and self.selected[0] != "process"):
+            self._hint()
             return
         try:
             entry = self.doc.get(self.selected)
@@ -679,6 +735,20 @@ class EditorWindow(QMainWindow):
                                 f"<blockquote>“{html.escape(str(words))}”</blockquote>")
         elif "citation" in self.fields:
             self.source.setHtml("<p><i>No source paragraph yet: pick one in the form.</i></p>")
+
+    def _hint(self) -> None:
+        """What to do, where the form of an item would be."""
+        part = self.selected[0] if self.selected else None
+        item = ITEM_WORDS.get(part) if part else None
+        words = (f"Choose a {item} under this heading in the outline to see and change it, or "
+                 f"add one: Add ▸ {item.capitalize()}." if item else
+                 "Choose an item in the outline on the left to see and change it here; "
+                 "Find (Ctrl+F) looks for words, identifiers and paragraph numbers.")
+        hint = QLabel(words)
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555; padding: 12px;")
+        self.form.addRow(hint)
 
     # -- checking, preview and dry run (off the UI thread) ----------------------------------------
 
@@ -720,6 +790,9 @@ class EditorWindow(QMainWindow):
             self.form_widget.setEnabled(False)
         else:
             self._form_in_step()
+        self.stale.setText("" if spec is not None else
+                           "Out of date: the spec has problems, so this is its last drawing "
+                           "that could be made.")
         if spec is not None:
             self.spec = spec
             self._fill_timeline()
@@ -836,10 +909,6 @@ class EditorWindow(QMainWindow):
                                 and Path(problem.file) != self.path):
             return  # no line, or a line of the spec this variant extends
         self.tabs.setCurrentWidget(self.toml)
-        block = self.toml.document().findBlockByLineNumber(problem.line - 1)
-        cursor = QTextCursor(block)
-        cursor.movePosition(QTextCursor.MoveOperation.Right, n=max((problem.column or 1) - 1, 0))
-        self.toml.setTextCursor(cursor)
-        self.toml.centerCursor()
+        self.toml.show_line(problem.line, problem.column or 1)
         self.toml.setFocus()
 
