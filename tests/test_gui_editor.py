@@ -135,3 +135,40 @@ def test_closing_with_unsaved_changes_asks(qtbot, editor, monkeypatch):
                         lambda *a, **k: QMessageBox.StandardButton.Discard)
     editor.close()
     assert not editor.isVisible()
+
+
+def test_a_file_with_a_toml_mistake_opens_to_be_put_right(qtbot, tmp_path):
+    path = tmp_path / "broken.toml"
+    text = (ROOT / "specs" / "swia_handover.toml").read_text().replace(
+        'within = "12 weeks"', "within = 12 weeks", 1)
+    path.write_text(text)
+    window = EditorWindow(None, path, D(2027, 3, 1))
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.checked, timeout=WAIT_MS):
+        window.show()
+    assert window.tabs.currentWidget() is window.toml and window.toml.toPlainText() == text
+    assert not window.form_widget.isEnabled()
+    assert any('put the text in quotes: within = "12 weeks"' in window.problem_list.item(i).text()
+               for i in range(window.problem_list.count()))
+    assert window._may_discard()  # nothing changed yet
+    mended = text.replace("within = 12 weeks", 'within = "12 weeks"', 1)
+    with qtbot.waitSignal(window.checked, timeout=WAIT_MS):
+        window.toml.setPlainText(mended)
+    qtbot.waitUntil(lambda: window.doc.text() == mended, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.form_widget.isEnabled(), timeout=WAIT_MS)
+    window.saved_text = window.current_text()
+
+
+def test_regflow_edit_opens_the_editor_on_a_file(tmp_path):
+    from test_cli import regflow
+
+    path = tmp_path / "swia.toml"
+    shutil.copy(ROOT / "specs" / "swia_handover.toml", path)
+    picture = tmp_path / "editor.png"
+    proc = regflow("edit", path, "--screenshot", picture)
+    assert proc.returncode == 0, proc.stderr
+    assert picture.stat().st_size > 10_000 and path.read_text() == (
+        ROOT / "specs" / "swia_handover.toml").read_text()
+    proc = regflow("edit", tmp_path / "nope.toml")
+    assert proc.returncode == 1
+    assert "no such spec file; start one with 'regflow new-spec" in proc.stderr

@@ -298,13 +298,28 @@ class EditorWindow(QMainWindow):
         if path:
             self.open_file(path)
 
-    def open_file(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.doc = SpecDocument.load(self.path)
-        self.saved_text = self.doc.text()
+    def open_file(self, path: str | Path) -> bool:
+        """Open the spec at ``path``. A file whose TOML has a mistake opens too, in the TOML
+        tab, so that it can be put right (the form comes back once it reads)."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            QMessageBox.warning(self, "Cannot open", f"Cannot read {path}: "
+                                f"{getattr(err, 'strerror', None) or err}")
+            return False
+        self.path = path
+        try:
+            self.doc = SpecDocument(text)
+        except Exception:
+            self.doc = SpecDocument("")  # nothing read yet: the tab holds the text to mend
+        self.saved_text = text
         self.undo_stack.clear()
-        self._show_text(self.saved_text)
+        self._show_text(text)
         self._title()
+        if self.doc.text() != text:
+            self.tabs.setCurrentWidget(self.toml)
+        return True
 
     def save(self) -> bool:
         if self.path is None:
