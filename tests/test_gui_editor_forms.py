@@ -490,3 +490,36 @@ def test_the_main_window_gives_the_editor_its_register(qtbot, tmp_path):
     assert editor.save()
     assert "1 open case in this register uses version 2019-04" in editor.version_note
     assert load_spec(spec).process.version == "2019-04.1"
+
+
+def test_a_delay_reads_in_order_and_long_words_show_their_start(qtbot, ciw):
+    from PySide6.QtWidgets import QFormLayout, QLineEdit
+
+    delay = next(t for t in ciw.spec.timescales if t.kind == "delay" and t.fires)
+    ciw.select(("timescales", delay.index))
+    rows = []
+    for row in range(ciw.form.rowCount()):
+        label = ciw.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        if label is not None and label.widget() is not None:
+            rows.append(label.widget().text())
+    assert rows.index("Clock starts at") < rows.index("After") < rows.index("Then records") \
+        < rows.index("Source paragraph") < rows.index("Note")
+    ciw.select(("process",))
+    assert ciw.fields["title"].cursorPosition() == 0
+    assert isinstance(ciw.fields["title"], QLineEdit)
+
+
+def test_a_misspelt_key_is_put_right_from_the_form(qtbot, ciw):
+    draft = next(t.index for t in ciw.spec.timescales if t.id == "draft_report")
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        ciw.change("Misspell", lambda doc: (doc.delete(("timescales", draft, "within")),
+                                            doc.set(("timescales", draft, "witin"),
+                                                    "30 working days")))
+    ciw.select(("timescales", draft))
+    move = ciw.form_widget.findChild(QPushButton, "move_witin")
+    assert move is not None and move.text() == "Make it ‘Within’"
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        move.click()
+    assert ciw.doc.get(("timescales", draft, "within")) == "30 working days"
+    assert "witin" not in ciw.doc.get(("timescales", draft))
+    assert str(ciw.spec.timescale("draft_report").within) == "30 working days"

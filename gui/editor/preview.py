@@ -92,7 +92,7 @@ TIDY_TIP = ("Lay the whole diagram out afresh with Graphviz. While you edit, new
 
 
 class _TidyButton(QPushButton):
-    """As wide as it will be with a count: a tab bar does not make room for a corner that grows."""
+    """As wide as it will be with a count, so that the tools beside it do not shift."""
 
     def sizeHint(self):
         hint = super().sizeHint()
