@@ -66,6 +66,8 @@ def redraw(svg: str, old_source: str, new_source: str) -> Redrawn | None:
         if out is svg:
             return Redrawn(svg, "same")
         changed = {i for i, t in new_words.texts.items() if old_words.texts.get(i) != t}
+        if not any(i.startswith("s__") for i in changed):  # no state's words: nothing to fit
+            return Redrawn(out, "relabelled")
         fitted = _fit(out, read(old_source), read(new_source), changed)
         return None if fitted is None else Redrawn(fitted, "relabelled")
     old, new = read(old_source), read(new_source)
