@@ -187,3 +187,15 @@ def test_text_widths_are_never_narrower_than_graphviz_draws_them(ciw):
         widest = max(text_width(html.unescape(t), float(size)) for size, t in lines)
         ratios.append(widest / (max(xs) - min(xs) - 18))
     assert min(ratios) >= 0.99 and max(ratios) < 1.1
+
+
+def test_the_drawing_stays_plain_svg_whatever_else_uses_xml(ciw):
+    """ElementTree's namespace prefixes are global; the SCXML format takes the default one."""
+    import regflow.plugins.formats.scxml  # noqa: F401 (registers its namespace on import)
+
+    _text, source, svg = ciw
+    gone = "e__finalising_report.report_published.published"
+    lines = [line for line in source.splitlines() if f'id="{gone}"' not in line]
+    done = redraw(svg, source, "\n".join(lines) + "\n")
+    assert done is not None
+    assert done.svg.count("<g id=") > 100 and "ns0" not in done.svg and ":g " not in done.svg

@@ -33,8 +33,6 @@ from .relabel import Words, relabel, words
 from .textwidth import text_width
 
 SVG, XLINK = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG)
-ET.register_namespace("xlink", XLINK)
 _G, _TITLE, _A = f"{{{SVG}}}g", f"{{{SVG}}}title", f"{{{SVG}}}a"
 _PATH, _POLYGON, _TEXT = f"{{{SVG}}}path", f"{{{SVG}}}polygon", f"{{{SVG}}}text"
 _ELLIPSE, _HREF_TITLE = f"{{{SVG}}}ellipse", f"{{{XLINK}}}title"
@@ -638,7 +636,13 @@ class _Drawing:
     # -- out --------------------------------------------------------------------------------
 
     def serialise(self) -> str:
+        # ElementTree's prefixes are global, and another module (the SCXML format) takes the
+        # default one: whatever prefix SVG's elements get is taken off again
+        ET.register_namespace("xlink", XLINK)
         text = ET.tostring(self.root, encoding="unicode")
+        prefixed = re.match(r"<(\w+):svg\b", text)
+        if prefixed:  # text and attribute values hold no raw "<": only tags are touched
+            text = re.sub(rf"(</?){prefixed.group(1)}:", r"\1", text)
         # the root's size first, as Graphviz writes it (and as the viewer reads it)
         root = self.root
         tag = (f'<svg width="{root.get("width")}" height="{root.get("height")}"\n'
