@@ -182,7 +182,6 @@ class _Drawing:
         self.background = background
         self.page = _shape_box(self.graph) or (0.0, 0.0, 0.0, 0.0)
         self.redrawn: set[str] = set()  # svg ids drawn anew (their words are new already)
-        self.changed = False
 
     # -- what changed -----------------------------------------------------------------------
 
@@ -227,7 +226,6 @@ class _Drawing:
         group = self.groups.pop(key, None)
         if group is not None:
             self.graph.remove(group)
-            self.changed = True
         self.boxes.pop(key, None)
         self.labels.pop(key, None)
         self.curves.pop(key, None)
@@ -281,7 +279,6 @@ class _Drawing:
         box = placing.box_at(spot, width, height)
         self.graph.append(self._node_group(node, box))
         self.boxes[node.key] = box
-        self.changed = True
         self.redrawn.add(node.svg_id or node.key)
         return True
 
@@ -419,7 +416,6 @@ class _Drawing:
             self.root.set("viewBox", f"{view[0]:.2f} {view[1]:.2f} {width:.2f} {height:.2f}")
             self.root.set("width", f"{width:.0f}pt")
             self.root.set("height", f"{height:.0f}pt")
-        self.changed = True
 
     def _set_frame(self, key: str, box: Box) -> None:
         group = self.groups[key]
@@ -433,7 +429,6 @@ class _Drawing:
             title.set("y", f"{float(title.get('y', '0')) + box[1] - old[1]:.2f}")
             self.titles[key] = [_text_box(title)]
         self.boxes[key] = box
-        self.changed = True
 
     def _node_group(self, node: Statement, box: Box) -> ET.Element:
         defaults = self.new.defaults.get("node", {})
@@ -515,7 +510,6 @@ class _Drawing:
         self.boxes[node.key] = box
         self._follow(node.key, old, box)
         self.redrawn.add(node.svg_id or node.key)
-        self.changed = True
         return True
 
     @staticmethod
@@ -630,7 +624,6 @@ class _Drawing:
         self.groups[edge.key] = group
         self.curves[edge.key] = shortened
         self.redrawn.add(ident)
-        self.changed = True
         return True
 
     # -- out --------------------------------------------------------------------------------
