@@ -329,11 +329,16 @@ class _Drawing:
         out.extend(self.labels.values())
         out.extend(self._titles())
         out.extend(self.avoid)
+        out.extend(self._lines_drawn())
+        return out
+
+    def _lines_drawn(self) -> list[Box]:
+        """The arrows' lines, as a string of small boxes along each."""
+        out = []
         for curve in self.curves.values():
-            if len(curve) >= 4:
-                for n in range(0, len(curve) - 3, 3):
-                    for p in placing.samples(curve[n:n + 4], 8):
-                        out.append((p[0] - 1, p[1] - 1, p[0] + 1, p[1] + 1))
+            for n in range(0, len(curve) - 3, 3):
+                for p in placing.samples(curve[n:n + 4], 8):
+                    out.append((p[0] - 1, p[1] - 1, p[0] + 1, p[1] + 1))
         return out
 
     def _titles(self) -> list[Box]:
@@ -563,10 +568,12 @@ class _Drawing:
                   and k not in ends and k in self.boxes] if tail in self.new.statements \
             and head in self.new.statements else []
         kinds = {k: self.new.statements[k].kind for k in self.boxes if k in self.new.statements}
+        frames = [b for k, b in self.boxes.items() if kinds.get(k) == "cluster"]
+        borders = [edge for b in frames for edge in placing.sides(b)]
         curve, crossing = placing.route(
             tail_box, head_box, [b for k, b in self.boxes.items() if kinds.get(k) == "node"],
-            self.boxes[around[0]] if around else self.page, [*self.labels.values(), *self._titles()],
-            [b for k, b in self.boxes.items() if kinds.get(k) == "cluster"])
+            self.boxes[around[0]] if around else self.page,
+            [*self.labels.values(), *self._titles(), *borders], frames)
         if crossing:  # no way round a state: an arrow through one misleads
             added = [k for k in (tail, head) if k in self.new.statements
                      and k not in self.old.statements]
@@ -605,7 +612,8 @@ class _Drawing:
             obstacles = [b for k, b in self.boxes.items()
                          if self.new.statements.get(k) and self.new.statements[k].kind == "node"]
             obstacles += [*self.labels.values(), *self._titles()]
-            box = placing.label_spot(curve, width, height, obstacles)
+            box = placing.label_spot(curve, width, height, obstacles,
+                                     [*borders, *self._lines_drawn()])
             link = group
             if tip:
                 link = ET.SubElement(ET.SubElement(group, _G, {"id": f"a_{ident}-label"}), _A,

@@ -30,6 +30,13 @@ def union(a: Box, b: Box) -> Box:
     return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
 
 
+def sides(box: Box, width: float = 1.0) -> list[Box]:
+    """The four sides of a frame, as thin boxes (what a label or a line should not lie on)."""
+    x0, y0, x1, y1 = box
+    return [(x0 - width, y0, x0 + width, y1), (x1 - width, y0, x1 + width, y1),
+            (x0, y0 - width, x1, y0 + width), (x0, y1 - width, x1, y1 + width)]
+
+
 def centre(box: Box) -> Point:
     return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
 
@@ -158,24 +165,34 @@ def route(tail: Box, head: Box, states: Sequence[Box], frame: Box | None = None,
     chord = (end[0] - start[0], end[1] - start[1])
     length = math.hypot(*chord) or 1.0
     normal = (-chord[1] / length, chord[0] / length)
-    ends = (tail, head)
-    blocking = [o for o in states if not any(contains(o, e) or contains(e, o) for e in ends)]
-    others = [o for o in frames if not any(contains(o, e) or contains(e, o) for e in ends)]
-    best: tuple[tuple[int, float], list[Point], bool] | None = None
+    candidates: list[tuple[int, list[Point]]] = []  # (how far from the plain curve, curve)
     for bend in (0, 30, -30, 60, -60, 90, -90, 130, -130, 180, -180, 240, -240, 320, -320):
-        curve = [start, (c1[0] + normal[0] * bend, c1[1] + normal[1] * bend),
-                 (c2[0] + normal[0] * bend, c2[1] + normal[1] * bend), end]
+        candidates.append((abs(bend), [start, (c1[0] + normal[0] * bend, c1[1] + normal[1] * bend),
+                                       (c2[0] + normal[0] * bend, c2[1] + normal[1] * bend), end]))
+    if vertical:  # round what stands between, out of one side and into the same side
+        for side in (1, -1):
+            out_at = (tail[2] if side > 0 else tail[0], ty)
+            in_at = (head[2] if side > 0 else head[0], hy)
+            for far in (30, 60, 100, 150, 220):
+                candidates.append((far + 60, [out_at, (out_at[0] + side * far, out_at[1]),
+                                              (in_at[0] + side * far, in_at[1]), in_at]))
+    ends = (tail, head)
+    # what holds an end is no obstacle; what an end (a frame) holds is
+    blocking = [o for o in states if not any(contains(o, e) for e in ends)]
+    others = [o for o in frames if not any(contains(o, e) for e in ends)]
+    best: tuple[tuple[int, int], list[Point], bool] | None = None
+    for detour, curve in sorted(candidates, key=lambda c: c[0]):
         points = samples(curve, 32)[2:-2]
         crossing = sum(1 for o in blocking for p in points if _inside(p, o, 3))
-        hits = 4 * crossing + sum(1 for o in words for p in points if _inside(p, o, 2))
+        hits = 20 * crossing + sum(1 for o in words for p in points if _inside(p, o, 2))
         hits += 2 * sum(1 for o in others for p in points if _inside(p, o, 2))
         if frame is not None:
             hits += sum(1 for p in points if not _inside(p, frame, -4))
-        score = (hits, abs(bend))
+        score = (hits, detour)
         if best is None or score < best[0]:
             best = (score, curve, crossing > 0)
         if hits == 0:
-            break
+            break  # the least detour that crosses nothing
     assert best is not None
     return best[1], best[2]
 
@@ -196,25 +213,31 @@ def arrowhead(curve: Sequence[Point]) -> tuple[list[Point], list[Point]]:
 
 
 def label_spot(curve: Sequence[Point], width: float, height: float,
-               obstacles: Sequence[Box]) -> Box:
-    """Where an arrow's label goes: beside the middle of the curve (to its side where it runs
-    up or down, above or below it where it runs across), on the side and at the point along
-    it where it covers nothing else, the curve included (as near the middle as may be)."""
+               obstacles: Sequence[Box], soft: Sequence[Box] = ()) -> Box:
+    """Where an arrow's label goes: beside the curve (to its side where it runs up or down,
+    above or below it where it runs across), where it covers nothing else, the curve included,
+    as near the middle as may be; where every place covers something, the one that covers
+    least (``obstacles`` counting far more than ``soft`` ones: lines and frames' sides)."""
     own = [(p[0] - 1, p[1] - 1, p[0] + 1, p[1] + 1) for p in samples(curve, 32)]
-    fallback = None
+    best: tuple[int, Box] | None = None
     for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
         x, y = bezier(curve, t)
         ahead = bezier(curve, min(1.0, t + 0.05))
         behind = bezier(curve, max(0.0, t - 0.05))
         across = abs(ahead[0] - behind[0]) > abs(ahead[1] - behind[1])
-        for side in (1, -1):
-            at = (x, y - side * (height / 2 + 4)) if across else (x + side * (width / 2 + 5), y)
-            box = box_at(at, width, height)
-            fallback = fallback or box
-            if not any(overlaps(box, o, 2) for o in (*obstacles, *own)):
-                return box
-    assert fallback is not None
-    return fallback
+        for away in (4.0, 24.0):
+            for side in (1, -1):
+                at = (x, y - side * (height / 2 + away)) if across else \
+                    (x + side * (width / 2 + away + 1), y)
+                box = box_at(at, width, height)
+                cost = 10 * sum(1 for o in obstacles if overlaps(box, o, 2)) + \
+                    sum(1 for o in (*soft, *own) if overlaps(box, o, 2))
+                if cost == 0:
+                    return box
+                if best is None or cost < best[0]:
+                    best = (cost, box)
+    assert best is not None
+    return best[1]
 
 
 def path_d(curve: Sequence[Point]) -> str:
