@@ -182,6 +182,7 @@ class DryRun(QWidget):
         except RegflowError as err:
             self.entries, self.moved, self._before = [], {}, {}
             self.summary.setText(f"No dry run from this start: {err}")
+            self.summary.show()
             self.filled.emit()
             return
         compare = compare and bool(self._before)  # the first timeline has nothing before it
@@ -193,6 +194,7 @@ class DryRun(QWidget):
         for key, e in gone:
             self._row(e, self.moved[key])
         self.summary.setText(self._summary(compare))
+        self.summary.setVisible(bool(self.summary.text()))
         self.filled.emit()
 
     def _say_assumed(self, spec: Spec, start: date, event: str | None) -> None:
