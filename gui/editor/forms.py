@@ -166,9 +166,9 @@ class ItemForm:
         """An edit of field ``key``; an empty optional field is taken out of the file."""
         if value in (None, "", []) and key not in required(self.path[0]):
             value = None
-        words = FIELD_WORDS.get(key, key).lower()
-        self.edit((*self.path, key), value, f"Change {words}" if value is not None
-                  else f"Clear {words}")
+        words = FIELD_WORDS.get(key, key.replace("_", " ").capitalize())
+        self.edit((*self.path, key), value, f"Change ‘{words}’" if value is not None
+                  else f"Clear ‘{words}’")
 
     def _field(self, section: str, key: str, value: Any) -> QWidget:
         widget = self._make(section, key, value)
