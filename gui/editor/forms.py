@@ -136,6 +136,9 @@ class ItemForm:
         if section == "facts" and entry.get("type") != "enum" and "values" not in entry:
             keys.remove("values")
         keys += [k for k in entry if k not in keys and (k, section) != ("id", "timescales")]
+        if section == "timescales":  # the rule reads in order: clock, how long, met, then who
+            order = list(FIELD_WORDS)
+            keys.sort(key=lambda k: order.index(k) if k in order else len(order))
         for key in keys:
             value = entry.get(key)
             widget = self._field(section, key, value)
@@ -251,11 +254,12 @@ class ItemForm:
             return line
         if key in LONG_TEXT:
             box = QPlainTextEdit("" if value is None else str(value))
-            box.setMaximumHeight(70)
+            box.setMaximumHeight(70 if key == "source" else 150)
             box.focusOutEvent = lambda e, b=box: (QPlainTextEdit.focusOutEvent(b, e), self._set(
                 key, b.toPlainText().strip()))
             return box
         line = QLineEdit("" if value is None else str(value))
+        line.setCursorPosition(0)  # a long title shows its beginning
         line.editingFinished.connect(lambda w=line: self._set(key, _typed(w.text(), value)))
         return line
 
