@@ -172,3 +172,18 @@ def test_changes_compares_by_timescale_and_occurrence():
     moved = changes(first, later)
     assert set(moved) == {(e.id, 0) for e in first}  # every date a week on
     assert changes(first, first) == {}
+
+
+def test_while_the_spec_cannot_run_the_dates_are_said_to_be_out_of_date(qtbot, editor):
+    dry = editor.dry_run
+    edit_within(qtbot, editor, "draft_report", "30 working days")
+    text = editor.toml.toPlainText()
+    with qtbot.waitSignal(editor.checked, timeout=WAIT_MS):
+        editor.toml.setPlainText(text.replace('within = "30 working days"',
+                                              'within = "30 wrking days"'))
+    assert dry.summary.text().startswith("Out of date: the spec has problems")
+    assert not dry.table.isEnabled() and dry.table.rowCount() > 0
+    # put right: compared with the last timeline that ran (30 days), nothing moved
+    editor.toml.setPlainText(text)
+    qtbot.waitUntil(lambda: dry.table.isEnabled(), timeout=WAIT_MS)
+    assert dry.table.isEnabled() and dry.summary.text() == "Your last change moved no date."

@@ -145,11 +145,20 @@ class DryRun(QWidget):
 
     # -- what the editor calls -------------------------------------------------------------------
 
-    def show_spec(self, spec: Spec) -> None:
-        """Show ``spec``'s timeline, marking what moved since the spec shown before."""
-        if spec is self.spec:
+    def show_spec(self, spec: Spec | None) -> None:
+        """Show ``spec``'s timeline, marking what moved since the spec shown before; None (the
+        spec as it is now cannot run) keeps the last timeline, said to be out of date."""
+        if spec is None:
+            if self.spec is not None:
+                self.summary.setText("Out of date: the spec has problems, so these are the "
+                                     "dates of the last version that could run.")
+                self.summary.show()
+                self.table.setEnabled(False)
             return
+        if spec is self.spec and self.table.isEnabled():
+            return  # the same spec (a text read again): nothing changed
         self.spec = spec
+        self.table.setEnabled(True)
         self._offer_events(spec)
         self._fill(compare=True)
 

@@ -792,7 +792,7 @@ class EditorWindow(QMainWindow):
                            "that could be made.")
         if spec is not None:
             self.spec = spec
-            self.dry_run.show_spec(spec)
+        self.dry_run.show_spec(spec)
         self.checked.emit()
         if typed or spec is not None:
             self._follow_up(ticket, text if typed else None, spec)
@@ -818,8 +818,9 @@ class EditorWindow(QMainWindow):
                 return  # a newer check is on its way
             if doc is not None:
                 self._toml_edited(typed, doc)
-                if doc.text() == typed:
-                    self._check_timer.stop()  # this very text has been checked
+                if doc.text() == typed == self.toml.toPlainText():
+                    # this very text has been checked (not text typed since, still to check)
+                    self._check_timer.stop()
             self._form_in_step()
             if diagram is not None:
                 self._previewed(ticket, diagram)
