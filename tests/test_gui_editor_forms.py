@@ -510,3 +510,19 @@ def test_a_delay_reads_in_order_and_long_words_show_their_start(qtbot, ciw):
     ciw.select(("process",))
     assert ciw.fields["title"].cursorPosition() == 0
     assert isinstance(ciw.fields["title"], QLineEdit)
+
+
+def test_a_misspelt_key_is_put_right_from_the_form(qtbot, ciw):
+    draft = next(t.index for t in ciw.spec.timescales if t.id == "draft_report")
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        ciw.change("Misspell", lambda doc: (doc.delete(("timescales", draft, "within")),
+                                            doc.set(("timescales", draft, "witin"),
+                                                    "30 working days")))
+    ciw.select(("timescales", draft))
+    move = ciw.form_widget.findChild(QPushButton, "move_witin")
+    assert move is not None and move.text() == "Make it ‘Within’"
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        move.click()
+    assert ciw.doc.get(("timescales", draft, "within")) == "30 working days"
+    assert "witin" not in ciw.doc.get(("timescales", draft))
+    assert str(ciw.spec.timescale("draft_report").within) == "30 working days"
