@@ -360,6 +360,8 @@ def test_a_new_spec_from_a_template_and_as_a_variant(qtbot, inspection, tmp_path
     spec = load_spec(made)
     assert (spec.process.id, spec.process.title) == ("adult_services_inspections",
                                                      "Adult services inspections")
+    # outside the regflow project: no path into this installation, which sharing would break
+    assert "$schema" not in made.read_text()
     # again: the file is there now, so the dialog says so and stays open
     dialog = inspection.new_spec()
     dialog.title.setText("Adult services inspections")
@@ -380,6 +382,7 @@ def test_a_new_spec_from_a_template_and_as_a_variant(qtbot, inspection, tmp_path
     spec, base = load_spec(variant), load_spec(tmp_path / "inspection.toml")
     assert spec.states == base.states and spec.timescales == base.timescales
     assert spec.process.version == "draft-variant"
+    assert "$schema" not in variant.read_text()
 
 
 def test_saving_a_spec_cases_use_gives_it_a_new_version(qtbot, tmp_path):
