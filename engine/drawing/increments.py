@@ -7,16 +7,18 @@ of it. Here the drawing on screen (Graphviz's SVG) is changed instead:
   lined up with them; when its frame has no room, the frame (and the frames around it) grow
   into free space to take it;
 - a new arrow is a smooth curve between the borders of the states it joins, bent round what
-  is in its way, with its arrowhead and its label beside it in free space;
+  is in its way (or round by the states' sides), with its arrowhead and its label beside it
+  in free space; when it could only run through a state, its new state is tried elsewhere;
 - what is taken out of the spec is taken out of the drawing (a state, a frame, an arrow and
   its label);
 - a label that needs another line, or new words wider than their box, widen or heighten the
-  box about its centre (the ends of its arrows follow);
+  box about its centre, or away from what is beside it (the ends of its arrows follow);
 - new words are written in place (:mod:`regflow.engine.drawing.relabel`).
 
 Everything else keeps its coordinates exactly. When a change cannot be drawn in like this (a
-new compound state, a state moved to another frame, a change of style), :func:`redraw` says
-so and the caller lays the diagram out; a tidy layout on demand is the caller's too.
+new compound state, a state moved to another frame, a change of style, an arrow that could only
+cross a state), :func:`redraw` says so and the caller lays the diagram out; a tidy layout on
+demand is the caller's too.
 """
 
 from __future__ import annotations

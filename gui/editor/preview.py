@@ -4,10 +4,11 @@ Editing changes words far more often than shape. New words are written into the 
 screen, and a box they no longer fit is widened about its centre. A new state or arrow is drawn
 into free space of the drawing, and what is taken out of the spec is taken out of it
 (:mod:`regflow.engine.drawing.increments`): everything else stays exactly where it was, and
-Graphviz does not run. Only a change that cannot be drawn in (a new compound state, a state
-moved to another frame) is laid out by Graphviz (:func:`regflow.gui.diagram.svg.layout_svg`,
-which counts its runs), and so is :meth:`LivePreview.tidy`, asked for by the person editing
-when the drawn-in parts have made the diagram untidy.
+Graphviz does not run. Only a change that cannot be drawn in neatly (a new compound state, a
+state moved to another frame, an arrow that could only cross a state) is laid out by Graphviz
+(:func:`regflow.gui.diagram.svg.layout_svg`, which counts its runs), and so is
+:meth:`LivePreview.tidy`, asked for by the person editing when the drawn-in parts have made
+the diagram untidy.
 """
 
 from __future__ import annotations
