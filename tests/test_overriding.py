@@ -118,7 +118,7 @@ def test_a_base_field_cannot_be_taken_away_but_a_yes_can_be_undone(variant):
 
 def test_deleting_an_inherited_state_writes_remove(variant):
     before = variant.read_text()
-    doc, lay = layers(variant)
+    _doc, lay = layers(variant)
     used = lay.view().references("state", "peer_review")  # in the resolved spec
     assert used and all(p[0] in ("transitions", "states") for p in used)
     assert SpecDocument.load(variant).references("state", "peer_review") == []  # the file alone
@@ -155,7 +155,7 @@ def test_deleting_an_inherited_timescale_and_step(variant):
 
 def test_a_changed_base_step_is_removed_and_written_again(variant):
     before = variant.read_text()
-    doc, lay = layers(variant)
+    _doc, lay = layers(variant)
     base_step = dict(lay.data["transitions"][3])
     text, moved = edited(variant, lambda lay, doc: lay.set(doc, ("transitions", 3), "label",
                                                            "Another regulator's words"))
