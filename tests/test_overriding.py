@@ -122,8 +122,9 @@ def test_deleting_an_inherited_state_writes_remove(variant):
     used = lay.view().references("state", "peer_review")  # in the resolved spec
     assert used and all(p[0] in ("transitions", "states") for p in used)
     assert SpecDocument.load(variant).references("state", "peer_review") == []  # the file alone
-    text, _ = edited(variant, lambda lay, doc: lay.remove(doc, ("states", "peer_review")))
+    text, removal = edited(variant, lambda lay, doc: lay.remove(doc, ("states", "peer_review")))
     assert text == before + "\n[states.peer_review]\nremove = true\n"
+    assert removal == ("states", "peer_review")
     with pytest.raises(SpecError) as info:  # what referred to it now says so, in the base file
         load_spec(variant)
     assert any(p.file == str(CIW) and "peer_review" in p.message for p in info.value.problems)

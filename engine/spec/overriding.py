@@ -187,30 +187,31 @@ class Layers:
             return self.set(doc, item, "text", base)
         return self.set(doc, item, key, base.get(key))
 
-    def remove(self, doc: SpecDocument, item: Path) -> None:
+    def remove(self, doc: SpecDocument, item: Path) -> Path | None:
         """Take ``item`` out of the resolved spec: the variant's own is deleted from the file,
-        a base item gets its ``remove = true`` (an override of it is replaced by that)."""
+        a base item gets its ``remove = true`` (an override of it is replaced by that); the
+        path of that removal in the variant file (None for the variant's own)."""
         section = item[0]
         mine, base = self._mine(item), self._in_base(item)
         if section == "transitions":
             kind, index = self.steps[item[1]]
             if kind == "own":
                 doc.delete(("transitions", index))  # a changed step stays removed from the base
-            else:
-                keyed = {k: base[k] for k in ("from", "event", "to")}
-                doc.add_item("transitions", {**keyed, "remove": True})
-            return
+                return None
+            keyed = {k: base[k] for k in ("from", "event", "to")}
+            return ("transitions", doc.add_item("transitions", {**keyed, "remove": True}))
         if mine is not None:
             doc.delete(mine)
             self._prune(doc, mine)
         if base is None:
-            return
+            return None
         if section == "timescales":
-            doc.add_item("timescales", {"id": base["id"], "remove": True})
-        elif section == "paragraphs":
+            return ("timescales", doc.add_item("timescales", {"id": base["id"], "remove": True}))
+        if section == "paragraphs":
             doc.add_named("paragraphs", str(item[1]), {"text": inline({"remove": True})})
         else:
             doc.add_named(section, str(item[1]), {"remove": True})
+        return (section, item[1])
 
     def restore(self, doc: SpecDocument, removal: Path) -> None:
         """Put back a base item the variant removes (``removal``: its path in the variant
