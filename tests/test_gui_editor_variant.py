@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QPushButton
 from test_gui import WAIT_MS, output_dir
@@ -41,8 +41,22 @@ def draft_index() -> int:
     return next(i for i, t in enumerate(load_spec(CIW).timescales) if t.id == "draft_report")
 
 
+def shown(editor, kind, name):
+    """The widget of the form as it is now (those of the form before are deleted first)."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    found = editor.form_widget.findChildren(kind, name)
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
 def outline_item(editor, path):
     return next(i for i in editor.outline.items() if i.data(0, Qt.ItemDataRole.UserRole) == path)
+
+
+def timeline_dues(editor) -> list[str]:
+    table = editor.timeline_table
+    return [table.item(r, 0).text() for r in range(table.rowCount())
+            if "Draft report" in table.item(r, 1).text()]
 
 
 def changed_lines(before: str, after: str) -> list[str]:
@@ -60,9 +74,9 @@ def edit_within(qtbot, editor, text: str) -> None:
 def test_the_outline_shows_the_whole_process_with_the_base_marked(qtbot, editor, tmp_path):
     base = load_spec(CIW)
     states = editor.outline.items()
-    shown = [i for i in states if (i.data(0, Qt.ItemDataRole.UserRole) or ())[:1] == ("states",)
+    listed = [i for i in states if (i.data(0, Qt.ItemDataRole.UserRole) or ())[:1] == ("states",)
              and len(i.data(0, Qt.ItemDataRole.UserRole)) == 2]
-    assert len(shown) == len(base.states)  # not just the three lines the file writes
+    assert len(listed) == len(base.states)  # not just the three lines the file writes
     peer = outline_item(editor, ("states", "peer_review"))
     assert peer.data(0, Qt.ItemDataRole.AccessibleDescriptionRole) == INHERITED
     assert "As in ciw_2019" in peer.toolTip(0)
@@ -71,7 +85,7 @@ def test_the_outline_shows_the_whole_process_with_the_base_marked(qtbot, editor,
     # the form of a base item shows the base's values
     editor.select(("timescales", draft_index()))
     assert editor.fields["within"].line.text() == "25 working days"
-    layer = editor.form_widget.findChild(QLabel, "layer")
+    layer = shown(editor, QLabel, "layer")
     assert layer.text().startswith("As in ciw_2019")
     # strength is a picker with its words, for a base timescale too
     strength = editor.fields["strength"]
@@ -85,7 +99,12 @@ def test_an_inherited_timescale_changed_through_the_form(qtbot, editor, made, tm
     before = made.read_text()
     draft = ("timescales", draft_index())
     editor.select(draft)
+    qtbot.waitUntil(lambda: editor.timeline_table.rowCount() > 0, timeout=WAIT_MS)
+    dues = timeline_dues(editor)
     edit_within(qtbot, editor, "30 working days")
+    # the dry run is the resolved spec's: the draft is due later, nothing else moves earlier
+    after = timeline_dues(editor)
+    assert after != dues and max(after) > max(dues)
     assert editor.toml.toPlainText() == (before + '\n[[timescales]]\nid = "draft_report"\n'
                                          'within = "30 working days"\n')
     assert editor.selected == draft
@@ -93,7 +112,7 @@ def test_an_inherited_timescale_changed_through_the_form(qtbot, editor, made, tm
     assert outline_item(editor, draft).data(0, Qt.ItemDataRole.AccessibleDescriptionRole) == \
         CHANGED
     assert outline_item(editor, draft).text(0).startswith("✎ ")
-    base_words = editor.form_widget.findChild(QLabel, "within_base")
+    base_words = shown(editor, QLabel, "within_base")
     assert base_words.text() == "ciw_2019: 25 working days"
     editor.select(("timescales", draft_index() + 1))  # another, to shoot the changed one afresh
     editor.select(draft)
@@ -118,11 +137,11 @@ def test_an_inherited_timescale_changed_through_the_form(qtbot, editor, made, tm
 
     # the base's value again: the override and its table go
     with qtbot.waitSignal(editor.checked, timeout=WAIT_MS):
-        editor.form_widget.findChild(QPushButton, "revert_within").click()
+        shown(editor, QPushButton, "revert_within").click()
     assert editor.toml.toPlainText() == before
     qtbot.waitUntil(lambda: "within" in editor.fields, timeout=WAIT_MS)
     assert editor.fields["within"].line.text() == "25 working days"
-    assert editor.form_widget.findChild(QPushButton, "revert_within") is None
+    assert shown(editor, QPushButton, "revert_within") is None
     # undo puts the override back, redo takes it out again
     editor.undo_stack.undo()
     assert 'within = "30 working days"' in editor.toml.toPlainText()
@@ -155,8 +174,7 @@ def test_deleting_an_inherited_state_writes_remove(qtbot, editor, made, monkeypa
     assert editor.toml.toPlainText() == before + "\n[states.peer_review]\nremove = true\n"
     # shown as removed, where it can be put back
     assert editor.selected == ("removed", "states", "peer_review")
-    assert "ciw_2019 has this; this variant takes it out" in editor.form_widget.findChild(
-        QLabel, "layer").text()
+    assert "ciw_2019 has this; this variant takes it out" in shown(editor, QLabel, "layer").text()
     assert not any(i.data(0, Qt.ItemDataRole.UserRole) == ("states", "peer_review")
                    for i in editor.outline.items())
     removed = outline_item(editor, ("removed", "states", "peer_review"))
@@ -165,11 +183,19 @@ def test_deleting_an_inherited_state_writes_remove(qtbot, editor, made, monkeypa
     base_problems = [editor.problem_list.item(i).text() for i in range(editor.problem_list.count())
                      if "peer_review" in editor.problem_list.item(i).text()]
     assert base_problems and all("of ciw_2019.toml, the base" in t for t in base_problems)
+    # a click leads to the base's step in the form (where it can be changed), not to a line
+    # of the variant's TOML
+    problem = next(editor.problem_list.item(i) for i in range(editor.problem_list.count())
+                   if "peer_review" in editor.problem_list.item(i).text())
+    editor._go_to_problem(problem)
+    assert editor.selected[0] == "transitions" and editor.tabs.currentIndex() == 0
+    assert shown(editor, QLabel, "layer").text().startswith("As in ciw_2019")
+    editor.select(("removed", "states", "peer_review"))
     QTest.qWait(300)
     assert editor.grab().save(str(output_dir(tmp_path) / "editor_variant_removed.png"), "PNG")
     # put back from the outline; undo and redo
     with qtbot.waitSignal(editor.checked, timeout=WAIT_MS):
-        editor.form_widget.findChild(QPushButton, "restore").click()
+        shown(editor, QPushButton, "restore").click()
     assert editor.toml.toPlainText() == before
     editor.undo_stack.undo()
     assert editor.toml.toPlainText().endswith("[states.peer_review]\nremove = true\n")
@@ -186,7 +212,7 @@ def test_a_base_item_cannot_be_renamed_and_the_form_says_why(qtbot, editor, monk
     said = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, title, text, *a: said.append(text))
     editor.select(("states", "peer_review"))
-    rename = editor.form_widget.findChild(QPushButton, "rename")
+    rename = shown(editor, QPushButton, "rename")
     assert "comes from ciw_2019" in rename.toolTip()
     rename.click()
     assert said and "cannot rename what its base refers to" in said[0]
@@ -217,3 +243,35 @@ def test_a_state_added_to_a_variant_is_its_own(qtbot, editor, made):
     assert dialog.isVisible() and "ciw_2019 has a stage named 'peer_review'" in \
         dialog.problem.text()
     dialog.reject()
+
+
+def test_a_base_step_changed_through_the_form_and_back(qtbot, editor, made, tmp_path):
+    before = made.read_text()
+    steps = len(load_spec(CIW).transitions)
+    editor.select(("transitions", 3))
+    assert "is tried after the base's steps" in shown(editor, QLabel, "layer").text()
+    words = editor.fields["label"]
+    words.setText("Sent to the other regulator's moderator")
+    with qtbot.waitSignal(editor.checked, timeout=WAIT_MS):
+        words.editingFinished.emit()
+    # the base's step removed, and the step as changed added: shown as the same step, changed
+    assert editor.selected == ("transitions", steps - 1)
+    text = editor.toml.toPlainText()
+    assert text.count("[[transitions]]") == 2 and "remove = true" in text
+    assert outline_item(editor, editor.selected).text(0).startswith("✎ ")
+    assert editor.spec.transitions[-1].label == "Sent to the other regulator's moderator"
+    assert len(editor.spec.transitions) == steps
+    QTest.qWait(300)
+    assert editor.grab().save(str(output_dir(tmp_path) / "editor_variant_step.png"), "PNG")
+    with qtbot.waitSignal(editor.checked, timeout=WAIT_MS):
+        shown(editor, QPushButton, "revert_label").click()
+    assert editor.toml.toPlainText() == before and editor.selected == ("transitions", 3)
+
+
+def test_the_process_form_shows_what_the_variant_changes(qtbot, editor, tmp_path):
+    editor.select(("process",))
+    assert outline_item(editor, ("process",)).text(0) == "✎ Process"
+    assert shown(editor, QLabel, "title_base").text().startswith("ciw_2019: ")
+    assert shown(editor, QLabel, "id_base") is None  # the variant's id is its own
+    QTest.qWait(300)
+    assert editor.grab().save(str(output_dir(tmp_path) / "editor_variant_process.png"), "PNG")

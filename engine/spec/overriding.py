@@ -116,6 +116,7 @@ class Layers:
         if item[0] == "paragraphs":
             return {"text": base} if mine != base else {}
         entry = self.doc.get(mine)
+        # a variant's process id is its own (cases are pinned by it): never "the base's"
         keys = [k for k in entry if k not in ("id", "remove")]
         if item[0] == "transitions":  # the step as changed, against the base's
             keys += [k for k in base if k not in entry]

@@ -190,7 +190,12 @@ class ItemForm:
         button = QPushButton("Put it back")
         button.setObjectName("restore")
         button.clicked.connect(lambda: self.restore and self.restore())
-        self.form.addRow("", button)
+        holder = QWidget()  # a widget, not a layout: clear() takes widgets out
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(button)
+        row.addStretch(1)
+        self.form.addRow(holder)
 
     def _layer_row(self, layer: Layer, section: str) -> None:
         words = LAYER_WORDS[layer.origin].format(base=layer.base)

@@ -96,12 +96,12 @@ class Outline(QTreeWidget):
             top = QTreeWidgetItem([title])
             top.setData(0, PATH, (section,))
             self.addTopLevelItem(top)
+            if marks is not None:
+                top.setText(0, title + _counted(marks, section))
             if section != "process":
                 self._children(doc, section, top)
             else:
                 self._mark(top, ("process",))
-            if marks is not None:
-                top.setText(0, title + _counted(marks, section))
             top.setExpanded((section,) in opened or (len(keep) > 1 and keep[0] == section))
         if marks is not None and marks.removed:
             top = QTreeWidgetItem([f"Removed from {marks.base} ({len(marks.removed)})"])

@@ -613,7 +613,7 @@ class EditorWindow(QMainWindow):
         self.variant_legend.setVisible(marks is not None)
         if marks is not None:
             self.variant_legend.setText(
-                f"A variant of <b>{html.escape(marks.base)}</b>, shown whole: "
+                f"A variant of <b>{html.escape(marks.base)}</b>, shown whole:<br>"
                 f"<span style='color:#767676'>grey: as {html.escape(marks.base)}</span> · "
                 "<span style='color:#0072B2'>✎ changed here · ✚ added here</span>")
         if not self.outline.fill(self.view, self.selected, marks):
