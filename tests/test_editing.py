@@ -86,6 +86,41 @@ def test_renaming_updates_every_reference():
         doc.rename("state", "nowhere", "x")
 
 
+def test_a_timescale_is_renamed_and_a_bad_identifier_refused():
+    doc = SpecDocument.load(SWIA)
+    before = doc.text()
+    assert doc.rename("timescale", "handover_meeting", "handover_meeting_held") == 1
+    spec = loads_spec(doc.text(), str(SWIA))
+    assert str(spec.timescale("handover_meeting_held").within) == "12 weeks"
+    assert "handover_meeting" not in {t.id for t in spec.timescales}
+    changed = [a for a, b in zip(before.splitlines(), doc.text().splitlines(), strict=True) if a != b]
+    assert changed == ['id = "handover_meeting"']  # one line, the rest of the file as it was
+    with pytest.raises(EditError, match="already"):
+        doc.rename("timescale", "handover_meeting_held", spec.timescales[0].id)
+    with pytest.raises(EditError, match=r"e\.g\. .report_sent."):
+        doc.rename("state", next(iter(spec.states)), "Report sent")
+    with pytest.raises(EditError, match="no timescale named"):
+        doc.rename("timescale", "nowhere", "x")
+
+
+def test_a_new_part_goes_where_the_specs_keep_it():
+    doc = SpecDocument((ROOT / "specs" / "templates" / "empty.toml").read_text())
+    doc.add_named("facts", "level", {"label": "Level", "type": "text", "citation": "1"})
+    doc.add_named("roles", "lead", {"label": "Lead", "citation": "1"})
+    headers = [line for line in doc.text().splitlines() if line.startswith("[")]
+    assert headers.index("[roles.lead]") < headers.index("[facts.level]") \
+        < headers.index("[states.started]")
+    assert "\n\n[roles.lead]\n" in doc.text() and "citation = \"1\"\n\n[facts.level]" \
+        in doc.text()
+    # a variant: the comment heading its timescales stays with them
+    variant = SpecDocument('extends = "ciw_2019"\n\n# what Wales changes\n[[timescales]]\n'
+                           'id = "draft_report"\nwithin = "30 working days"\n')
+    variant.add_named("states", "x", {"label": "X"})
+    assert variant.text() == ('extends = "ciw_2019"\n\n[states.x]\nlabel = "X"\n\n'
+                              '# what Wales changes\n[[timescales]]\nid = "draft_report"\n'
+                              'within = "30 working days"\n')
+
+
 def test_a_version_is_bumped():
     doc = SpecDocument.load(SWIA)
     assert doc.bump_version() == "swia-handbook-23.1"

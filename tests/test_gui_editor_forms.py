@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QLabel, QMessageBox, QPushButton
 from test_gui import WAIT_MS, output_dir
 
 from regflow.engine import load_spec, loads_spec
@@ -264,6 +264,23 @@ def test_rename_from_the_form_changes_every_reference_in_one_step(qtbot, ciw, mo
     ciw.select(("facts", "concern_level"))
     assert not ciw.rename_selected("service")
     assert "already" in warned[0] and ciw.doc.text() == before
+    assert not ciw.rename_selected("Level of concern")  # not an identifier: what to write
+    assert "e.g. 'level_of_concern'" in warned[1] and ciw.doc.text() == before
+
+
+def test_a_timescale_is_renamed_from_its_form(qtbot, ciw, monkeypatch):
+    index = next(t.index for t in ciw.spec.timescales if t.id == "draft_report")
+    ciw.select(("timescales", index))
+    qtbot.waitUntil(lambda: ciw.form_widget.findChild(QPushButton, "rename") is not None)
+    assert ciw.form_widget.findChild(QLabel, "name").text() == "draft_report"
+    assert "id" not in ciw.fields  # not a plain field to type over
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("draft_report_shared", True))
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        ciw.form_widget.findChild(QPushButton, "rename").click()
+    assert ciw.selected == ("timescales", index)
+    assert ciw.spec.timescale("draft_report_shared").index == index
+    ciw.undo_stack.undo()
+    assert ciw.doc.get(("timescales", index, "id")) == "draft_report"
 
 
 def test_deleting_says_what_refers_to_the_item(qtbot, ciw, monkeypatch):
@@ -384,6 +401,7 @@ def test_saving_a_spec_cases_use_gives_it_a_new_version(qtbot, tmp_path):
             "Saved as version 2019-04.1. 2 open cases in this register use version 2019-04 "
             "and stay on it; new cases use 2019-04.1.")
         assert editor.statusBar().currentMessage() == editor.version_note
+        assert editor.notice.isVisible() and editor.version_note in editor.notice.text()
         # the cases stay on the version they were opened on
         assert register.get(1).spec.process.version == "2019-04"
         shoot(editor, tmp_path, "editor_version_note")
@@ -391,12 +409,32 @@ def test_saving_a_spec_cases_use_gives_it_a_new_version(qtbot, tmp_path):
         title = editor.fields["title"]  # the form was filled again with the new version
         title.setText("Inspection of local authority social services")
         title.editingFinished.emit()
+        assert not editor.notice.isVisible()  # the next edit puts it away
         assert editor.save()
         assert load_spec(path).process.version == "2019-04.1" and editor.version_note == ""
         # one case finishes: it no longer counts as open
         assert register.cases_on_version("ciw_2019", "2019-04") == (2, 2)
     finally:
         register.close()
+
+
+def test_undo_and_redo_do_not_read_the_toml_again(qtbot, ciw, monkeypatch):
+    import threading
+
+    import tomlkit
+    ciw.select(("process",))
+    ciw.fields["title"].setText("Changed")
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        ciw.fields["title"].editingFinished.emit()
+    changed = ciw.doc.text()
+    parse, reads = tomlkit.parse, []
+    monkeypatch.setattr(tomlkit, "parse", lambda text: (
+        reads.append(1) if threading.current_thread() is threading.main_thread() else None,
+        parse(text))[1])
+    ciw.undo_stack.undo()
+    assert ciw.doc.get(("process", "title")) != "Changed"
+    ciw.undo_stack.redo()
+    assert ciw.doc.text() == changed and reads == []
 
 
 def test_without_a_register_the_version_stays(qtbot, ciw):

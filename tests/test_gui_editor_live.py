@@ -314,3 +314,20 @@ def test_relabelled_text_is_what_graphviz_would_write(qtbot, editor):
         return re.findall(r"<text[^>]*>(.*?)</text>", svg)
 
     assert texts(editor.preview.document.text) == texts(fresh)
+
+
+def test_choosing_a_stage_brings_it_into_view_readable(qtbot, editor, tmp_path):
+    def in_view(name: str) -> bool:
+        box = next(rect for _area, state, rect in editor.preview._states if state == name)
+        seen = editor.preview.mapToScene(editor.preview.viewport().rect()).boundingRect()
+        return seen.contains(box.center())
+
+    editor.preview.fit()  # CIW whole: far too small to read beside the form
+    assert editor.preview.zoom() < 0.5
+    editor.select(("states", "advance_information_awaited"))
+    assert editor.preview.zoom() >= 0.8 and in_view("advance_information_awaited")
+    step = next(t for t in editor.spec.transitions if t.event == "draft_report_shared")
+    editor.select(("transitions", step.index))
+    assert in_view(step.sources[0])
+    assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview_step.png"),
+                                      "PNG")

@@ -88,24 +88,28 @@ def test_command_prints_a_table_csv_and_json():
 
 def test_from_the_opening_of_a_case_the_walk_goes_on_to_the_first_clock():
     """Opened Monday 1 March 2027 with nothing due yet: the inspection is announced that day,
-    fieldwork starts four weeks on (6.7, Monday 29 March, the first day the lead time allows)
-    and the reporting timescales follow from it: 8.5's 25 working days skip Easter Monday
-    (29 March) and the early May bank holiday (3 May): Tuesday 4 May."""
+    and fieldwork starts on the first working day the four weeks of 6.7 allow: they end on
+    Easter Monday (29 March), so Tuesday 30 March. The reporting timescales follow from it:
+    8.5's 25 working days skip the early May bank holiday (3 May): Wednesday 5 May."""
     found = timeline(load_spec(CIW), D(2027, 3, 1))
     assert found.steps[:2] == [(D(2027, 3, 1), "inspection_announced"),
-                               (D(2027, 3, 29), "fieldwork_started")]
-    assert dues(found)["draft_report"] == D(2027, 5, 4)
+                               (D(2027, 3, 30), "fieldwork_started")]
+    assert dues(found)["draft_report"] == D(2027, 5, 5)
+    # a lead time ending on a working day: the step comes that very day
+    assert timeline(load_spec(CIW), D(2027, 3, 2)).steps[1] == (D(2027, 3, 30),
+                                                                "fieldwork_started")
     assert timeline(load_spec(SWIA), D(2027, 3, 1)).entries  # SWIA too
 
 
 def test_facts_given_take_the_path_through_the_steps_that_record_them():
     """Serious concerns answered by an improvement conference: 10.4's window runs 12-18
-    months from the end of fieldwork (29 March 2027): 29 March to 29 September 2028."""
+    months from the end of fieldwork (30 March 2027, after Easter Monday): 30 March to 30
+    September 2028."""
     found = timeline(load_spec(CIW), D(2027, 3, 1), None,
                      {"concern_level": "serious", "serious_concerns_response":
                       "improvement_conference"})
     window = next(e for e in found.entries if e.id == "serious_conference_deadline")
-    assert (window.earliest, window.due) == (D(2028, 3, 29), D(2028, 9, 29))
+    assert (window.earliest, window.due) == (D(2028, 3, 30), D(2028, 9, 30))
     assert found.unused == []
     # a fact whose step the path never comes to is said, not silently dropped
     found = timeline(load_spec(CIW), D(2027, 3, 1), "fieldwork_completed",

@@ -15,7 +15,7 @@ import functools
 import heapq
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ..cases.case import Case
@@ -220,7 +220,8 @@ def _fire(case: Case, event: str, day: date, facts: dict[str, Any],
 def _next(case: Case, day: date, facts: dict[str, Any]) -> tuple[date, list[str]] | None:
     """The open timescale due first whose meeting step can be reached, with the steps to it."""
     # a step a lead time governs comes on the first day it allows, others on the last
-    rows = [(r.due or r.earliest, r) for r in case.timescales(max(day, case.last_date))
+    rows = [(r.due or _working_day(case, r.earliest), r)
+            for r in case.timescales(max(day, case.last_date))
             if (r.open or (r.kind == "lead_time" and r.status == "pending"))
             and r.kind in _DATED and (r.due or r.earliest) is not None]
     rows.sort(key=lambda pair: (pair[0], pair[1].id))
@@ -237,6 +238,14 @@ def _next(case: Case, day: date, facts: dict[str, Any]) -> tuple[date, list[str]
         if path is not None:
             return max(when, day), path
     return None
+
+
+def _working_day(case: Case, day: date) -> date:
+    """The first working day from ``day``: a step waiting for a lead time to pass (fieldwork
+    four weeks after the announcement) is not taken on a bank holiday or a weekend."""
+    while not case.calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 @functools.cache

@@ -23,6 +23,12 @@ from .tomlsource import Path
 #: where each kind of name is used: (section, field) pairs whose value is that name (a
 #: list of names for ``sets``/``requires``/``clears``/``from``)
 _STATE_FIELDS = (("states", "parent"),)
+#: the order the parts of a spec are written in
+SECTION_ORDER = ("extends", "process", "paragraphs", "roles", "facts", "states", "events",
+                 "transitions", "timescales")
+_HEADER = re.compile(r"\s*\[\[?\s*\"?([a-z_]+)")
+#: what an identifier may be (the schema's pattern for names)
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _QUOTED = re.compile(r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')")
 
 
@@ -90,26 +96,32 @@ class SpecDocument:
         """A new ``[section.name]`` table (a state, event, role or fact) after the last one."""
         if name in self.names(section):
             raise EditError(f"there is a {section[:-1]} named '{name}' already")
+        new = section not in self.doc
         if section == "paragraphs":  # a paragraph is one text: "8.5" = "..."
-            if section not in self.doc:
+            if new:
                 self._add_section(section, tomlkit.table())
             self.doc[section].append(SingleKey(name, KeyType.Basic), fields["text"])
-            return
-        if section not in self.doc:
-            self._add_section(section, tomlkit.table(is_super_table=True))
-        entries = [v for v in self.doc[section].values() if isinstance(v, Table)]
-        table = self._spaced(_table(fields), entries[-1] if entries else None, section)
-        self.doc[section][name] = table
+        else:
+            if new:
+                self._add_section(section, tomlkit.table(is_super_table=True))
+            entries = [v for v in self.doc[section].values() if isinstance(v, Table)]
+            table = self._spaced(_table(fields), entries[-1] if entries else None, section)
+            self.doc[section][name] = table
         self._reread()
+        if new:
+            self._put_in_place(section)
 
     def add_item(self, section: str, fields: dict[str, Any]) -> int:
         """A new ``[[section]]`` entry (a transition or timescale) at the end; its index."""
-        if section not in self.doc:
+        new = section not in self.doc
+        if new:
             self._add_section(section, AoT([]))
         entries = list(self.doc[section])
         self.doc[section].append(self._spaced(_table(fields), entries[-1] if entries else None,
                                               section))
         self._reread()
+        if new:
+            self._put_in_place(section)
         return len(self.doc[section]) - 1
 
     def _reread(self) -> None:
@@ -123,6 +135,32 @@ class SpecDocument:
         if text and not text.endswith("\n\n"):
             self.doc = tomlkit.parse(text.rstrip("\n") + "\n\n")
         self.doc[section] = container
+
+    def _put_in_place(self, section: str) -> None:
+        """Move a section just added at the end of the file to where the specs keep it (facts
+        before states, steps before timescales), above the comments that head the next part."""
+        later = [k for k in self.doc if k in SECTION_ORDER
+                 and SECTION_ORDER.index(k) > SECTION_ORDER.index(section)]
+        if not later:
+            return
+        lines = self.text().splitlines(keepends=True)
+        starts = [i for i, line in enumerate(lines) if _header_of(line) == section]
+        follows = [i for i, line in enumerate(lines) if _header_of(line) == later[0]]
+        if not starts or not follows or follows[0] > starts[0]:
+            return
+        start, at = starts[0], follows[0]
+        while at > 0 and lines[at - 1].lstrip().startswith("#"):
+            at -= 1
+        moved = lines[start:]
+        while moved and not moved[-1].strip():
+            moved.pop()
+        rest = lines[:start]
+        while rest and not rest[-1].strip():
+            rest.pop()
+        head, tail = rest[:at], rest[at:]
+        if head and head[-1].strip():
+            head.append("\n")
+        self.doc = tomlkit.parse("".join([*head, *moved, "\n", *tail]))
 
     def _spaced(self, table: Table, before: Table | None, section: str) -> Table:
         """A blank line before and after a new table, as the rest of the file is written."""
@@ -139,11 +177,7 @@ class SpecDocument:
     def propose_name(self, section: str, title: str) -> str:
         """An identifier for a new item from its title: ``Draft report shared`` ->
         ``draft_report_shared`` (``_2`` and on if taken)."""
-        plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-        words = re.findall(r"[a-z0-9]+", plain.lower())
-        base = "_".join(words)[:60].strip("_") or "item"
-        if not base[0].isalpha():
-            base = f"x_{base}"
+        base = _proposed(title)
         taken = set(self.names(section)) if section in self.doc and isinstance(
             self.doc[section], Table | dict) else {
             t.get("id") for t in self.doc.get(section, []) if hasattr(t, "get")}
@@ -155,13 +189,18 @@ class SpecDocument:
     # -- renaming ----------------------------------------------------------------------------
 
     def rename(self, kind: str, old: str, new: str) -> int:
-        """Rename a state, event, fact, role or paragraph and every reference to it (guards
-        included); returns how many places changed."""
+        """Rename a state, event, fact, role, paragraph or timescale and every reference to it
+        (guards included); returns how many places changed."""
         sections = {"state": "states", "event": "events", "fact": "facts", "role": "roles",
-                    "paragraph": "paragraphs"}
+                    "paragraph": "paragraphs", "timescale": "timescales"}
         if kind not in sections:
             raise EditError(f"cannot rename a {kind}")
+        if kind != "paragraph" and not _NAME.fullmatch(new):
+            raise EditError(f"'{new}' cannot be an identifier: use small letters, digits and _, "
+                            f"starting with a letter, e.g. '{_proposed(new)}'")
         section = sections[kind]
+        if kind == "timescale":
+            return self._rename_timescale(old, new)
         table = self.doc.get(section)
         if table is None or old not in table:
             raise EditError(f"no {kind} named '{old}'")
@@ -175,6 +214,18 @@ class SpecDocument:
                 setter(renamed)
                 changed += 1
         return changed
+
+    def _rename_timescale(self, old: str, new: str) -> int:
+        """A timescale is named by its ``id`` field; nothing else in the spec names it (a
+        variant of this spec that changes it by id must follow: its file is not this one)."""
+        entries = _entries(self.doc.get("timescales"))
+        ids = {str(entry.get("id")): entry for _, entry in entries}
+        if old not in ids:
+            raise EditError(f"no timescale named '{old}'")
+        if new in ids:
+            raise EditError(f"there is a timescale named '{new}' already")
+        ids[old]["id"] = new
+        return 1
 
     def _rename_key(self, section: str, old: str, new: str) -> None:
         """Rename ``[section.old]`` (or ``"old" = ...`` in ``[paragraphs]``) where it stands in
@@ -208,6 +259,7 @@ class SpecDocument:
             "event": [("transitions", "event"), ("timescales", "fires")],
             "fact": [("events", "sets"), ("events", "requires"), ("events", "clears"),
                      ("timescales", "due_on")],
+            "timescale": [],  # named by its id only
         }[kind]
         if kind == "state":
             fields += [("transitions", "from"), ("transitions", "to")]
@@ -239,6 +291,20 @@ class SpecDocument:
             and match.group(1) else f"{version}.1"
         self.doc["process"]["version"] = bumped
         return bumped
+
+
+def _header_of(line: str) -> str | None:
+    """The section a table header line opens (``[states.x]`` -> ``states``), else None."""
+    match = _HEADER.match(line)
+    return match.group(1) if match else None
+
+
+def _proposed(title: str) -> str:
+    """An identifier made of a title's words: ``Draft report shared`` -> ``draft_report_shared``."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", plain.lower())
+    base = "_".join(words)[:60].strip("_") or "item"
+    return base if base[0].isalpha() else f"x_{base}"
 
 
 def _table(fields: dict[str, Any]) -> Table:

@@ -224,6 +224,14 @@ class Layers:
         """Rename the variant's own item and its references; a base item is refused (see
         :data:`RENAME_REFUSED`)."""
         section = next(s for s, k in _RENAMED.items() if k == kind)
+        if section == "timescales":  # named by its id field
+            taken = {t.get("id") for t in self.data.get("timescales", [])}
+            if _by_id(self.base.get("timescales"), old) is not None:
+                raise EditError(RENAME_REFUSED.format(name=old, base=self.base_name,
+                                                      kind="timescale"))
+            if new in taken:
+                raise EditError(f"there is a timescale named '{new}' already")
+            return doc.rename(kind, old, new)
         if self._in_base((section, old)) is not None:
             raise EditError(RENAME_REFUSED.format(name=old, base=self.base_name,
                                                   kind=_KINDS[section]))
@@ -367,7 +375,7 @@ class Layers:
 
 
 _RENAMED = {"states": "state", "events": "event", "facts": "fact", "roles": "role",
-            "paragraphs": "paragraph"}
+            "paragraphs": "paragraph", "timescales": "timescale"}
 
 
 def _steps(base: dict[str, Any], variant: dict[str, Any]) -> list[tuple[str, int]]:

@@ -161,11 +161,14 @@ class ItemForm:
             return
         if section in KINDS:
             self._name_row("Identifier", str(path[1]))
-        keys = [k for k in OFFERED.get(section, ()) if k != "within" or section != "timescales"
-                or not any(d in entry for d in DURATIONS[1:])]
+        if section == "timescales":  # named by its id, changed like any name (Rename…)
+            self._name_row("Identifier", str(entry.get("id", "")))
+        keys = [k for k in OFFERED.get(section, ()) if (k != "within" or section != "timescales"
+                or not any(d in entry for d in DURATIONS[1:])) and (k, section) != ("id",
+                                                                           "timescales")]
         if section == "facts" and entry.get("type") != "enum" and "values" not in entry:
             keys.remove("values")
-        keys += [k for k in entry if k not in keys]
+        keys += [k for k in entry if k not in keys and (k, section) != ("id", "timescales")]
         keys += [k for k in (layer.changed if layer else ()) if k not in keys]  # taken out
         for key in keys:
             value = entry.get(key)

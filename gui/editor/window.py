@@ -69,23 +69,23 @@ from .textsync import show_text
 class TextChange(QUndoCommand):
     """One edit, as the spec's text before and after it (undo puts the text back), and the
     item chosen before and after it (so that undoing an addition or a rename shows the item as
-    it was)."""
+    it was). The documents read from both texts are kept, so undo and redo do not read the
+    TOML again (about 50 ms for CIW); the editor never changes a document in place."""
 
     def __init__(self, editor: EditorWindow, before: str, after: str, what: str,
                  doc: SpecDocument | None = None, chosen: tuple[tuple, tuple] | None = None):
         super().__init__(what)
         self.editor, self.before, self.after = editor, before, after
-        self._doc = doc  # the text after, read already
+        self.docs = (editor.doc, doc)
         self.chosen = chosen or (editor.selected, editor.selected)
 
     def redo(self) -> None:
         self.editor.selected = self.chosen[1]
-        self.editor._set_text(self.after, self._doc)
-        self._doc = None  # a later redo reads it afresh: undone edits may have changed it
+        self.editor._set_text(self.after, self.docs[1])
 
     def undo(self) -> None:
         self.editor.selected = self.chosen[0]
-        self.editor._set_text(self.before)
+        self.editor._set_text(self.before, self.docs[0])
 
 
 class EditorWindow(QMainWindow):
@@ -241,7 +241,20 @@ class EditorWindow(QMainWindow):
         right.setSizes([220, 160, 520])
         split.addWidget(right)
         split.setSizes([360, 600, 540])
-        self.setCentralWidget(split)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        #: what saving did that the author must know (a new version, and the cases that stay
+        #: on the old one): shown above everything until the next edit
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("QLabel#notice { background: #fff4ce; color: #3b2f00; "
+                                  "border-bottom: 1px solid #e0c96a; padding: 6px 10px; }")
+        self.notice.hide()
+        column.addWidget(self.notice)
+        column.addWidget(split, 1)
+        self.setCentralWidget(central)
 
     # -- files ---------------------------------------------------------------------------------
 
@@ -321,6 +334,9 @@ class EditorWindow(QMainWindow):
                                   f"{version} and stay")
         self.version_note = f"Saved as version {current}. {cases} on it; new cases use {current}."
         self.statusBar().showMessage(self.version_note)
+        self.notice.setText(f"{self.version_note} Cases are pinned to the version they "
+                            "were opened on, so their deadlines do not change.")
+        self.notice.show()
 
     def _mark_draft(self) -> None:
         try:
@@ -328,8 +344,8 @@ class EditorWindow(QMainWindow):
         except EditError:
             return
         if not version.endswith("-draft"):
-            self.doc.set(("process", "version"), version + "-draft")
-            self._show_text(self.doc.text())
+            self.change("Mark the spec as a draft",
+                        lambda doc: doc.set(("process", "version"), version + "-draft"))
 
     def _may_discard(self) -> bool:
         if self.doc is None or self.doc.text() == self.saved_text:
@@ -499,6 +515,8 @@ class EditorWindow(QMainWindow):
         """(kind, name) of the selected item when it has a name others refer to."""
         if len(self.selected) == 2 and self.selected[0] in KINDS:
             return KINDS[self.selected[0]], str(self.selected[1])
+        if len(self.selected) == 2 and self.selected[0] == "timescales":
+            return "timescale", str(self.view.get(self.selected).get("id", ""))
         return None
 
     def rename_selected(self, new: str | None = None) -> bool:
@@ -527,7 +545,7 @@ class EditorWindow(QMainWindow):
             count = self.change(
                 f"Rename {old} to {new}", lambda doc: layers.rename(doc, kind, old, new)
                 if layers is not None else doc.rename(kind, old, new),
-                chosen=lambda _count: (section, new))
+                chosen=lambda _count: self.selected if kind == "timescale" else (section, new))
         except EditError as err:
             QMessageBox.warning(self, "Cannot rename", str(err))
             return False
@@ -582,7 +600,9 @@ class EditorWindow(QMainWindow):
         return dialog
 
     def _set_text(self, text: str, doc: SpecDocument | None = None) -> None:
-        self.doc = doc or SpecDocument(text)
+        """Show ``text``; ``doc``: that text read already (checked, cheaply, to be so)."""
+        self.doc = doc if doc is not None and doc.text() == text else SpecDocument(text)
+        self.notice.hide()
         self._show_text(text)
         self._title()
 
@@ -630,6 +650,24 @@ class EditorWindow(QMainWindow):
     def _select(self, path: tuple) -> None:
         self.selected = tuple(path)
         self._fill_form()
+        self._show_in_preview()
+
+    def _show_in_preview(self) -> None:
+        """Bring the selected stage (or a step's stages) into view in the diagram, readable: a
+        spec the size of CIW is too big to read whole beside the form."""
+        if self.preview.document is None or len(self.selected) != 2:
+            return
+        section, key = self.selected
+        try:
+            entry = self.view.get(self.selected)
+        except EditError:
+            return
+        names = [key] if section == "states" else []
+        if section == "transitions":
+            sources = entry.get("from")
+            names = [*(sources if isinstance(sources, list) else [sources]), entry.get("to")]
+        if names:
+            self.preview.show_where([str(n) for n in names if n])
 
     @property
     def fields(self) -> dict[str, QWidget]:
