@@ -193,6 +193,14 @@ def test_the_variant_own_items_are_edited_as_any_file(variant):
         lay.rename(work, "state", "peer_review", "peer_check")
     with pytest.raises(EditError, match="named 'drafting_report' already in ciw_2019"):
         Layers.of(work, variant).rename(work, "state", "second_look", "drafting_report")
+    # a timescale is named by its id: the variant's own renamed, the base's refused
+    lay = Layers.of(work, variant)
+    assert lay.rename(work, "timescale", "pilot_reply", "pilot_answer") == 1
+    assert "pilot_answer" in {t["id"] for t in Layers.of(work, variant).data["timescales"]}
+    with pytest.raises(EditError, match="a second timescale beside the base's"):
+        lay.rename(work, "timescale", "draft_report", "draft_due")
+    with pytest.raises(EditError, match="there is a timescale named 'draft_report' already"):
+        Layers.of(work, variant).rename(work, "timescale", "pilot_answer", "draft_report")
 
 
 def test_a_paragraph_changed_and_removed(variant):

@@ -35,6 +35,11 @@ RENAME_REFUSED = (
     "'{name}' comes from {base}: its steps, timescales and conditions name it '{name}', and a "
     "variant cannot rename what its base refers to (they would point at nothing). Change its "
     "title instead, which is what people read; or add a new {kind} and remove this one.")
+#: a timescale is the base's by its id: the reason differs
+TIMESCALE_RENAME_REFUSED = (
+    "'{name}' is a timescale of {base}, and a variant changes its base's timescales by their "
+    "identifier: a new one would make it a second timescale beside the base's. Change its "
+    "title instead, which is what people read; or add a new timescale and remove this one.")
 _KINDS = {"states": "stage", "events": "event", "facts": "fact", "roles": "role",
           "paragraphs": "paragraph"}
 
@@ -227,8 +232,7 @@ class Layers:
         if section == "timescales":  # named by its id field
             taken = {t.get("id") for t in self.data.get("timescales", [])}
             if _by_id(self.base.get("timescales"), old) is not None:
-                raise EditError(RENAME_REFUSED.format(name=old, base=self.base_name,
-                                                      kind="timescale"))
+                raise EditError(TIMESCALE_RENAME_REFUSED.format(name=old, base=self.base_name))
             if new in taken:
                 raise EditError(f"there is a timescale named '{new}' already")
             return doc.rename(kind, old, new)

@@ -25,11 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from regflow.engine.cases.calendars import calendar_names
-from regflow.engine.spec.overriding import CHANGED, INHERITED, OWN, RENAME_REFUSED
+from regflow.engine.spec.overriding import (
+    CHANGED,
+    INHERITED,
+    OWN,
+    RENAME_REFUSED,
+    TIMESCALE_RENAME_REFUSED,
+)
 from regflow.engine.spec.schema import spec_schema
 
 from .fields import Choices, ConditionField, DurationField, NameChecklist, NamePicker, RefPicker
-from .outline import KINDS
+from .outline import ITEM_WORDS, KINDS
 
 #: each field in words, as the form and the add-item dialogs label it
 FIELD_WORDS = {
@@ -274,8 +280,9 @@ class ItemForm:
         button.setObjectName("rename")
         button.setToolTip("A new identifier; every reference to it changes with it")
         if self.layer is not None and self.layer.origin != OWN:
-            button.setToolTip(RENAME_REFUSED.format(name=name, base=self.layer.base,
-                                                    kind="item"))
+            refused = TIMESCALE_RENAME_REFUSED if self.path[0] == "timescales" else RENAME_REFUSED
+            button.setToolTip(refused.format(name=name, base=self.layer.base,
+                                             kind=ITEM_WORDS.get(self.path[0], "item")))
         button.clicked.connect(lambda: self.rename())
         layout.addWidget(shown, 1)
         layout.addWidget(button)

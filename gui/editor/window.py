@@ -49,7 +49,13 @@ from regflow.engine.errors import Problem, SpecError
 from regflow.engine.register.api import Register
 from regflow.engine.spec.editing import EditError, SpecDocument, inline
 from regflow.engine.spec.loader import loads_spec
-from regflow.engine.spec.overriding import OWN, RENAME_REFUSED, Layers, view_of
+from regflow.engine.spec.overriding import (
+    OWN,
+    RENAME_REFUSED,
+    TIMESCALE_RENAME_REFUSED,
+    Layers,
+    view_of,
+)
 from regflow.engine.spec.starting import bases, templates
 
 from ..case.tables import cell, new_table
@@ -529,7 +535,8 @@ class EditorWindow(QMainWindow):
         section = self.selected[0]
         layers = self.layers
         if layers is not None and layers.origin(self.selected) != OWN:
-            QMessageBox.information(self, "Cannot rename an item of the base", RENAME_REFUSED.format(
+            refused = TIMESCALE_RENAME_REFUSED if kind == "timescale" else RENAME_REFUSED
+            QMessageBox.information(self, "Cannot rename an item of the base", refused.format(
                 name=old, base=layers.base_name, kind=ITEM_WORDS[section]))
             return False
         if new is None:
