@@ -132,6 +132,8 @@ def test_deleting_an_inherited_state_writes_remove(variant):
     assert "peer_review" not in lay.data["states"]
     (removal, base_item), = lay.removed()
     assert removal == ("states", "peer_review") and base_item["parent"] == "reporting"
+    with pytest.raises(EditError, match="which this variant removes: put it back"):
+        lay.check_new("states", "peer_review")
     text, _ = edited(variant, lambda lay, doc: lay.restore(doc, removal))
     assert text == before
 

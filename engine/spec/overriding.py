@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
@@ -247,9 +248,15 @@ class Layers:
 
     def check_new(self, section: str, name: str) -> None:
         """Refuse a new item whose name the resolved spec (the base included) has already."""
-        if name in (self.base.get(section) or {}):
-            raise EditError(f"{self.base_name} has a {_KINDS.get(section, 'item')} named "
-                            f"'{name}' already: pick it, or choose another name")
+        if name not in (self.base.get(section) or {}):
+            return
+        kind = _KINDS.get(section, "item")
+        if name not in (self.data.get(section) or {}):  # the variant removes it
+            raise EditError(f"{self.base_name} has a {kind} named '{name}', which this variant "
+                            "removes: put it back (under 'Removed from "
+                            f"{self.base_name}'), or choose another name")
+        raise EditError(f"{self.base_name} has a {kind} named '{name}' already: pick it, or "
+                        "choose another name")
 
     def item_of(self, written: Path) -> Path:
         """The key path in the resolved spec of what the variant file writes at ``written``
@@ -273,7 +280,8 @@ class Layers:
         if len(item) < 2:
             return None
         if section == "timescales":
-            ident = _entry(self.data, item).get("id") if _entry(self.data, item) else None
+            entry = _entry(self.data, item)
+            ident = entry.get("id") if hasattr(entry, "get") else None
             found = _by_id(self.base.get("timescales"), ident)
             return None if found is None else self.base["timescales"][found]
         if section == "transitions":
@@ -304,7 +312,7 @@ class Layers:
             return ("process",) if "process" in doc else None
         if section == "timescales":
             entry = _entry(self.data, item)
-            ident = entry.get("id") if entry else None
+            ident = entry.get("id") if hasattr(entry, "get") else None
             for index, written in _indexed(doc.get("timescales")):
                 if written.get("id") == ident and not _is_removal(written):
                     return ("timescales", index)
@@ -433,14 +441,17 @@ def _named(table: Any) -> list[tuple[str, Any]]:
 
 
 def _indexed(array: Any) -> list[tuple[int, Any]]:
-    return [(i, e) for i, e in enumerate(array or []) if hasattr(e, "get")]
+    """(index, entry) of the tables of an array of tables (nothing for a value of another
+    shape, which the loader reports)."""
+    if not isinstance(array, Sequence) or isinstance(array, str):
+        return []
+    return [(i, e) for i, e in enumerate(array) if hasattr(e, "get")]
 
 
 def _by_id(timescales: Any, ident: Any) -> int | None:
     if ident is None:
         return None
-    return next((i for i, t in enumerate(timescales or []) if hasattr(t, "get")
-                 and t.get("id") == ident), None)
+    return next((i for i, t in _indexed(timescales) if t.get("id") == ident), None)
 
 
 def _entry(data: dict[str, Any], item: Path) -> Any:
