@@ -275,3 +275,24 @@ def test_the_process_form_shows_what_the_variant_changes(qtbot, editor, tmp_path
     assert shown(editor, QLabel, "id_base") is None  # the variant's id is its own
     QTest.qWait(300)
     assert editor.grab().save(str(output_dir(tmp_path) / "editor_variant_process.png"), "PNG")
+
+
+def test_a_variant_whose_base_cannot_be_read_shows_its_own_file(qtbot, made):
+    made.write_text(made.read_text().replace('extends = "ciw_2019"', 'extends = "ciw_2091"'))
+    window = _open_unchecked(qtbot, made)
+    problems = [window.problem_list.item(i).text() for i in range(window.problem_list.count())]
+    assert any("neither a file next to this one nor a shipped spec" in p for p in problems)
+    assert window.layers is None and not window.variant_legend.isVisible()
+    assert [i.data(0, Qt.ItemDataRole.UserRole) for i in window.outline.items()] == [("process",)]
+
+
+def _open_unchecked(qtbot, path):
+    """The editor on a spec that does not load: it shows the problem, not a spec."""
+    from regflow.gui.editor.window import EditorWindow
+
+    window = EditorWindow(None, path)
+    qtbot.addWidget(window, before_close_func=lambda w: setattr(w, "saved_text", w.doc.text()))
+    window.show()
+    with qtbot.waitSignal(window.checked, timeout=WAIT_MS):
+        pass
+    return window

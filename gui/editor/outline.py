@@ -180,6 +180,11 @@ class Outline(QTreeWidget):
                             + (f"\nonly if {entry['guard']}" if entry.get("guard") else ""))
             self._mark(item, ("transitions", key))
             group.addChild(item)
+        for group in groups.values():  # a group of the base's steps alone reads as the base's
+            if self.marks is not None and all(
+                    self.origin(group.child(i).data(0, PATH)) == INHERITED
+                    for i in range(group.childCount())):
+                group.setForeground(0, QBrush(INHERITED_COLOUR))
 
     def origin(self, path: tuple) -> str | None:
         """Where the item at ``path`` comes from (None: not a variant's outline)."""
