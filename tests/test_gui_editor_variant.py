@@ -296,3 +296,21 @@ def _open_unchecked(qtbot, path):
     with qtbot.waitSignal(window.checked, timeout=WAIT_MS):
         pass
     return window
+
+
+def test_strength_of_the_variant_own_timescale_is_picked_too(qtbot, editor):
+    fields = {"id": "pilot_reply", "label": "Reply to the pilot", "kind": "deadline",
+              "within": "10 working days", "anchor": {"event": "fieldwork_completed"},
+              "met_by": {"event": "draft_report_shared"}, "citation": "8.5"}
+    with qtbot.waitSignal(editor.checked, timeout=WAIT_MS):
+        written = editor.change("Add a timescale", lambda doc: doc.add_item("timescales", fields))
+    item = editor.layers.item_of(("timescales", written))
+    editor.select(item)
+    assert editor.outline.origin(item) == OWN
+    strength = editor.fields["strength"]
+    assert strength.currentData() is None and "as the kind of rule says" in strength.currentText()
+    with qtbot.waitSignal(editor.checked, timeout=WAIT_MS):
+        strength.setCurrentIndex(strength.findData("target"))
+        strength.activated.emit(strength.currentIndex())
+    assert editor.doc.get(("timescales", written, "strength")) == "target"
+    assert editor.spec.timescale("pilot_reply").strength == "target"
