@@ -307,6 +307,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run(args.db, args.screenshot, args.case, args.today, args.settings)
 
 
+def cmd_edit(args: argparse.Namespace) -> int:
+    from regflow.gui.app import run_editor
+
+    return run_editor(args.spec, args.screenshot, args.today)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="regflow",
@@ -352,7 +358,8 @@ def parser() -> argparse.ArgumentParser:
     add_users(sub)
     add_export(sub)
 
-    p = sub.add_parser("gui", help="the desktop app: track the cases of a register")
+    p = sub.add_parser("gui", help="the desktop app: track the cases of a register (its File "
+                       "menu also edits specs: see 'regflow edit')")
     p.add_argument("--db", metavar="URL", help="register database: a SQLAlchemy URL or a file "
                    "path (default: register.db in your data folder, with demo cases the first "
                    "time)")
@@ -362,6 +369,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("edit", help="the spec editor on a spec file (the same as the desktop "
+                       "app's File ▸ Edit a spec file…)",
+                       description="Open the spec editor on FILE: an outline and forms, the "
+                       "TOML, problems as you type, a diagram and a dry-run timeline. Start a "
+                       "new spec with 'regflow new-spec'.")
+    p.add_argument("spec", metavar="FILE", help="the spec file (.toml) to edit")
+    p.add_argument("--screenshot", metavar="PATH", help="save the editor as a PNG once the "
+                   "spec is checked and drawn, then exit (no screen needed)")
+    p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_edit)
 
     p = sub.add_parser("new-spec", help="start a spec from a template")
     p.add_argument("--template", default="inspection", metavar="NAME",

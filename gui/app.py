@@ -146,3 +146,48 @@ def run(db: str | None, screenshot: str | None = None, case: int | None = None,
         del window
         scratch.cleanup()
     return outcome["code"] or code
+
+
+def run_editor(path: str, screenshot: str | None = None, today: date | None = None) -> int:
+    """The spec editor on its own, on the spec file at ``path`` (``regflow edit FILE``); with
+    ``screenshot``, save the window as a PNG once the spec is checked and drawn, and exit."""
+    spec = Path(path)
+    if spec.suffix.lower() != ".toml":
+        raise RegflowError(f"{path}: a spec is a .toml file")
+    if not spec.is_file():
+        raise RegflowError(f"{path}: no such spec file; start one with 'regflow new-spec "
+                           f"--template inspection -o {spec.name}'")
+    if screenshot:
+        if Path(screenshot).suffix.lower() != ".png":
+            raise RegflowError("--screenshot writes a PNG picture: name it e.g. editor.png")
+        check_output(screenshot, [str(spec)], what="--screenshot")
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+    except ImportError as err:
+        raise RegflowError(_qt_missing_message(err)) from None
+
+    from .editor.window import EditorWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("regflow")
+    window = EditorWindow(None, spec, today)
+    outcome = {"code": 0}
+    if screenshot:
+        def save() -> None:
+            app.processEvents()
+            if window.grab().save(screenshot, "PNG"):
+                print(f"wrote {screenshot}")
+            else:
+                print(f"regflow: cannot write {screenshot}", file=sys.stderr)
+                outcome["code"] = 1
+            window.saved_text = window.current_text()  # nothing to ask on closing
+            app.quit()
+
+        window.previewed.connect(lambda: QTimer.singleShot(300, save))
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, save)
+    window.show()
+    code = app.exec()
+    return outcome["code"] or code

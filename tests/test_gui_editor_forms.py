@@ -490,3 +490,20 @@ def test_the_main_window_gives_the_editor_its_register(qtbot, tmp_path):
     assert editor.save()
     assert "1 open case in this register uses version 2019-04" in editor.version_note
     assert load_spec(spec).process.version == "2019-04.1"
+
+
+def test_a_delay_reads_in_order_and_long_words_show_their_start(qtbot, ciw):
+    from PySide6.QtWidgets import QFormLayout, QLineEdit
+
+    delay = next(t for t in ciw.spec.timescales if t.kind == "delay" and t.fires)
+    ciw.select(("timescales", delay.index))
+    rows = []
+    for row in range(ciw.form.rowCount()):
+        label = ciw.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        if label is not None and label.widget() is not None:
+            rows.append(label.widget().text())
+    assert rows.index("Clock starts at") < rows.index("After") < rows.index("Then records") \
+        < rows.index("Source paragraph") < rows.index("Note")
+    ciw.select(("process",))
+    assert ciw.fields["title"].cursorPosition() == 0
+    assert isinstance(ciw.fields["title"], QLineEdit)

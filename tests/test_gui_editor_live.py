@@ -331,3 +331,51 @@ def test_choosing_a_stage_brings_it_into_view_readable(qtbot, editor, tmp_path):
     assert in_view(step.sources[0])
     assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview_step.png"),
                                       "PNG")
+
+
+def test_find_narrows_the_outline_and_the_toml_tab_follows(qtbot, editor, tmp_path):
+    from PySide6.QtWidgets import QLabel
+
+    assert editor.form_widget.findChild(QLabel, "hint") is not None  # nothing chosen yet: what to do
+    editor.find.setText("8.5")  # a paragraph number, as the source document has it
+    shown = [i.data(0, Qt.ItemDataRole.UserRole) for i in editor.outline.items()
+             if not i.isHidden() and len(i.data(0, Qt.ItemDataRole.UserRole) or ()) == 2]
+    draft = next(t.index for t in editor.spec.timescales if t.id == "draft_report")
+    assert ("timescales", draft) in shown and ("paragraphs", "8.5") in shown
+    assert all(editor.doc.get(p).get("citation", p[1]) in ("8.5", p[1]) for p in shown
+               if p[0] != "paragraphs")
+    assert editor.found.text() == f"{len(shown)} item(s) found"
+    editor.outline.setFocus()
+    editor.select(("timescales", draft))
+    line = editor.toml.textCursor().blockNumber() + 1
+    assert editor.toml.toPlainText().splitlines()[line - 1] == "[[timescales]]"
+    assert editor.toml.toPlainText().splitlines()[line] == 'id = "draft_report"'
+    assert editor.toml.margin_width() > editor.toml.fontMetrics().horizontalAdvance("9999")
+    editor.tabs.setCurrentWidget(editor.toml)
+    assert editor.grab().save(str(output_dir(tmp_path) / "editor_find.png"), "PNG")
+    editor.find.setText("no such words anywhere")
+    assert "Nothing has" in editor.found.text()
+    editor.find.clear()
+    assert all(not i.isHidden() for i in editor.outline.items())
+
+
+def test_a_new_stage_says_what_to_do_next_and_the_drawing_says_it_is_old(qtbot, editor):
+    with qtbot.waitSignal(editor.checked, timeout=WAIT_MS):
+        editor.change("Add a stage", lambda doc: doc.add_named(
+            "states", "translation", {"label": "Welsh translation", "citation": "8.5"}))
+    said = messages(editor)
+    assert any("Stage ‘Welsh translation’" in m and "Next: add a step that leads to this "
+               "stage (Add ▸ Step)" in m for m in said), said
+    if any(m.startswith("✗") for m in said):  # cannot be drawn: the old drawing says so
+        assert editor.stale.text().startswith("Out of date")
+    else:
+        assert editor.stale.text() == ""
+
+
+def test_event_titles_keep_their_acronyms_inside_a_sentence():
+    from regflow.gui.editor.outline import in_sentence
+
+    assert in_sentence("Inspection report published on CIW's website") == \
+        "inspection report published on CIW's website"
+    assert in_sentence("CIW decides") == "CIW decides"
+    assert in_sentence("A") == "a"

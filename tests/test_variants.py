@@ -55,6 +55,24 @@ def test_problems_point_into_the_file_where_they_are(tmp_path):
     assert problem.suggestion == "'30 working days'"
 
 
+def test_a_new_timescale_on_the_steps_of_a_base_one_is_warned_of(tmp_path):
+    """Adding "within 30 working days" under a new id beside 8.5's 25 makes two deadlines on
+    one step; the warning says how to change 8.5's instead."""
+    base = load_spec(ROOT / "specs" / "ciw_2019.toml").timescale("draft_report")
+    added = ('\n[[timescales]]\nid = "draft_in_30"\nlabel = "Draft in 30 working days"\n'
+             'kind = "deadline"\nanchor = { event = "fieldwork_completed" }\n'
+             'within = "30 working days"\nmet_by = { event = "draft_report_shared" }\n'
+             'citation = "8.5"\n')
+    spec = load_spec(write_variant(tmp_path, added))
+    (warned,) = [w for w in spec.warnings if "adds a second" in w.message]
+    assert warned.file == str(tmp_path / "variant.toml") and warned.line == 7
+    assert f'‘{base.label}’' in warned.message and 'write id = "draft_report"' in warned.message
+    # changing the base's timescale by its id: no warning
+    spec = load_spec(write_variant(tmp_path, '\n[[timescales]]\nid = "draft_report"\n'
+                                              'within = "30 working days"\n'))
+    assert not [w for w in spec.warnings if "adds a second" in w.message]
+
+
 def test_a_variant_can_add_and_remove(tmp_path):
     body = '''
 [states.pilot_review]

@@ -20,7 +20,33 @@ Found = Iterator[tuple[Path, str, str | None]]
 
 
 def check(spec: Spec) -> Found:
-    yield from chain(_tracks(spec), _dead_ends(spec), _labels(spec))
+    yield from chain(_tracks(spec), _dead_ends(spec), _labels(spec), _variant_twins(spec))
+
+
+# -- a variant that adds a timescale where it meant to change one ---------------------------------
+
+def _variant_twins(spec: Spec) -> Found:
+    """A variant's new timescale on the same steps as one of its base's: most likely meant to
+    change that one (which needs its id), not to add a second deadline beside it."""
+    resolved = spec.variant
+    if resolved is None or not resolved.files:
+        return
+    mine = len(resolved.files) - 1
+
+    def origin(t) -> int | None:
+        found = resolved.origins.get(("timescales", t.index))
+        return found[0] if found else None
+    inherited = [t for t in spec.timescales if (origin(t) or 0) < mine]
+    for t in spec.timescales:
+        if origin(t) != mine:
+            continue
+        twin = next((b for b in inherited if (b.kind, b.anchor, b.met_by) ==
+                     (t.kind, t.anchor, t.met_by)), None)
+        if twin is not None:
+            yield (("timescales", t.index, "id"),
+                   f"adds a second {t.kind.replace('_', ' ')} on the same steps as "
+                   f"‘{twin.label}’ of the spec it extends, so both apply; to change that one "
+                   f"instead, write id = \"{twin.id}\" (and only what differs)", None)
 
 
 # -- transitions that leave parallel tracks --------------------------------------------------

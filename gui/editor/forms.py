@@ -176,6 +176,9 @@ class ItemForm:
             keys.remove("values")
         keys += [k for k in entry if k not in keys and (k, section) != ("id", "timescales")]
         keys += [k for k in (layer.changed if layer else ()) if k not in keys]  # taken out
+        if section == "timescales":  # the rule reads in order: clock, how long, met, then who
+            order = list(FIELD_WORDS)
+            keys.sort(key=lambda k: order.index(k) if k in order else len(order))
         for key in keys:
             value = entry.get(key)
             widget = self._field(section, key, value)
@@ -292,9 +295,9 @@ class ItemForm:
         """An edit of field ``key``; an empty optional field is taken out of the file."""
         if value in (None, "", []) and key not in required(self.path[0]):
             value = None
-        words = FIELD_WORDS.get(key, key).lower()
-        self.edit((*self.path, key), value, f"Change {words}" if value is not None
-                  else f"Clear {words}")
+        words = FIELD_WORDS.get(key, key.replace("_", " ").capitalize())
+        self.edit((*self.path, key), value, f"Change ‘{words}’" if value is not None
+                  else f"Clear ‘{words}’")
 
     def _field(self, section: str, key: str, value: Any) -> QWidget:
         widget = self._make(section, key, value)
@@ -377,11 +380,12 @@ class ItemForm:
             return line
         if key in LONG_TEXT:
             box = QPlainTextEdit("" if value is None else str(value))
-            box.setMaximumHeight(70)
+            box.setMaximumHeight(70 if key == "source" else 150)
             box.focusOutEvent = lambda e, b=box: (QPlainTextEdit.focusOutEvent(b, e), self._set(
                 key, b.toPlainText().strip()))
             return box
         line = QLineEdit("" if value is None else str(value))
+        line.setCursorPosition(0)  # a long title shows its beginning
         line.editingFinished.connect(lambda w=line: self._set(key, _typed(w.text(), value)))
         return line
 

@@ -59,8 +59,17 @@ def label_of(doc: SpecDocument, section: str, key) -> str:
         sources = sources if isinstance(sources, list) else [sources]
         froms = ", ".join(_named(doc, "states", s) for s in sources)
         return (f"{froms} → {_named(doc, 'states', entry.get('to'))}, when "
-                f"{_named(doc, 'events', entry.get('event')).lower()}")
+                f"{in_sentence(_named(doc, 'events', entry.get('event')))}")
     return str(entry.get("label") or key) if hasattr(entry, "get") else str(key)
+
+
+def in_sentence(label: str) -> str:
+    """A title inside a sentence: its first letter small, unless the first word is an
+    acronym ("CIW's website", "SWIA"); the rest as written ("published on CIW's website")."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _named(doc: SpecDocument, section: str, name) -> str:
@@ -172,7 +181,7 @@ class Outline(QTreeWidget):
                 group.setToolTip(0, group.text(0))
                 top.addChild(group)
             words = (f"→ {_named(doc, 'states', entry.get('to'))}, when "
-                     f"{_named(doc, 'events', entry.get('event')).lower()}"
+                     f"{in_sentence(_named(doc, 'events', entry.get('event')))}"
                      + (" (if …)" if entry.get("guard") else ""))
             item = QTreeWidgetItem([words])
             item.setData(0, PATH, ("transitions", key))
@@ -213,6 +222,33 @@ class Outline(QTreeWidget):
                 return True
         return False
 
+    def filter(self, text: str, doc: SpecDocument) -> int:
+        """Show only the items with ``text`` in their words, identifier or cited paragraph
+        (and the parts and stages they sit in); how many were found. Empty: show all."""
+        wanted = text.strip().lower()
+        found = 0
+        for item in reversed(self.items()):  # children before their parents
+            path = item.data(0, PATH) or ()
+            if not wanted:
+                item.setHidden(False)
+                continue
+            entry = None
+            if len(path) == 2:
+                try:
+                    entry = doc.get(path)
+                except Exception:
+                    entry = None
+            citation = str(entry.get("citation", "")) if hasattr(entry, "get") else ""
+            ident = str(path[1]) if len(path) == 2 else ""
+            words = f"{item.text(0)}\n{item.toolTip(0)}\n{ident}".lower()
+            hit = len(path) == 2 and (wanted in words or citation.lower() == wanted
+                                      or citation.lower().startswith(wanted + "."))
+            found += hit
+            shown = hit or any(not item.child(j).isHidden() for j in range(item.childCount()))
+            item.setHidden(not shown)
+            if shown and item.childCount():
+                item.setExpanded(True)
+        return found
 
 def _counted(marks: Marks, section: str) -> str:
     """The words after a section's title when the variant changes it: " — 2 changed, 1 added"."""

@@ -18,8 +18,15 @@ from regflow.engine.spec.tomlsource import Path, parse_path
 
 #: what one item of each section is called in the list
 NOUNS = {"process": "Process", "paragraphs": "Paragraph", "roles": "Role", "facts": "Fact",
-         "states": "State", "events": "Event", "transitions": "Transition",
+         "states": "Stage", "events": "Event", "transitions": "Step",
          "timescales": "Timescale", "milestones": "Milestone"}
+
+
+#: what to do next about problems a spec has while it is being built up item by item
+NEXT_STEPS = {
+    "unreachable": "add a step that leads to this stage (Add ▸ Step)",
+    "is never used by a transition": "add a step this event makes happen (Add ▸ Step)",
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,9 @@ def words(problem: Problem, doc: Any, here: str | os.PathLike[str] | None = None
     text = f"{mark} {place}: {problem.message}" if place else f"{mark} {problem.message}"
     if problem.suggestion:
         text += f" (did you mean {problem.suggestion}?)"
+    for start, next_step in NEXT_STEPS.items():
+        if problem.message.startswith(start) or f" {start}" in problem.message:
+            text += f". Next: {next_step}"
     elsewhere = here is not None and problem.file and not _same(problem.file, here)
     if problem.line and elsewhere:
         text += f" — line {problem.line} of {PurePath(problem.file).name}, the base"

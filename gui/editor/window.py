@@ -21,7 +21,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextCursor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -57,12 +58,14 @@ from regflow.engine.spec.overriding import (
     view_of,
 )
 from regflow.engine.spec.starting import bases, templates
+from regflow.engine.spec.tomlsource import SourceMap
 
 from ..case.tables import cell, new_table
 from ..diagram.svg import DiagramSvg
 from ..diagram.view import DiagramView
 from ..tasks import run_task
 from . import problems as problem_list
+from .codeview import NumberedText
 from .dialogs import ADDABLE, AddItemDialog, NewSpecDialog
 from .fields import Choices
 from .forms import FIELD_WORDS, ItemForm, Layer
@@ -70,6 +73,11 @@ from .highlight import TomlHighlighter
 from .outline import ITEM_WORDS, KINDS, REMOVED, Marks, Outline, label_of
 from .preview import LivePreview
 from .textsync import show_text
+
+#: what saving a spec with problems adds to its version
+DRAFT = "-draft"
+#: how the status bar starts when the TOML tab cannot be read
+TOML_MISTAKE = "The TOML tab has a mistake"
 
 
 class TextChange(QUndoCommand):
@@ -163,6 +171,9 @@ class EditorWindow(QMainWindow):
         rename = edit.addAction("&Rename the selected item…")
         rename.setShortcut(QKeySequence("F2"))
         rename.triggered.connect(self.rename_selected)
+        find = edit.addAction("&Find in the outline")
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.find.setFocus(), self.find.selectAll()))
         delete = edit.addAction("&Delete the selected item…")
         delete.setShortcut(QKeySequence.StandardKey.Delete)
         delete.triggered.connect(self.delete_selected)
@@ -186,9 +197,19 @@ class EditorWindow(QMainWindow):
         self.variant_legend.setWordWrap(True)
         self.variant_legend.hide()
         ll.addWidget(self.variant_legend)
+        self.find = QLineEdit()
+        self.find.setObjectName("find")
+        self.find.setPlaceholderText("Find: words, identifier or paragraph (e.g. 8.5)")
+        self.find.setClearButtonEnabled(True)
+        self.find.textChanged.connect(self._find)
+        ll.addWidget(self.find)
         self.outline = Outline()
         self.outline.chosen.connect(self._select)
         ll.addWidget(self.outline)
+        self.found = QLabel()
+        self.found.setObjectName("found")
+        self.found.hide()
+        ll.addWidget(self.found)
         split.addWidget(left)
         self.tabs = QTabWidget()
         form_area = QScrollArea()
@@ -203,7 +224,7 @@ class EditorWindow(QMainWindow):
                                   self.restore_selected)
         form_area.setWidget(self.form_widget)
         self.tabs.addTab(form_area, "Form")
-        self.toml = QPlainTextEdit()
+        self.toml = NumberedText()
         self.toml.setObjectName("toml")
         self.toml.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         font = self.toml.font()
@@ -225,7 +246,27 @@ class EditorWindow(QMainWindow):
         right.addWidget(self.source)
         previews = QTabWidget()
         self.preview = DiagramView(cached=True)
-        previews.addTab(self.preview, "Diagram")
+        drawing = QWidget()
+        dv = QVBoxLayout(drawing)
+        dv.setContentsMargins(0, 0, 0, 0)
+        tools = QHBoxLayout()
+        for text, tip, slot in (("Fit", "The whole diagram", self.preview.fit),
+                                ("−", "Smaller", lambda: self.preview.zoom_by(1 / 1.25)),
+                                ("+", "Larger", lambda: self.preview.zoom_by(1.25))):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.setMaximumWidth(48)
+            button.clicked.connect(slot)
+            tools.addWidget(button)
+        #: said while the diagram shows an older text (the spec as it is cannot be drawn)
+        self.stale = QLabel("")
+        self.stale.setObjectName("stale")
+        self.stale.setStyleSheet("color: #8a4b00;")
+        self.stale.setWordWrap(True)
+        tools.addWidget(self.stale, 1)
+        dv.addLayout(tools)
+        dv.addWidget(self.preview, 1)
+        previews.addTab(drawing, "Diagram")
         dry = QWidget()
         dl = QVBoxLayout(dry)
         self.dry_start = QDateEdit(QDate(self.today.year, self.today.month, self.today.day))
@@ -271,13 +312,28 @@ class EditorWindow(QMainWindow):
         if path:
             self.open_file(path)
 
-    def open_file(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.doc = SpecDocument.load(self.path)
-        self.saved_text = self.doc.text()
+    def open_file(self, path: str | Path) -> bool:
+        """Open the spec at ``path``. A file whose TOML has a mistake opens too, in the TOML
+        tab, so that it can be put right (the form comes back once it reads)."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            QMessageBox.warning(self, "Cannot open", f"Cannot read {path}: "
+                                f"{getattr(err, 'strerror', None) or err}")
+            return False
+        self.path = path
+        try:
+            self.doc = SpecDocument(text)
+        except Exception:
+            self.doc = SpecDocument("")  # nothing read yet: the tab holds the text to mend
+        self.saved_text = text
         self.undo_stack.clear()
-        self._show_text(self.saved_text)
+        self._show_text(text)
         self._title()
+        if self.doc.text() != text:
+            self.tabs.setCurrentWidget(self.toml)
+        return True
 
     def save(self) -> bool:
         if self.path is None:
@@ -290,27 +346,84 @@ class EditorWindow(QMainWindow):
         return bool(path) and self._write(Path(path))
 
     def _write(self, path: Path) -> bool:
+        typed = self.toml.toPlainText()
+        if self.doc is not None and typed != self.doc.text():
+            try:  # typed in the TOML tab and not yet taken as an edit: take it now
+                self._toml_edited(typed, SpecDocument(typed))
+            except Exception:
+                return self._write_typed(path, typed)
         self._bump_for_cases()
-        errors = [p for p in self.problems if p.severity == "error"]
+        errors = [p for p in self._problems_now() if p.severity == "error"]
         if errors:
-            answer = QMessageBox.question(
-                self, "Save a spec with problems?",
-                f"This spec has {len(errors)} problem(s) and cannot run as it is. Save it anyway "
-                "as a draft (its version is marked 'draft')?",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Save:
+            listed = "\n".join(f"• {problem_list.words(p, self.view.doc, self.path)}"
+                                for p in errors[:3])
+            more = f"\n… and {len(errors) - 3} more" if len(errors) > 3 else ""
+            box = QMessageBox(QMessageBox.Icon.Question, "Save a spec with problems?",
+                              f"This spec has {len(errors)} problem(s) and cannot run as it is:"
+                              f"\n{listed}{more}\n\nSave it anyway as a draft? Its version is "
+                              "marked '-draft' until it is saved without problems.",
+                              QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                              self)
+            box.button(QMessageBox.StandardButton.Save).setText("Save as a draft")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            if box.exec() != QMessageBox.StandardButton.Save:
                 return False
             self._mark_draft()
+        else:
+            self._unmark_draft()
         try:
             self.doc.save(path)
         except OSError as err:
             QMessageBox.warning(self, "Cannot save", f"Cannot write {path}: {err.strerror}")
             return False
+        self._saved(path, self.doc.text())
+        return True
+
+    def _problems_now(self) -> list[Problem]:
+        """The problems of the text being saved, checked now: the list on screen may be of a
+        text a moment older (an edit made just before saving)."""
+        try:
+            return list(loads_spec(self.doc.text(), str(self.path or "new.toml")).warnings)
+        except SpecError as err:
+            return err.problems
+
+    def _write_typed(self, path: Path, typed: str) -> bool:
+        """The TOML tab has a mistake that stops it being read: save the text as it is typed,
+        if the author says so (nothing they typed is lost), or nothing."""
+        mistake = next((p for p in self.problems if p.line and not p.path), None)
+        where = f" on line {mistake.line}" if mistake and mistake.line else ""
+        said = f":\n{mistake.message}" if mistake else "."
+        box = QMessageBox(QMessageBox.Icon.Warning, "Save TOML with a mistake?",
+                          f"The TOML tab has a mistake{where}{said}\n\nSave the text as you "
+                          "typed it? It cannot be opened as a spec, nor used for cases, until "
+                          "the mistake is put right.",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.button(QMessageBox.StandardButton.Save).setText("Save as typed")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if box.exec() != QMessageBox.StandardButton.Save:
+            return False
+        partial = path.with_name(path.name + ".partial")
+        try:
+            partial.write_text(typed, encoding="utf-8")
+            partial.replace(path)
+        except OSError as err:
+            QMessageBox.warning(self, "Cannot save", f"Cannot write {path}: {err.strerror}")
+            return False
+        self._saved(path, typed)
+        return True
+
+    def _saved(self, path: Path, text: str) -> None:
         self.path = path
-        self.saved_text = self.doc.text()
+        self.saved_text = text
         self.undo_stack.setClean()
         self._title()
-        return True
+        if not self.version_note:
+            self.statusBar().showMessage(f"Saved {path.name}", 5000)
+
+    def current_text(self) -> str:
+        """The spec as the author sees it: the TOML tab (which may not read yet)."""
+        return self.toml.toPlainText() if self.doc is not None else ""
 
     def _bump_for_cases(self) -> None:
         """Cases are pinned to the version of the spec they were opened on: a changed spec
@@ -321,6 +434,9 @@ class EditorWindow(QMainWindow):
             return
         try:
             saved = SpecDocument(self.saved_text)
+        except Exception:
+            return  # saved as typed, with a mistake: no version of it for cases to use
+        try:
             spec_id, version = (str(saved.get(("process", key))) for key in ("id", "version"))
             current = str(self.doc.get(("process", "version")))
             still_open, used = self.register.cases_on_version(spec_id, version)
@@ -340,26 +456,50 @@ class EditorWindow(QMainWindow):
                                   f"{version} and stay")
         self.version_note = f"Saved as version {current}. {cases} on it; new cases use {current}."
         self.statusBar().showMessage(self.version_note)
-        self.notice.setText(f"{self.version_note} Cases are pinned to the version they "
-                            "were opened on, so their deadlines do not change.")
-        self.notice.show()
+        self._notify(f"{self.version_note} Cases are pinned to the version they were opened "
+                     "on, so their deadlines do not change.")
 
     def _mark_draft(self) -> None:
         try:
             version = str(self.doc.get(("process", "version")))
         except EditError:
             return
-        if not version.endswith("-draft"):
+        if not version.endswith(DRAFT):
             self.change("Mark the spec as a draft",
-                        lambda doc: doc.set(("process", "version"), version + "-draft"))
+                        lambda doc: doc.set(("process", "version"), version + DRAFT))
+
+    def _unmark_draft(self) -> None:
+        """A spec saved without problems is no longer a draft: the mark saving one with
+        problems put on its version comes off (and the author is told)."""
+        try:
+            version = str(self.doc.get(("process", "version")))
+        except EditError:
+            return
+        if version.endswith(DRAFT) and len(version) > len(DRAFT):
+            self.change("No longer a draft",
+                        lambda doc: doc.set(("process", "version"), version[:-len(DRAFT)]))
+            self._notify(f"The spec has no problems now: its version is {version[:-len(DRAFT)]} "
+                         "again, no longer marked as a draft.")
+
+    def _notify(self, text: str) -> None:
+        """Say something the author must not miss, above everything until the next edit."""
+        self.notice.setText(text)
+        self.notice.show()
 
     def _may_discard(self) -> bool:
-        if self.doc is None or self.doc.text() == self.saved_text:
+        if self.doc is None or self.current_text() == self.saved_text:
             return True
+        index, clean = self.undo_stack.index(), self.undo_stack.cleanIndex()
+        done = [self.undo_stack.text(i) for i in range(min(index, clean if clean >= 0 else 0),
+                                                        max(index, clean))][-5:]
+        listed = "".join(f"\n• {what}" for what in done)
+        if self.toml.toPlainText() != self.doc.text():
+            listed += "\n• text typed in the TOML tab"
+        name = self.path.name if self.path else "this new spec"
         answer = QMessageBox.question(
-            self, "Unsaved changes", "Save the changes to this spec first?",
+            self, "Unsaved changes", f"Save the changes to {name} first?{listed}",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel)
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
@@ -376,7 +516,7 @@ class EditorWindow(QMainWindow):
 
     def _title(self) -> None:
         name = self.path.name if self.path else "new spec"
-        dirty = "" if self.doc is None or self.doc.text() == self.saved_text else " •"
+        dirty = "" if self.doc is None or self.current_text() == self.saved_text else " •"
         self.setWindowTitle(f"{name}{dirty} — regflow spec editor")
 
     # -- text and edits -------------------------------------------------------------------------
@@ -646,7 +786,16 @@ class EditorWindow(QMainWindow):
         if not self.outline.fill(self.view, self.selected, marks):
             self.selected = self.selected[:1]  # gone (an undo, a change in the TOML tab)
             self.outline.select(self.selected, quietly=True)
+        if self.find.text().strip():
+            self._find(self.find.text())
         self._fill_form()
+
+    def _find(self, text: str) -> None:
+        """Show only the items whose words, identifier or paragraph have ``text`` in them."""
+        shown = self.outline.filter(text, self.view) if self.doc is not None else 0
+        self.found.setVisible(bool(text.strip()))
+        self.found.setText(f"{shown} item(s) found" if shown else
+                           f"Nothing has “{text.strip()}” in its words, identifier or paragraph")
 
     def select(self, path: tuple) -> None:
         """Select an item of the outline by its key path, e.g. ("timescales", 4)."""
@@ -658,6 +807,16 @@ class EditorWindow(QMainWindow):
         self.selected = tuple(path)
         self._fill_form()
         self._show_in_preview()
+        self._show_in_toml()
+
+    def _show_in_toml(self) -> None:
+        """Keep the TOML tab at the chosen item, so that switching to it shows the same thing."""
+        if self.doc is None or not self.selected or self.toml.hasFocus() \
+                or self.toml.toPlainText() != self.doc.text():
+            return
+        where = SourceMap(self.toml.toPlainText()).locate(self.selected)
+        if where is not None:
+            self.toml.show_line(*where)
 
     def _show_in_preview(self) -> None:
         """Bring the selected stage (or a step's stages) into view in the diagram, readable: a
@@ -689,6 +848,7 @@ class EditorWindow(QMainWindow):
         self.source.clear()
         if self.doc is None or not self.selected or (len(self.selected) == 1
                                                      and self.selected[0] != "process"):
+            self._hint()
             return
         layers = self.layers
         if self.selected[0] == REMOVED:
@@ -713,6 +873,20 @@ class EditorWindow(QMainWindow):
                                 f"<blockquote>“{html.escape(str(words))}”</blockquote>")
         elif "citation" in self.fields:
             self.source.setHtml("<p><i>No source paragraph yet: pick one in the form.</i></p>")
+
+    def _hint(self) -> None:
+        """What to do, where the form of an item would be."""
+        part = self.selected[0] if self.selected else None
+        item = ITEM_WORDS.get(part) if part else None
+        words = (f"Choose a {item} under this heading in the outline to see and change it, or "
+                 f"add one: Add ▸ {item.capitalize()}." if item else
+                 "Choose an item in the outline on the left to see and change it here; "
+                 "Find (Ctrl+F) looks for words, identifiers and paragraph numbers.")
+        hint = QLabel(words)
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555; padding: 12px;")
+        self.form.addRow(hint)
 
     # -- checking, preview and dry run (off the UI thread) ----------------------------------------
 
@@ -749,11 +923,15 @@ class EditorWindow(QMainWindow):
             self.problem_list.addItem(item)
         if not problems:
             self.problem_list.addItem("✓ No problems: the spec loads and runs.")
+        self._title()  # text typed in the TOML tab counts as a change
         typed = self.doc is not None and text != self.doc.text()
         if typed:  # the form shows the last text read until this one is: no edits there
             self.form_widget.setEnabled(False)
         else:
             self._form_in_step()
+        self.stale.setText("" if spec is not None else
+                           "Out of date: the spec has problems, so this is its last drawing "
+                           "that could be made.")
         if spec is not None:
             self.spec = spec
             self._fill_timeline()
@@ -794,12 +972,13 @@ class EditorWindow(QMainWindow):
     def _form_in_step(self) -> None:
         in_step = self.doc is not None and self.toml.toPlainText() == self.doc.text()
         self.form_widget.setEnabled(in_step)
-        if in_step:
-            self.statusBar().clearMessage()
+        if in_step:  # put away only what it said itself: a save's or rename's words stay
+            if self.statusBar().currentMessage().startswith(TOML_MISTAKE):
+                self.statusBar().clearMessage()
         else:
             line = next((p.line for p in self.problems if p.line and not p.path), None)
             self.statusBar().showMessage(
-                "The TOML tab has a mistake" + (f" on line {line}" if line else "") + ": the form "
+                TOML_MISTAKE + (f" on line {line}" if line else "") + ": the form "
                 "shows the spec as it last read; put the mistake right to edit it here again")
 
     def _previewed(self, ticket: int, diagram: DiagramSvg) -> None:
@@ -869,10 +1048,6 @@ class EditorWindow(QMainWindow):
                                 and Path(problem.file) != self.path):
             return  # no line, or a line of the spec this variant extends
         self.tabs.setCurrentWidget(self.toml)
-        block = self.toml.document().findBlockByLineNumber(problem.line - 1)
-        cursor = QTextCursor(block)
-        cursor.movePosition(QTextCursor.MoveOperation.Right, n=max((problem.column or 1) - 1, 0))
-        self.toml.setTextCursor(cursor)
-        self.toml.centerCursor()
+        self.toml.show_line(problem.line, problem.column or 1)
         self.toml.setFocus()
 
