@@ -203,7 +203,14 @@ def test_deleting_an_inherited_state_writes_remove(qtbot, editor, made, monkeypa
     assert editor.toml.toPlainText() == before
     editor.undo_stack.redo()
     assert editor.doc.text().endswith("remove = true\n")
+    # saved as a draft (the base's steps still lead to it), the problems named in the base
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: asked.append(box.text())
+                        or QMessageBox.StandardButton.Save)
     assert editor.save()
+    assert "of ciw_2019.toml, the base" in asked[-1]
+    saved = made.read_text()
+    assert 'version = "2019-04-variant-draft"' in saved
+    assert saved.endswith("[states.peer_review]\nremove = true\n")
     assert "peer_review" not in (layers := editor.layers).data["states"]
     assert layers.removed()[0][0] == ("states", "peer_review")
 
