@@ -152,11 +152,19 @@ def _spec_files(paths: list[str]) -> list[str]:
 
 
 def cmd_new_spec(args: argparse.Namespace) -> int:
-    from regflow.engine.spec.starting import from_template
+    from regflow.engine.spec.starting import as_variant, from_template
 
-    from_template(args.template, args.output)
-    print(f"wrote {args.output} from the '{args.template}' template; check it with "
-          f"regflow validate {args.output}")
+    if args.variant_of:
+        out = as_variant(args.variant_of, args.output, args.title)
+        how = f"as a variant of {args.variant_of} (it changes nothing yet)"
+    else:
+        out = from_template(args.template or "inspection", args.output, args.title)
+        how = f"from the '{args.template or 'inspection'}' template"
+    from regflow.engine.spec.loader import read_toml
+
+    process = read_toml(os.fspath(out))[1]["process"]
+    print(f"wrote {out} {how}: id '{process['id']}', title \"{process['title']}\"; edit it "
+          f"with regflow edit {out}, check it with regflow validate {out}")
     return 0
 
 
@@ -313,13 +321,25 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return run_editor(args.spec, args.screenshot, args.today)
 
 
+class _Command(argparse.ArgumentParser):
+    """A command's parser: an option it does not know is said with the command's own usage
+    (argparse would leave it to the top level, whose usage lists only the commands)."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        found, extra = super().parse_known_args(args, namespace)
+        if extra:
+            self.error("unrecognized arguments: " + " ".join(extra))
+        return found, extra
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="regflow",
         description="Regulatory processes as TOML state machines: check, draw and run them.",
     )
     top.add_argument("--version", action="version", version=f"regflow {_version()}")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                             parser_class=_Command)
 
     p = sub.add_parser("validate", help="check specs and report every problem (errors refuse "
                        "a spec; warnings, e.g. timescales that do not add up, do not)")
@@ -381,10 +401,27 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=_date, metavar="DATE", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_edit)
 
-    p = sub.add_parser("new-spec", help="start a spec from a template")
-    p.add_argument("--template", default="inspection", metavar="NAME",
-                   help="inspection (with report and follow-up) or empty (default: inspection)")
-    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.toml")
+    p = sub.add_parser(
+        "new-spec", help="start a spec from a template, or as a variant of another spec",
+        description="Write a new spec file to change into your own process: from a template\n"
+        "(a small process, its comments kept), or as a variant of an existing spec (a file\n"
+        "that extends it and holds only what you change). The same as the editor's\n"
+        "File ▸ New spec…. Nothing is written over an existing file.",
+        epilog="examples:\n  regflow new-spec -o care_homes.toml --title \"Care home "
+        "inspections 2027\"\n  regflow new-spec -o pilot.toml --variant-of ciw_2019 --title "
+        "\"CIW pilot: 30 days for the draft\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    needed = p.add_argument_group("required arguments")
+    needed.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.toml",
+                        help="the new spec file (it must not exist yet)")
+    p.add_argument("--title", metavar="TEXT", help="the process's title, in words; its "
+                   "identifier is proposed from it (default: the template's title, or the "
+                   "base's marked as a variant; the identifier from the file's name)")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument("--template", metavar="NAME", help="inspection (with report and "
+                       "follow-up) or empty (default: inspection)")
+    start.add_argument("--variant-of", metavar="SPEC", help="a spec file or a shipped spec's "
+                       "id (e.g. ciw_2019) that the new file extends")
     p.set_defaults(func=cmd_new_spec)
 
     p = sub.add_parser("compare", help="two specs side by side: diagrams, milestones, a timeline "

@@ -1,8 +1,10 @@
 """Writing specs without a programmer at hand (issue 10, command line): TOML mistakes said in
 words a policy officer can act on, whole folders validated, new specs from templates."""
 
+import os
 import re
 import shutil
+import tomllib
 
 import pytest
 from test_cli import regflow
@@ -118,3 +120,93 @@ def test_specs_are_named_the_same_way_in_every_command(tmp_path):
 def test_a_date_typed_wrongly_is_said_with_the_date_meant(typed, said):
     proc = regflow("timeline", "ciw_2019", "--start", typed)
     assert proc.returncode == 2 and said in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_new_spec_takes_a_title_and_proposes_the_identifier_from_it(tmp_path):
+    out = tmp_path / "care.toml"
+    proc = regflow("new-spec", "-o", out, "--title", "Care home inspections 2027")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec(out)
+    assert (spec.process.id, spec.process.title) == ("care_home_inspections_2027",
+                                                     "Care home inspections 2027")
+    assert "id 'care_home_inspections_2027'" in proc.stdout
+    # without a title, the identifier comes from the file's name: two new specs, two ids
+    for name in ("north.toml", "south.toml"):
+        assert regflow("new-spec", "-o", tmp_path / name).returncode == 0
+    assert {load_spec(tmp_path / n).process.id for n in ("north.toml", "south.toml")} == {
+        "north", "south"}
+
+
+@pytest.mark.parametrize("base", ["ciw_2019", "specs/ciw_2019.toml"])
+def test_new_spec_as_a_variant_of_a_shipped_spec_or_a_file(tmp_path, base):
+    out = tmp_path / "pilot.toml"
+    proc = regflow("new-spec", "-o", out, "--variant-of", base, "--title", "CIW pilot",
+                   cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    data = tomllib.loads(out.read_text())
+    assert data["extends"] == "ciw_2019"  # a shipped spec by its id, wherever the file is
+    assert data["process"] == {"id": "ciw_pilot", "title": "CIW pilot",
+                               "version": "2019-04-variant"}
+    spec = load_spec(out)
+    assert spec.timescale("draft_report") == load_spec(ROOT / "specs/ciw_2019.toml").timescale(
+        "draft_report")  # it changes nothing yet
+    own = tmp_path / "own.toml"
+    assert regflow("new-spec", "-o", own).returncode == 0
+    proc = regflow("new-spec", "-o", tmp_path / "own_pilot.toml", "--variant-of", own)
+    assert proc.returncode == 0, proc.stderr
+    data = tomllib.loads((tmp_path / "own_pilot.toml").read_text())
+    assert data["extends"] == "own.toml" and data["process"]["id"] == "own_pilot"
+    assert regflow("validate", tmp_path / "own_pilot.toml").returncode == 0
+
+
+def test_new_spec_says_what_is_wrong_in_its_own_words(tmp_path):
+    proc = regflow("new-spec", "--extends", "ciw_2019", "-o", tmp_path / "x.toml")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: regflow new-spec")
+    assert "unrecognized arguments: --extends ciw_2019" in proc.stderr
+    proc = regflow("new-spec", "-o", tmp_path / "nodir" / "x.toml")
+    assert proc.returncode == 1
+    assert f"the folder {tmp_path / 'nodir'} does not exist" in proc.stderr
+    assert not (tmp_path / "nodir").exists()
+    proc = regflow("new-spec", "-o", tmp_path / "v.toml", "--variant-of", "ciw2019")
+    assert proc.returncode == 1 and "did you mean 'ciw_2019'?" in proc.stderr
+    proc = regflow("new-spec", "-o", tmp_path / "v.toml", "--variant-of",
+                   "variant:swia_proportionate")
+    assert proc.returncode == 1 and "rule variant in code" in proc.stderr
+    assert "try swia_handover" in proc.stderr and not (tmp_path / "v.toml").exists()
+    proc = regflow("new-spec", "-o", tmp_path / "v.toml", "--variant-of", "ciw_2019",
+                   "--template", "empty")
+    assert proc.returncode == 2 and "not allowed with" in proc.stderr
+
+
+def test_new_spec_help_describes_it_and_lists_the_output_as_required():
+    proc = regflow("new-spec", "--help")
+    assert proc.returncode == 0
+    text = proc.stdout
+    assert "Write a new spec file" in text and "--title TEXT" in text
+    assert "--variant-of SPEC" in text
+    required = text.split("required arguments:", 1)[1]
+    assert "-o FILE.toml, --output FILE.toml" in required
+    assert "-o FILE.toml" not in text.split("required arguments:", 1)[0].split("options:", 1)[1]
+
+
+def test_a_new_spec_points_at_the_schema_only_inside_the_project(tmp_path):
+    """A path into this installation would break once the file is shared: a file outside the
+    project that holds the schema gets none; one inside gets a path that travels with it."""
+    outside = tmp_path / "shared.toml"
+    assert regflow("new-spec", "-o", outside).returncode == 0
+    assert "$schema" not in tomllib.loads(outside.read_text())
+    assert not outside.read_text().startswith("\n")
+    assert regflow("new-spec", "-o", tmp_path / "v.toml", "--variant-of", "ciw_2019"
+                   ).returncode == 0
+    assert "$schema" not in tomllib.loads((tmp_path / "v.toml").read_text())
+    folder = ROOT / f".new_spec_test_{os.getpid()}"  # a folder of the project, as examples/
+    folder.mkdir()
+    try:
+        inside = folder / "mine.toml"
+        assert regflow("new-spec", "-o", inside).returncode == 0
+        schema = tomllib.loads(inside.read_text())["$schema"]
+        assert schema == "../specs/regflow-spec.schema.json"
+        assert (inside.parent / schema).resolve() == (ROOT / "specs/regflow-spec.schema.json")
+    finally:
+        shutil.rmtree(folder)

@@ -61,7 +61,7 @@ def test_25_to_30_working_days_through_the_form(qtbot, editor, tmp_path):
                for i in range(editor.problem_list.count()))
     assert str(editor.spec.timescale("draft_report").within) == "30 working days"
     # the dry run shows the new date: 30 working days after fieldwork, not 25
-    assert editor.timeline_table.rowCount() > 0
+    assert editor.dry_run.table.rowCount() > 0
     # undo and redo
     editor.undo_stack.undo()
     assert 'within = "25 working days"' in editor.toml.toPlainText()

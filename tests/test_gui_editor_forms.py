@@ -360,6 +360,8 @@ def test_a_new_spec_from_a_template_and_as_a_variant(qtbot, inspection, tmp_path
     spec = load_spec(made)
     assert (spec.process.id, spec.process.title) == ("adult_services_inspections",
                                                      "Adult services inspections")
+    # outside the regflow project: no path into this installation, which sharing would break
+    assert "$schema" not in made.read_text()
     # again: the file is there now, so the dialog says so and stays open
     dialog = inspection.new_spec()
     dialog.title.setText("Adult services inspections")
@@ -380,6 +382,7 @@ def test_a_new_spec_from_a_template_and_as_a_variant(qtbot, inspection, tmp_path
     spec, base = load_spec(variant), load_spec(tmp_path / "inspection.toml")
     assert spec.states == base.states and spec.timescales == base.timescales
     assert spec.process.version == "draft-variant"
+    assert "$schema" not in variant.read_text()
 
 
 def test_saving_a_spec_cases_use_gives_it_a_new_version(qtbot, tmp_path):
@@ -507,3 +510,19 @@ def test_a_delay_reads_in_order_and_long_words_show_their_start(qtbot, ciw):
     ciw.select(("process",))
     assert ciw.fields["title"].cursorPosition() == 0
     assert isinstance(ciw.fields["title"], QLineEdit)
+
+
+def test_a_misspelt_key_is_put_right_from_the_form(qtbot, ciw):
+    draft = next(t.index for t in ciw.spec.timescales if t.id == "draft_report")
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        ciw.change("Misspell", lambda doc: (doc.delete(("timescales", draft, "within")),
+                                            doc.set(("timescales", draft, "witin"),
+                                                    "30 working days")))
+    ciw.select(("timescales", draft))
+    move = ciw.form_widget.findChild(QPushButton, "move_witin")
+    assert move is not None and move.text() == "Make it ‘Within’"
+    with qtbot.waitSignal(ciw.checked, timeout=WAIT_MS):
+        move.click()
+    assert ciw.doc.get(("timescales", draft, "within")) == "30 working days"
+    assert "witin" not in ciw.doc.get(("timescales", draft))
+    assert str(ciw.spec.timescale("draft_report").within) == "30 working days"

@@ -36,7 +36,7 @@ from regflow.engine.spec.editing import EditError
 from regflow.engine.spec.milestones import vocabulary
 
 from .fields import Choices, ConditionField, DurationField, NamePicker, RefPicker
-from .forms import ENUM_WORDS, FIELD_WORDS, field_help
+from .forms import ENUM_WORDS, FIELD_WORDS, field_help, required
 
 #: the kinds of item that can be added, in words, and the part of the spec each goes in
 ADDABLE = {"state": ("Stage", "states"), "event": ("Event", "events"),
@@ -48,6 +48,8 @@ _KIND_FIELDS = {"deadline": ("within", "met_by"), "lead_time": ("after", "met_by
                 "window": ("after", "within", "met_by"), "delay": ("after", "fires"),
                 "recurring": ("every", "until"), "target": ("about", "met_by")}
 _DEFAULT_STRENGTH = {"target": "target"}
+#: what a choice that must be made, not accepted, shows until it is made
+CHOOSE = "choose…"
 
 
 class AddItemDialog(QDialog):
@@ -72,6 +74,8 @@ class AddItemDialog(QDialog):
         self._name_edited = False
         getattr(self, f"_build_{kind}")(near)
         self.problem = _problem_and_buttons(self, outer, f"Add {words.lower()}")
+        self.ok = self.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        self._watch()
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -99,8 +103,13 @@ class AddItemDialog(QDialog):
                 self.choices.doc.propose_name(self.section, title) if title.strip() else "")
 
     def _citation(self, near: tuple) -> None:
+        """The source paragraph: chosen, never guessed from the item chosen in the outline (a
+        wrong paragraph accepted in a hurry is a wrong legal reference); where the spec
+        requires one, "none" is not offered."""
+        needed = "citation" in required(self.section or "states")
         picker = self._row("citation", NamePicker(self.choices.of("paragraphs"), None,
-                                                  optional=True))
+                                                  optional=not needed,
+                                                  unchosen=CHOOSE if needed else None))
         words = QLabel()
         words.setObjectName("paragraph_words")
         words.setWordWrap(True)
@@ -114,10 +123,6 @@ class AddItemDialog(QDialog):
         def show(name):
             words.setText(f"“{' '.join(paragraphs[name].split())}”" if name in paragraphs else "")
         picker.currentIndexChanged.connect(lambda _i: show(picker.name()))
-        cited = self._near_value(near, "citation")
-        if cited:
-            picker.set_name(cited)
-            show(cited)
 
     def _near_value(self, near: tuple, key: str) -> Any:
         """A value of the item chosen in the outline, as a starting point."""
@@ -127,8 +132,10 @@ class AddItemDialog(QDialog):
             return None
         return entry.get(key) if hasattr(entry, "get") else None
 
-    def _picker(self, key: str, section: str, value=None, optional=False) -> NamePicker:
-        return self._row(key, NamePicker(self.choices.of(section), value, optional=optional))
+    def _picker(self, key: str, section: str, value=None, optional=False,
+                unchosen: str | None = None) -> NamePicker:
+        return self._row(key, NamePicker(self.choices.of(section), value, optional=optional,
+                                         unchosen=unchosen))
 
     # -- the kinds -------------------------------------------------------------------------------
 
@@ -171,10 +178,12 @@ class AddItemDialog(QDialog):
         text.setPlaceholderText("Paste the paragraph's words from the source document")
 
     def _build_transition(self, near: tuple) -> None:
+        # "From" is the stage chosen in the outline (the person's own choice); the event and
+        # where it leads are chosen here, never the first of the list
         here = near[1] if near[:1] == ("states",) else self._near_value(near, "to")
-        self._picker("from", "states", here)
-        self._picker("event", "events", None)
-        self._picker("to", "states", None)
+        self._picker("from", "states", here, unchosen=CHOOSE)
+        self._picker("event", "events", None, unchosen=CHOOSE)
+        self._picker("to", "states", None, unchosen=CHOOSE)
         condition = self._row("guard", ConditionField(self.choices, "", "guard"))
         # its reading may take two lines: the dialog grows to show them
         condition.line.textChanged.connect(lambda _t: QTimer.singleShot(0, self.adjustSize))
@@ -187,11 +196,11 @@ class AddItemDialog(QDialog):
         kind = self._row("kind", QComboBox())
         for name, words in ENUM_WORDS["kind"].items():
             kind.addItem(words, name)
-        self._row("anchor", RefPicker(self.choices, None))
+        self._row("anchor", RefPicker(self.choices, None, unchosen=CHOOSE))
         for key in ("after", "within", "every", "about"):
             self._row(key, DurationField("", key))
         self._row("met_by", RefPicker(self.choices, None, optional=True, events_only=True))
-        self._row("fires", NamePicker(self.choices.of("events"), None))
+        self._row("fires", NamePicker(self.choices.of("events"), None, unchosen=CHOOSE))
         self._row("until", RefPicker(self.choices, None, optional=True))
         strength = self._row("strength", QComboBox())
         for name, words in ENUM_WORDS["strength"].items():
@@ -290,10 +299,13 @@ class AddItemDialog(QDialog):
 
     def missing(self) -> str:
         """What must still be chosen before the item can be added, in words ("" if nothing)."""
+        if self.kind == "milestone" and not self.widgets["item"].name():
+            return "the stage, event or timescale to tag"
         name, fields = self.result_fields()
         needs = {"label": "a title", "name": "an identifier", "from": "where the step starts",
                  "event": "the event", "to": "where it leads", "anchor": "what starts the clock",
-                 "text": "the paragraph's words"}
+                 "text": "the paragraph's words", "fires": "the event it records",
+                 "citation": "the source paragraph"}
         gaps = []
         if self.kind in ("state", "event", "role", "fact", "timescale", "paragraph") and not (
                 name or fields.get("id")):
@@ -304,21 +316,43 @@ class AddItemDialog(QDialog):
         if self.kind == "timescale":
             for key in _KIND_FIELDS[fields["kind"]]:
                 widget = self.widgets[key]
+                if key == "fires" and not widget.name():
+                    gaps.append(needs[key])
                 if isinstance(widget, DurationField) and widget.reading.text().startswith("✗"):
                     gaps.append(f"a duration that reads ({widget.reading.text()[2:]})")
                 elif isinstance(widget, DurationField) and not widget.text():
                     gaps.append(f"how long ({FIELD_WORDS[key].lower()})")
+        if "citation" in self.widgets and "citation" in required(self.section or "states") \
+                and not self.widgets["citation"].name():
+            gaps.append(needs["citation"])
         return ", ".join(gaps)
+
+    def _watch(self) -> None:
+        """Say what is still to be chosen as it changes; the add button waits for it."""
+        for widget in self.widgets.values():
+            line = getattr(widget, "line", widget)
+            for signal in ("textChanged", "currentIndexChanged", "toggled"):
+                if hasattr(line, signal):
+                    getattr(line, signal).connect(self._still_needed)
+                    break
+        self._still_needed()
+
+    def _still_needed(self, *_changed) -> None:
+        gaps = self.missing()
+        self.ok.setEnabled(not gaps)
+        self.problem.setStyleSheet("color: #444" if gaps else "color: #a00000")
+        self.problem.setText(f"Still to choose: {gaps}." if gaps else "")
 
     def say(self, problem: str) -> None:
         """Why the item cannot be added yet; the dialog grows to show all of it."""
+        self.problem.setStyleSheet("color: #a00000")
         self.problem.setText(problem)
         self.adjustSize()
 
     def accept(self) -> None:
         gaps = self.missing()
         if gaps:
-            self.say(f"Still needed: {gaps}.")
+            self.say(f"Still to choose: {gaps}.")
             return
         name, fields = self.result_fields()
         try:

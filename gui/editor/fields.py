@@ -120,15 +120,16 @@ class _Indented(QStyledItemDelegate):
 
 class NamePicker(QComboBox):
     """Picks one name of a part of the spec, shown by its label; labels written with leading
-    spaces (a state's depth in the hierarchy) are indented in the list."""
+    spaces (a state's depth in the hierarchy) are indented in the list. ``unchosen`` (e.g.
+    "choose…") starts it on no name, for a choice that must be made rather than accepted."""
 
     picked = Signal(object)  # the name, or None for "none"
 
     def __init__(self, choices: list[tuple[str, str]], value: str | None = None,
-                 optional: bool = False, none_text: str = NONE):
+                 optional: bool = False, none_text: str = NONE, unchosen: str | None = None):
         super().__init__()
-        if optional:
-            self.addItem(none_text, None)
+        if optional or unchosen:
+            self.addItem(unchosen or none_text, None)
         for name, label in choices:
             self.addItem(label.lstrip(), name)
             self.setItemData(self.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
@@ -152,7 +153,7 @@ class RefPicker(NamePicker):
     """What starts, meets or stops a clock: an event, or a case entering a state."""
 
     def __init__(self, choices: Choices, value: dict | None, optional: bool = False,
-                 events_only: bool = False):
+                 events_only: bool = False, unchosen: str | None = None):
         refs = [(f"event:{n}", f"Event: {label}") for n, label in choices.of("events")]
         if not events_only:
             refs += [(f"state:{n}", f"Entering: {label.strip()}") for n, label in
@@ -161,7 +162,7 @@ class RefPicker(NamePicker):
         if value:
             kind = "event" if "event" in value else "state"
             current = f"{kind}:{value.get(kind)}"
-        super().__init__(refs, current, optional)
+        super().__init__(refs, current, optional, unchosen=unchosen)
 
     def ref(self) -> dict | None:
         """``{"event": name}`` or ``{"state": name}``, or None."""
@@ -172,10 +173,13 @@ class RefPicker(NamePicker):
         return {kind: name}
 
 
-class NameChecklist(QListWidget):
-    """Picks several names (the states a step leaves, the milestones of a stage)."""
+class NameChecklist(QWidget):
+    """Picks several names (the states a step leaves, the milestones of a stage). A long list
+    (a big spec has some 85 stages) gets a filter box above it and more room."""
 
     changed = Signal(list)
+    #: more choices than this: a filter box, and the list taller
+    LONG = 8
 
     def __init__(self, choices: list[tuple[str, str]], value: list[str]):
         super().__init__()
@@ -183,6 +187,17 @@ class NameChecklist(QListWidget):
         known = dict(choices)
         ordered = [(n, known.get(n, f"{n} (not in this spec)")) for n in chosen] + [
             (n, label) for n, label in choices if n not in chosen]
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        self.filter = QLineEdit()
+        self.filter.setObjectName("filter")
+        self.filter.setPlaceholderText("Type to find one (those ticked always show)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter)
+        column.addWidget(self.filter)
+        self.filter.setVisible(len(ordered) > self.LONG)
+        self.list = QListWidget()
         for name, label in ordered:
             item = QListWidgetItem(label.strip())
             item.setData(Qt.ItemDataRole.UserRole, name)
@@ -190,21 +205,35 @@ class NameChecklist(QListWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if name in chosen
                                else Qt.CheckState.Unchecked)
-            self.addItem(item)
-        self.setMaximumHeight(130 if len(ordered) > 4 else 26 * max(len(ordered), 1) + 6)
-        self.itemChanged.connect(lambda _item: self.changed.emit(self.names()))
+            self.list.addItem(item)
+        rows = self.list.sizeHintForRow(0) if ordered else 20
+        self.list.setFixedHeight(rows * min(max(len(ordered), 1), 12 if len(ordered) > self.LONG
+                                             else self.LONG) + 2 * self.list.frameWidth() + 2)
+        self.list.itemChanged.connect(lambda _item: self.changed.emit(self.names()))
+        column.addWidget(self.list)
+        self.setFocusProxy(self.list)
+
+    def _items(self) -> list[QListWidgetItem]:
+        return [self.list.item(i) for i in range(self.list.count())]
+
+    def _filter(self, text: str) -> None:
+        words = text.lower().split()
+        for item in self._items():
+            shown = item.checkState() == Qt.CheckState.Checked or all(
+                w in f"{item.text()} {item.data(Qt.ItemDataRole.UserRole)}".lower()
+                for w in words)
+            item.setHidden(not shown)
 
     def names(self) -> list[str]:
-        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
-                if self.item(i).checkState() == Qt.CheckState.Checked]
+        return [item.data(Qt.ItemDataRole.UserRole) for item in self._items()
+                if item.checkState() == Qt.CheckState.Checked]
 
     def set_names(self, names: list[str]) -> None:
-        self.blockSignals(True)
-        for i in range(self.count()):
-            item = self.item(i)
+        self.list.blockSignals(True)
+        for item in self._items():
             item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
                                in names else Qt.CheckState.Unchecked)
-        self.blockSignals(False)
+        self.list.blockSignals(False)
         self.changed.emit(self.names())
 
 

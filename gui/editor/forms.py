@@ -33,6 +33,7 @@ from regflow.engine.spec.overriding import (
     TIMESCALE_RENAME_REFUSED,
 )
 from regflow.engine.spec.schema import spec_schema
+from regflow.engine.suggest import closest
 
 from .fields import Choices, ConditionField, DurationField, NameChecklist, NamePicker, RefPicker
 from .outline import ITEM_WORDS, KINDS
@@ -96,6 +97,13 @@ def field_help(section: str, key: str) -> str:
     schema = spec_schema()["properties"].get(section, {})
     item = schema.get("items") or schema.get("additionalProperties") or schema
     return str(item.get("properties", {}).get(key, {}).get("description", ""))
+
+
+def _known_keys(section: str) -> tuple[str, ...]:
+    """The keys the spec format has for an item of ``section`` (empty: not known here)."""
+    schema = spec_schema()["properties"].get(section, {})
+    item = schema.get("items") or schema.get("additionalProperties") or schema
+    return tuple(item.get("properties", {}))
 
 
 def required(section: str) -> tuple[str, ...]:
@@ -179,8 +187,12 @@ class ItemForm:
         if section == "timescales":  # the rule reads in order: clock, how long, met, then who
             order = list(FIELD_WORDS)
             keys.sort(key=lambda k: order.index(k) if k in order else len(order))
+        known = _known_keys(section)
         for key in keys:
             value = entry.get(key)
+            if known and key not in known and key != "remove":  # (remove: a variant's)
+                self._unknown_row(key, value, [k for k in known if k not in entry])
+                continue
             widget = self._field(section, key, value)
             tip = field_help(section, key)
             words = "Words on the arrow" if (section, key) == ("transitions", "label") else \
@@ -271,6 +283,31 @@ class ItemForm:
             return ", ".join(f"{k} {v}" for k, v in value.items())
         text = " ".join(str(value).split())
         return text if len(text) <= 160 else text[:159] + "…"
+
+    def _unknown_row(self, key: str, value: Any, free: list[str]) -> None:
+        """A key the spec format does not have (``witin``): its value, and a button that moves
+        it to the key it was most likely meant to be, or takes it out."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        shown = QLabel(f"“{value}” — not a field regflow knows")
+        shown.setStyleSheet("color: #a4262c;")
+        layout.addWidget(shown, 1)
+        meant = closest(key, free)
+        if meant is not None:
+            words = FIELD_WORDS.get(meant, meant)
+            move = QPushButton(f"Make it ‘{words}’")
+            move.setObjectName(f"move_{key}")
+            move.clicked.connect(lambda: (
+                self.edit((*self.path, meant), value, f"Make ‘{key}’ ‘{words}’"),
+                self.edit((*self.path, key), None, f"Take out ‘{key}’")))
+            layout.addWidget(move)
+        drop = QPushButton("Take it out")
+        drop.setObjectName(f"drop_{key}")
+        drop.clicked.connect(lambda: self.edit((*self.path, key), None, f"Take out ‘{key}’"))
+        layout.addWidget(drop)
+        self.fields[key] = row
+        self.form.addRow(QLabel(key), row)
 
     def _name_row(self, words: str, name: str) -> None:
         row = QWidget()

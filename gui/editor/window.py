@@ -20,11 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -45,7 +43,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regflow.engine.compare.timeline import timeline
 from regflow.engine.errors import Problem, SpecError
 from regflow.engine.register.api import Register
 from regflow.engine.spec.editing import EditError, SpecDocument, inline
@@ -60,13 +57,13 @@ from regflow.engine.spec.overriding import (
 from regflow.engine.spec.starting import bases, templates
 from regflow.engine.spec.tomlsource import SourceMap
 
-from ..case.tables import cell, new_table
 from ..diagram.svg import DiagramSvg
 from ..diagram.view import DiagramView
 from ..tasks import run_task
 from . import problems as problem_list
 from .codeview import NumberedText
 from .dialogs import ADDABLE, AddItemDialog, NewSpecDialog
+from .dryrun import DryRun
 from .fields import Choices
 from .forms import FIELD_WORDS, ItemForm, Layer
 from .highlight import TomlHighlighter
@@ -267,23 +264,8 @@ class EditorWindow(QMainWindow):
         dv.addLayout(tools)
         dv.addWidget(self.preview, 1)
         previews.addTab(drawing, "Diagram")
-        dry = QWidget()
-        dl = QVBoxLayout(dry)
-        self.dry_start = QDateEdit(QDate(self.today.year, self.today.month, self.today.day))
-        self.dry_start.setCalendarPopup(True)
-        self.dry_start.setDisplayFormat("yyyy-MM-dd")
-        self.dry_start.dateChanged.connect(lambda _d: self._fill_timeline())
-        dl.addWidget(QLabel("Dry run: the dates each deadline falls on, each step on the last "
-                            "day allowed, from"))
-        self.dry_from = QComboBox()
-        self.dry_from.setObjectName("dry_from")
-        self.dry_from.activated.connect(lambda _i: self._fill_timeline())
-        dl.addWidget(self.dry_from)
-        dl.addWidget(QLabel("on"))
-        dl.addWidget(self.dry_start)
-        self.timeline_table = new_table(["Due", "Timescale", "How binding"])
-        dl.addWidget(self.timeline_table, 1)
-        previews.addTab(dry, "Dry-run timeline")
+        self.dry_run = DryRun(self.today)
+        previews.addTab(self.dry_run, "Dry-run timeline")
         right.addWidget(previews)
         right.setSizes([220, 160, 520])
         split.addWidget(right)
@@ -934,7 +916,7 @@ class EditorWindow(QMainWindow):
                            "that could be made.")
         if spec is not None:
             self.spec = spec
-            self._fill_timeline()
+        self.dry_run.show_spec(spec)
         self.checked.emit()
         if typed or spec is not None:
             self._follow_up(ticket, text if typed else None, spec)
@@ -960,8 +942,9 @@ class EditorWindow(QMainWindow):
                 return  # a newer check is on its way
             if doc is not None:
                 self._toml_edited(typed, doc)
-                if doc.text() == typed:
-                    self._check_timer.stop()  # this very text has been checked
+                if doc.text() == typed == self.toml.toPlainText():
+                    # this very text has been checked (not text typed since, still to check)
+                    self._check_timer.stop()
             self._form_in_step()
             if diagram is not None:
                 self._previewed(ticket, diagram)
@@ -994,37 +977,6 @@ class EditorWindow(QMainWindow):
             self.preview.set_zoom(zoom)
             self.preview.centerOn(centre)
         self.previewed.emit()
-
-    def _fill_timeline(self) -> None:
-        table = self.timeline_table
-        table.setRowCount(0)
-        if self.spec is None:
-            return
-        chosen = self.dry_from.currentData()
-        events = list(self.spec.events)
-        if [self.dry_from.itemData(i) for i in range(self.dry_from.count())] != events:
-            self.dry_from.clear()
-            for name, event in self.spec.events.items():
-                self.dry_from.addItem(event.label, name)
-            # by default the step the first deadline counts from (e.g. the end of fieldwork)
-            first = next((t.anchor.name for t in self.spec.timescales
-                          if t.anchor.kind == "event" and t.kind != "recurring"), None)
-            chosen = chosen if chosen in events else first
-            self.dry_from.setCurrentIndex(max(0, self.dry_from.findData(chosen)))
-        try:
-            found = timeline(self.spec, self.dry_start.date().toPython(),
-                             self.dry_from.currentData())
-        except Exception as err:
-            table.insertRow(0)
-            table.setItem(0, 1, cell(f"no dry run: {err}"))
-            return
-        for e in found.entries:
-            n = table.rowCount()
-            table.insertRow(n)
-            for col, text in enumerate((e.due.isoformat() if e.due else "—",
-                                        f"{e.label} [{e.citation}]", e.strength.replace("_", " "))):
-                table.setItem(n, col, cell(text, e.rule))
-        table.resizeColumnsToContents()
 
     def _go_to_problem(self, item: QListWidgetItem) -> None:
         """To the field the problem concerns, in the form; else to its line in the TOML tab."""
