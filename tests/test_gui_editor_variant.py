@@ -5,6 +5,7 @@ a base item deleted as ``remove = true``, undo and redo, and renames of base ite
 from __future__ import annotations
 
 import difflib
+import re
 
 import pytest
 
@@ -54,9 +55,11 @@ def outline_item(editor, path):
 
 
 def timeline_dues(editor) -> list[str]:
-    table = editor.timeline_table
-    return [table.item(r, 0).text() for r in range(table.rowCount())
-            if "Draft report" in table.item(r, 1).text()]
+    """The dates the dry run gives the draft report (ISO, the first date in the cell)."""
+    table = editor.dry_run.table
+    return [re.search(r"\d{4}-\d{2}-\d{2}", table.item(r, 0).text()).group(0)
+            for r in range(table.rowCount())
+            if table.item(r, 1) and "Draft report" in table.item(r, 1).text()]
 
 
 def changed_lines(before: str, after: str) -> list[str]:
@@ -99,7 +102,7 @@ def test_an_inherited_timescale_changed_through_the_form(qtbot, editor, made, tm
     before = made.read_text()
     draft = ("timescales", draft_index())
     editor.select(draft)
-    qtbot.waitUntil(lambda: editor.timeline_table.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: editor.dry_run.table.rowCount() > 0, timeout=WAIT_MS)
     dues = timeline_dues(editor)
     edit_within(qtbot, editor, "30 working days")
     # the dry run is the resolved spec's: the draft is due later, nothing else moves earlier
