@@ -85,6 +85,7 @@ def test_the_outline_shows_the_whole_process_with_the_base_marked(qtbot, editor,
     assert "As in ciw_2019" in peer.toolTip(0)
     assert peer.foreground(0).color().name() == "#767676"
     assert editor.variant_legend.isVisible() and "ciw_2019" in editor.variant_legend.text()
+    assert editor.tabs.tabText(editor.tabs.indexOf(editor.toml)) == "TOML (this variant's file)"
     # the form of a base item shows the base's values
     editor.select(("timescales", draft_index()))
     assert editor.fields["within"].line.text() == "25 working days"

@@ -760,6 +760,9 @@ class EditorWindow(QMainWindow):
         self._refresh_timer.stop()
         marks = self._marks()
         self.variant_legend.setVisible(marks is not None)
+        # the TOML tab has the variant's file: only what it changes, not the whole process
+        self.tabs.setTabText(self.tabs.indexOf(self.toml), "TOML" if marks is None
+                             else "TOML (this variant's file)")
         if marks is not None:
             self.variant_legend.setText(
                 f"A variant of <b>{html.escape(marks.base)}</b>, shown whole:<br>"
