@@ -14,7 +14,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from test_gui import WAIT_MS, output_dir
 
 from regflow.engine import load_spec
@@ -281,20 +281,21 @@ def test_the_preview_keeps_its_layout_for_new_words(qtbot, editor, tmp_path):
         editor.edit(("timescales", draft_index(), "within"), "30 working days", "Set within")
     assert editor.live_preview.last == "same"
     assert diagram_svg.layout_runs == runs  # no Graphviz run for any of these
-    # a new transition changes the drawing's shape: laid out again, the new arrow drawn
+    # a new transition changes the drawing's shape: the new arrow is drawn in, nothing moves
     text = editor.toml.toPlainText() + (
         '\n[[transitions]]\nfrom = "finalising_report"\nevent = "case_closed"\n'
         'to = "review_closed"\ncitation = "6.5"\n')
     with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
         editor.toml.setPlainText(text)
-    assert editor.live_preview.last == "laid out"
-    assert diagram_svg.layout_runs == runs + 1
+    assert editor.live_preview.last == "drawn in"
+    assert diagram_svg.layout_runs == runs
     assert "e__finalising_report.case_closed.review_closed" in editor.preview.document.items
-    # undoing back to the earlier shape: that layout is kept, no Graphviz run
+    assert boxes(editor) == before
+    # undoing back to the earlier shape: its drawing is kept, no Graphviz run
     qtbot.waitUntil(lambda: editor.undo_stack.count() == 4, timeout=WAIT_MS)
     with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
         editor.undo_stack.undo()
-    assert diagram_svg.layout_runs == runs + 1 and editor.live_preview.last == "same"
+    assert diagram_svg.layout_runs == runs and editor.live_preview.last == "same"
     assert "e__finalising_report.case_closed.review_closed" not in editor.preview.document.items
     assert boxes(editor) == before
     assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview.png"), "PNG")
@@ -331,6 +332,71 @@ def test_choosing_a_stage_brings_it_into_view_readable(qtbot, editor, tmp_path):
     assert in_view(step.sources[0])
     assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview_step.png"),
                                       "PNG")
+
+
+def drawn(editor) -> dict[str, str]:
+    """The geometry of every state, frame and arrow on the preview, by id."""
+    text = editor.preview.document.text
+    out = {}
+    for found in re.finditer(r'<g id="([se]__[^"]+)" class="(?:node|edge|cluster)">(.*?)(?=<g id="'
+                             r'[^"]*" class="(?:node|edge|cluster)">|</svg>)', text, re.S):
+        out[found.group(1)] = " ".join(re.findall(r'\s(?:d|points|x|y)="([^"]*)"', found.group(2)))
+    return out
+
+
+def test_a_new_state_and_arrow_are_drawn_in_without_moving_anything(qtbot, editor, tmp_path):
+    before, runs = drawn(editor), diagram_svg.layout_runs
+    editor.preview.show_where(["finalising_report"])
+    assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview_before_add.png"),
+                                      "PNG")
+    editor._add("state", "legal_check", {"label": "Report checked by the legal team",
+                                         "parent": "reporting", "role": "lead_inspector",
+                                         "citation": "8.7"})
+    with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
+        editor._add("transition", None, {"from": "finalising_report", "event": "case_closed",
+                                         "to": "legal_check", "citation": "6.5"})
+    qtbot.waitUntil(lambda: "s__legal_check" in editor.preview.document.items, timeout=WAIT_MS)
+    assert editor.live_preview.last == "drawn in" and diagram_svg.layout_runs == runs
+    after = drawn(editor)
+    added = set(after) - set(before)
+    assert added == {"s__legal_check", "e__finalising_report.case_closed.legal_check"}
+    # every state and arrow drawn before is where it was; only frames may have grown
+    moved = {k for k in before if before[k] != after.get(k)}
+    assert all(editor.preview.document.items[k].kind == "cluster" for k in moved), moved
+    document = editor.preview.document
+    new = document.items["s__legal_check"].box
+    frame = document.items["s__reporting"].box
+    assert frame[0] <= new[0] and frame[1] <= new[1] and new[2] <= frame[2] and new[3] <= frame[3]
+    others = [item.box for key, item in document.items.items()
+              if item.kind == "node" and key != "s__legal_check" and item.box]
+    assert not any(new[0] < o[2] and o[0] < new[2] and new[1] < o[3] and o[1] < new[3]
+                   for o in others)
+    editor.preview.show_where(["legal_check"])
+    assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview_drawn_in.png"),
+                                      "PNG")
+    # the tidy layout: Graphviz, on demand
+    button = editor.findChild(QPushButton, "tidy_layout")
+    assert "Graphviz" in button.toolTip() and "may move" in button.toolTip()
+    assert button.text() == "Tidy layout (1)" and "1 change of shape drawn in" in button.toolTip()
+    assert editor.grab().save(str(output_dir(tmp_path) / "editor_drawn_in.png"), "PNG")
+    with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
+        button.click()
+    assert editor.live_preview.last == "laid out" and diagram_svg.layout_runs == runs + 1
+    assert "s__legal_check" in editor.preview.document.items and button.text() == "Tidy layout"
+    assert editor.preview.grab().save(str(output_dir(tmp_path) / "editor_preview_tidied.png"),
+                                      "PNG")
+
+
+def test_a_deleted_step_takes_out_exactly_its_arrow(qtbot, editor):
+    before, runs = drawn(editor), diagram_svg.layout_runs
+    index = next(i for i, t in enumerate(editor.spec.transitions)
+                 if t.sources == ("follow_up_to_announce",) and t.event == "inspection_announced")
+    with qtbot.waitSignal(editor.previewed, timeout=WAIT_MS):
+        editor.change("Delete step", lambda doc: doc.delete(("transitions", index)))
+    assert editor.live_preview.last == "drawn in" and diagram_svg.layout_runs == runs
+    after = drawn(editor)
+    assert set(before) - set(after) == {"e__follow_up_to_announce.inspection_announced.preparation"}
+    assert all(after[k] == before[k] for k in after)
 
 
 def test_find_narrows_the_outline_and_the_toml_tab_follows(qtbot, editor, tmp_path):

@@ -68,7 +68,7 @@ from .fields import Choices
 from .forms import FIELD_WORDS, ItemForm, Layer
 from .highlight import TomlHighlighter
 from .outline import ITEM_WORDS, KINDS, REMOVED, Marks, Outline, label_of
-from .preview import LivePreview
+from .preview import LivePreview, tidy_button
 from .textsync import show_text
 
 #: what saving a spec with problems adds to its version
@@ -261,6 +261,7 @@ class EditorWindow(QMainWindow):
         self.stale.setStyleSheet("color: #8a4b00;")
         self.stale.setWordWrap(True)
         tools.addWidget(self.stale, 1)
+        tools.addWidget(tidy_button(self))
         dv.addLayout(tools)
         dv.addWidget(self.preview, 1)
         previews.addTab(drawing, "Diagram")
