@@ -230,7 +230,10 @@ def _run(folder: Path, repeat: int) -> int:
     drawn_in = median_ms(_drawn_in_times(max(3, repeat // 3)))
     graphviz = median_ms([_layout_once(CIW) for _ in range(max(3, repeat // 3))])
     words_only = median_ms(_relabel_times(repeat))
-    window.saved_text = window.doc.text()
+    from regflow.gui.tasks import wait_for_tasks
+
+    wait_for_tasks()  # the last dry run, worked out after the last preview
+    window.saved_text = window.current_text()
     window.close()
 
     print(f"spec editor on the CIW spec (python {sys.version.split()[0]}, Qt platform "

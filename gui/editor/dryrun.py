@@ -145,9 +145,22 @@ class DryRun(QWidget):
 
     # -- what the editor calls -------------------------------------------------------------------
 
-    def show_spec(self, spec: Spec | None) -> None:
+    def start(self) -> tuple[date, str | None]:
+        """Where the dry run starts: a day, and an event (None: the opening of a case)."""
+        return self.start_day.date().toPython(), self.start_event.currentData()
+
+    @staticmethod
+    def work_out(spec: Spec, start: tuple[date, str | None]) -> list[Entry] | RegflowError:
+        """The timeline from ``start`` (the engine's; safe off the UI thread), or why none."""
+        try:
+            return timeline(spec, *start).entries
+        except RegflowError as err:
+            return err
+
+    def show_spec(self, spec: Spec | None, worked: tuple | None = None) -> None:
         """Show ``spec``'s timeline, marking what moved since the spec shown before; None (the
-        spec as it is now cannot run) keeps the last timeline, said to be out of date."""
+        spec as it is now cannot run) keeps the last timeline, said to be out of date.
+        ``worked``: (start, :meth:`work_out`'s answer) worked out already, off the UI thread."""
         if spec is None:
             if self.spec is not None:
                 self.summary.setText("Out of date: the spec has problems, so these are the "
@@ -160,7 +173,7 @@ class DryRun(QWidget):
         self.spec = spec
         self.table.setEnabled(True)
         self._offer_events(spec)
-        self._fill(compare=True)
+        self._fill(compare=True, worked=worked)
 
     # -- inside ------------------------------------------------------------------------------------
 
@@ -181,14 +194,15 @@ class DryRun(QWidget):
         if self.spec is not None:
             self._fill(compare=False)
 
-    def _fill(self, compare: bool) -> None:
-        spec, start = self.spec, self.start_day.date().toPython()
-        event = self.start_event.currentData()
+    def _fill(self, compare: bool, worked: tuple | None = None) -> None:
+        spec, (start, event) = self.spec, self.start()
         self.table.setRowCount(0)
         self._say_assumed(spec, start, event)
-        try:
-            entries = timeline(spec, start, event).entries
-        except RegflowError as err:
+        # worked out for another start (chosen meanwhile, or gone from the spec): again here
+        entries = worked[1] if worked and worked[0] == (start, event) else \
+            self.work_out(spec, (start, event))
+        if isinstance(entries, RegflowError):
+            err = entries
             self.entries, self.moved, self._before = [], {}, {}
             self.summary.setText(f"No dry run from this start: {err}")
             self.summary.show()

@@ -920,7 +920,8 @@ class EditorWindow(QMainWindow):
                            "that could be made.")
         if spec is not None:
             self.spec = spec
-        self.dry_run.show_spec(spec)
+        else:
+            self.dry_run.show_spec(None)  # its dates: out of date (the new ones come later)
         self.checked.emit()
         if typed or spec is not None:
             self._follow_up(ticket, text if typed else None, spec)
@@ -952,9 +953,27 @@ class EditorWindow(QMainWindow):
             self._form_in_step()
             if diagram is not None:
                 self._previewed(ticket, diagram)
+            if spec is not None:
+                self._dry_run(ticket, spec)
 
-        run_task(self, "Drawing the diagram…", work, done, lambda _err: self._form_in_step(),
-                 progress=False)
+        def failed(_err) -> None:
+            self._form_in_step()
+            if spec is not None and ticket == self._generation:
+                self._dry_run(ticket, spec)
+
+        run_task(self, "Drawing the diagram…", work, done, failed, progress=False)
+
+    def _dry_run(self, ticket: int, spec) -> None:
+        """The dry run's dates, worked out off the UI thread once the diagram is painted (the
+        timeline of a big spec takes about as long as its check, and the drawing comes first)."""
+        start = self.dry_run.start()
+
+        def done(entries) -> None:
+            if ticket == self._generation:
+                self.dry_run.show_spec(spec, (start, entries))
+
+        run_task(self, "Working out the dry run…", lambda: DryRun.work_out(spec, start), done,
+                 lambda _err: None, progress=False)
 
     def _form_in_step(self) -> None:
         in_step = self.doc is not None and self.toml.toPlainText() == self.doc.text()
