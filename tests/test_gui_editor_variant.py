@@ -107,7 +107,7 @@ def test_an_inherited_timescale_changed_through_the_form(qtbot, editor, made, tm
     dues = timeline_dues(editor)
     edit_within(qtbot, editor, "30 working days")
     # the dry run is the resolved spec's: the draft is due later (worked out after the preview)
-    qtbot.waitUntil(lambda: timeline_dues(editor) != dues, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: timeline_dues(editor) not in (dues, []), timeout=WAIT_MS)
     assert max(timeline_dues(editor)) > max(dues)
     assert editor.toml.toPlainText() == (before + '\n[[timescales]]\nid = "draft_report"\n'
                                          'within = "30 working days"\n')
