@@ -48,6 +48,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/national_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/compare_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/editor_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/variant_editor_bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build *.egg-info

@@ -78,6 +78,12 @@ def is_variant(data: dict[str, Any]) -> bool:
 
 def resolve(path: str, text: str, data: dict[str, Any], _depth: int = 0) -> Resolved:
     """Merge the variant at ``path`` (its ``text`` and parsed ``data``) onto its base."""
+    return merge_onto(resolve_base(path, text, data, _depth), path, text, data)
+
+
+def resolve_base(path: str, text: str, data: dict[str, Any], _depth: int = 0) -> Resolved:
+    """The spec the variant at ``path`` extends, itself resolved if it is a variant too (the
+    editor shows a variant's items against it)."""
     from .loader import read_toml  # the loader reads specs; a variant reads its base with it
 
     base_ref = data.get(EXTENDS)
@@ -99,6 +105,12 @@ def resolve(path: str, text: str, data: dict[str, Any], _depth: int = 0) -> Reso
         for section in ("timescales", "transitions"):  # so that removals renumber them
             for k in range(len(base_data.get(section, []) or [])):
                 base.origins[(section, k)] = (0, (section, k))
+    return base
+
+
+def merge_onto(base: Resolved, path: str, text: str, data: dict[str, Any]) -> Resolved:
+    """The variant at ``path`` merged onto its resolved ``base`` (left as it was)."""
+    base_path = base.files[-1][0]  # the file it extends (a variant's own file comes last)
     mine = len(base.files)
     merged = Resolved(copy.deepcopy(base.data), "", base_path,
                       [*base.files, (path, SourceMap(text))], dict(base.origins))

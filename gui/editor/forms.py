@@ -8,6 +8,7 @@ field out); the editor window makes the change through the spec document and its
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -19,15 +20,23 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from regflow.engine.cases.calendars import calendar_names
+from regflow.engine.spec.overriding import (
+    CHANGED,
+    INHERITED,
+    OWN,
+    RENAME_REFUSED,
+    TIMESCALE_RENAME_REFUSED,
+)
 from regflow.engine.spec.schema import spec_schema
 from regflow.engine.suggest import closest
 
 from .fields import Choices, ConditionField, DurationField, NameChecklist, NamePicker, RefPicker
-from .outline import KINDS
+from .outline import ITEM_WORDS, KINDS
 
 #: each field in words, as the form and the add-item dialogs label it
 FIELD_WORDS = {
@@ -103,13 +112,39 @@ def required(section: str) -> tuple[str, ...]:
     return tuple(item.get("required", ()))
 
 
+@dataclass
+class Layer:
+    """What a variant's item form says about the base: where the item comes from (see
+    :mod:`regflow.engine.spec.overriding`) and the base's value of each field it changes."""
+
+    base: str
+    origin: str
+    changed: dict[str, Any] = field(default_factory=dict)
+
+
+#: the line at the top of a variant item's form, by where the item comes from
+LAYER_WORDS = {
+    INHERITED: "As in {base}. A change here is written into this variant as that change "
+               "alone; the rest stays as {base} has it.",
+    CHANGED: "✎ Changed by this variant: the fields marked ✎ differ from {base}, the rest are "
+             "as {base} has them.",
+    OWN: "✚ Added by this variant: {base} does not have it.",
+}
+#: a base step cannot be changed field by field: what the variant writes instead
+STEP_WORDS = (" A step of {base} that is changed is written as the base's step removed and "
+              "the step as changed added, so it is tried after the base's steps.")
+
+
 class ItemForm:
     """Fills a form layout with the fields of the item at ``path`` of the document."""
 
     def __init__(self, form: QFormLayout, edit: Callable[[tuple, Any, str], None],
-                 rename: Callable[[], None]):
+                 rename: Callable[[], None], revert: Callable[[str], None] | None = None,
+                 restore: Callable[[], None] | None = None):
         self.form, self.edit, self.rename = form, edit, rename
+        self.revert, self.restore = revert, restore
         self.fields: dict[str, QWidget] = {}
+        self.layer: Layer | None = None
 
     def clear(self) -> None:
         while self.form.rowCount():
@@ -120,18 +155,22 @@ class ItemForm:
                     part.widget().deleteLater()
         self.fields = {}
 
-    def fill(self, choices: Choices, path: tuple) -> None:
+    def fill(self, choices: Choices, path: tuple, layer: Layer | None = None) -> None:
+        """The fields of the item at ``path``; ``layer``: a variant's item, with what its base
+        says (``choices.doc`` is then the resolved spec)."""
         self.clear()
-        self.choices, self.path = choices, tuple(path)
+        self.choices, self.path, self.layer = choices, tuple(path), layer
         section = path[0]
         entry = choices.doc.get(path)
+        if layer is not None:
+            self._layer_row(layer, section)
         if section == "paragraphs":
             self._name_row("Number", str(path[1]))
             box = QPlainTextEdit(str(entry))
             box.setObjectName("text")
             box.focusOutEvent = lambda e, b=box: (QPlainTextEdit.focusOutEvent(b, e), self.edit(
                 self.path, b.toPlainText(), "Change the paragraph's words"))
-            self.form.addRow("Words", box)
+            self.form.addRow(self._label("text", "Words"), self._with_base("text", box))
             self.fields["text"] = box
             return
         if section in KINDS:
@@ -144,6 +183,7 @@ class ItemForm:
         if section == "facts" and entry.get("type") != "enum" and "values" not in entry:
             keys.remove("values")
         keys += [k for k in entry if k not in keys and (k, section) != ("id", "timescales")]
+        keys += [k for k in (layer.changed if layer else ()) if k not in keys]  # taken out
         if section == "timescales":  # the rule reads in order: clock, how long, met, then who
             order = list(FIELD_WORDS)
             keys.sort(key=lambda k: order.index(k) if k in order else len(order))
@@ -157,10 +197,92 @@ class ItemForm:
             tip = field_help(section, key)
             words = "Words on the arrow" if (section, key) == ("transitions", "label") else \
                 FIELD_WORDS.get(key, key.replace("_", " ").capitalize())
-            label = QLabel(words)
+            label = self._label(key, words)
             label.setToolTip(tip)
             widget.setToolTip(widget.toolTip() or tip)
-            self.form.addRow(label, widget)
+            self.form.addRow(label, self._with_base(key, widget))
+
+    def fill_removed(self, base: str, words: str) -> None:
+        """The form of a base item the variant removes: what it is, and putting it back."""
+        self.clear()
+        self.path, self.layer = (), None
+        said = QLabel(f"<b>{words}</b><br>{base} has this; this variant takes it out "
+                      "(remove = true). Put it back to have it as the base has it.")
+        said.setObjectName("layer")
+        said.setWordWrap(True)
+        self.form.addRow(said)
+        button = QPushButton("Put it back")
+        button.setObjectName("restore")
+        button.clicked.connect(lambda: self.restore and self.restore())
+        holder = QWidget()  # a widget, not a layout: clear() takes widgets out
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(button)
+        row.addStretch(1)
+        self.form.addRow(holder)
+
+    def _layer_row(self, layer: Layer, section: str) -> None:
+        words = LAYER_WORDS[layer.origin].format(base=layer.base)
+        if section == "transitions" and layer.origin == INHERITED:
+            words += STEP_WORDS.format(base=layer.base)
+        said = QLabel(words)
+        said.setObjectName("layer")
+        said.setWordWrap(True)
+        said.setStyleSheet("QLabel { background: #eef4fa; border: 1px solid #b8d0e6; "
+                           "border-radius: 3px; padding: 4px; }")
+        self.form.addRow(said)
+
+    def _label(self, key: str, words: str) -> QLabel:
+        """A field's label, marked ✎ when the variant changes the base's value."""
+        changed = self.layer is not None and key in self.layer.changed
+        label = QLabel(f"✎ {words}" if changed else words)
+        if changed:
+            label.setStyleSheet("QLabel { color: #0072B2; }")
+        return label
+
+    def _with_base(self, key: str, widget: QWidget) -> QWidget:
+        """The field, with the base's value under it and a way back to it when the variant
+        changes it."""
+        if self.layer is None or key not in self.layer.changed:
+            return widget
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        row = QHBoxLayout()
+        base = QLabel(f"{self.layer.base}: {self._base_words(key, self.layer.changed[key])}")
+        base.setObjectName(f"{key}_base")
+        base.setWordWrap(True)
+        base.setStyleSheet("QLabel { color: #555555; }")
+        button = QPushButton("Use the base's value")
+        button.setObjectName(f"revert_{key}")
+        button.setToolTip(f"Take this change out of the variant: the value is {self.layer.base}'s"
+                          " again")
+        button.clicked.connect(lambda _=False, k=key: self.revert and self.revert(k))
+        row.addWidget(base, 1)
+        row.addWidget(button)
+        column.addLayout(row)
+        return holder
+
+    def _base_words(self, key: str, value: Any) -> str:
+        """The base's value of a field as the form would show it."""
+        if value is None:
+            return "not set"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if key in ENUM_WORDS:
+            return ENUM_WORDS[key].get(str(value), str(value)).split(":")[0]
+        if key in PICKS and not isinstance(value, list):
+            return self.choices.label(PICKS[key], str(value))
+        if isinstance(value, list):
+            section = CHECKLISTS.get(key)
+            return ", ".join(self.choices.label(section, str(v)) if section else str(v)
+                             for v in value) or "none"
+        if isinstance(value, dict):
+            return ", ".join(f"{k} {v}" for k, v in value.items())
+        text = " ".join(str(value).split())
+        return text if len(text) <= 160 else text[:159] + "…"
 
     def _unknown_row(self, key: str, value: Any, free: list[str]) -> None:
         """A key the spec format does not have (``witin``): its value, and a button that moves
@@ -197,6 +319,10 @@ class ItemForm:
         button = QPushButton("Rename…")
         button.setObjectName("rename")
         button.setToolTip("A new identifier; every reference to it changes with it")
+        if self.layer is not None and self.layer.origin != OWN:
+            refused = TIMESCALE_RENAME_REFUSED if self.path[0] == "timescales" else RENAME_REFUSED
+            button.setToolTip(refused.format(name=name, base=self.layer.base,
+                                             kind=ITEM_WORDS.get(self.path[0], "item")))
         button.clicked.connect(lambda: self.rename())
         layout.addWidget(shown, 1)
         layout.addWidget(button)

@@ -3,10 +3,14 @@ process, each item by its label (its identifier in the tooltip)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
 from regflow.engine.spec.editing import SpecDocument
+from regflow.engine.spec.overriding import CHANGED, INHERITED, OWN
 
 #: the parts of a spec, in the order the format describes them, in words
 SECTIONS = {"process": "Process", "paragraphs": "Source paragraphs", "roles": "Roles",
@@ -19,6 +23,25 @@ ITEM_WORDS = {"paragraphs": "paragraph", "roles": "role", "facts": "fact", "stat
 KINDS = {"paragraphs": "paragraph", "roles": "role", "facts": "fact", "states": "state",
          "events": "event"}
 PATH = Qt.ItemDataRole.UserRole
+#: the colour the diagram marks a variant's changes with, so that both read alike
+CHANGED_COLOUR = QColor("#0072B2")
+INHERITED_COLOUR = QColor("#767676")
+#: the mark before an item's label, and what its tooltip says, by where it comes from
+ORIGIN_WORDS = {INHERITED: ("", "As in {base}: not changed by this variant"),
+                CHANGED: ("✎ ", "Changed by this variant (the rest as in {base})"),
+                OWN: ("✚ ", "Added by this variant ({base} does not have it)")}
+#: the key path of a removed base item in the outline starts with this
+REMOVED = "removed"
+
+
+@dataclass
+class Marks:
+    """How a variant's outline marks its items: where each comes from (by key path in the
+    resolved spec), and the base's items it removes as (key path in the variant file, label)."""
+
+    base: str
+    origins: dict[tuple, str]
+    removed: list[tuple[tuple, str]] = field(default_factory=list)
 
 
 def label_of(doc: SpecDocument, section: str, key) -> str:
@@ -62,16 +85,18 @@ class Outline(QTreeWidget):
 
     def __init__(self):
         super().__init__()
+        self.marks: Marks | None = None
         self.setObjectName("outline")
         self.setHeaderHidden(True)
         self.currentItemChanged.connect(
             lambda item, _old: self.chosen.emit(item.data(0, PATH) if item else ()))
 
-    def fill(self, doc: SpecDocument, keep: tuple = ()) -> bool:
+    def fill(self, doc: SpecDocument, keep: tuple = (), marks: Marks | None = None) -> bool:
         """Show ``doc``, with the item at ``keep`` chosen again (without saying so); False if
-        it has no such item."""
+        it has no such item. ``marks``: a variant's, shown whole (``doc`` resolved)."""
         opened = {self.topLevelItem(i).data(0, PATH) for i in range(self.topLevelItemCount())
                   if self.topLevelItem(i).isExpanded()}
+        self.marks = marks
         self.blockSignals(True)
         self.clear()
         for section, title in SECTIONS.items():
@@ -80,11 +105,43 @@ class Outline(QTreeWidget):
             top = QTreeWidgetItem([title])
             top.setData(0, PATH, (section,))
             self.addTopLevelItem(top)
+            if marks is not None:
+                top.setText(0, title + _counted(marks, section))
             if section != "process":
                 self._children(doc, section, top)
+            else:
+                self._mark(top, ("process",))
             top.setExpanded((section,) in opened or (len(keep) > 1 and keep[0] == section))
+        if marks is not None and marks.removed:
+            top = QTreeWidgetItem([f"Removed from {marks.base} ({len(marks.removed)})"])
+            top.setData(0, PATH, (REMOVED,))
+            top.setToolTip(0, f"Items of {marks.base} this variant takes out (remove = true)")
+            self.addTopLevelItem(top)
+            for path, label in marks.removed:
+                item = QTreeWidgetItem([label])
+                item.setData(0, PATH, (REMOVED, *path))
+                font = item.font(0)
+                font.setStrikeOut(True)
+                item.setFont(0, font)
+                item.setForeground(0, QBrush(INHERITED_COLOUR))
+                item.setToolTip(0, f"{label}\nIn {marks.base}; this variant removes it")
+                top.addChild(item)
+            top.setExpanded((REMOVED,) in opened or keep[:1] == (REMOVED,))
         self.blockSignals(False)
         return self.select(keep, quietly=True) or not keep
+
+    def _mark(self, item: QTreeWidgetItem, path: tuple) -> None:
+        """A variant's item marked by where it comes from: grey as the base, ✎ changed, ✚ own."""
+        origin = self.marks.origins.get(path) if self.marks is not None else None
+        if origin is None:
+            return
+        mark, words = ORIGIN_WORDS[origin]
+        item.setText(0, mark + item.text(0))
+        item.setToolTip(0, f"{item.toolTip(0) or item.text(0)}\n"
+                        + words.format(base=self.marks.base))
+        item.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole, origin)
+        item.setForeground(0, QBrush(INHERITED_COLOUR if origin == INHERITED
+                                     else CHANGED_COLOUR))
 
     def _children(self, doc: SpecDocument, section: str, top: QTreeWidgetItem) -> None:
         value = doc.doc[section]
@@ -99,6 +156,7 @@ class Outline(QTreeWidget):
             ident = key if section in KINDS else doc.get((section, key)).get("id", "")
             item.setToolTip(0, f"{item.text(0)}\n({ITEM_WORDS[section]} {ident})" if ident
                             != "" else item.text(0))
+            self._mark(item, (section, key))
             made[key] = item
         for key, item in made.items():
             parent = None
@@ -129,7 +187,17 @@ class Outline(QTreeWidget):
             item.setData(0, PATH, ("transitions", key))
             item.setToolTip(0, label_of(doc, "transitions", key)
                             + (f"\nonly if {entry['guard']}" if entry.get("guard") else ""))
+            self._mark(item, ("transitions", key))
             group.addChild(item)
+        for group in groups.values():  # a group of the base's steps alone reads as the base's
+            if self.marks is not None and all(
+                    self.origin(group.child(i).data(0, PATH)) == INHERITED
+                    for i in range(group.childCount())):
+                group.setForeground(0, QBrush(INHERITED_COLOUR))
+
+    def origin(self, path: tuple) -> str | None:
+        """Where the item at ``path`` comes from (None: not a variant's outline)."""
+        return self.marks.origins.get(tuple(path)) if self.marks is not None else None
 
     def items(self) -> list[QTreeWidgetItem]:
         out, stack = [], [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
@@ -181,3 +249,11 @@ class Outline(QTreeWidget):
             if shown and item.childCount():
                 item.setExpanded(True)
         return found
+
+def _counted(marks: Marks, section: str) -> str:
+    """The words after a section's title when the variant changes it: " — 2 changed, 1 added"."""
+    found = [o for p, o in marks.origins.items() if p[0] == section and len(p) == 2]
+    said = [f"{found.count(CHANGED)} changed" if found.count(CHANGED) else "",
+            f"{found.count(OWN)} added" if found.count(OWN) else ""]
+    said = [s for s in said if s]
+    return f" — {', '.join(said)}" if said else ""

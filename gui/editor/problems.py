@@ -8,7 +8,9 @@ field shows the value (a missing key, a TOML syntax error).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from regflow.engine.errors import Problem
@@ -50,8 +52,10 @@ def target(problem: Problem) -> Target | None:
     return Target(path[:2], str(path[2]) if len(path) > 2 else None)
 
 
-def words(problem: Problem, doc: Any) -> str:
-    """One line of the list: mark, where in words, what, and the line it is on."""
+def words(problem: Problem, doc: Any, here: str | os.PathLike[str] | None = None) -> str:
+    """One line of the list: mark, where in words, what, and the line it is on; a line of
+    another file than ``here`` (the base a variant extends) names that file, since the TOML
+    tab shows the variant's own."""
     mark = "⚠" if problem.is_warning else "✗"
     place = _place(problem, doc)
     text = f"{mark} {place}: {problem.message}" if place else f"{mark} {problem.message}"
@@ -60,9 +64,18 @@ def words(problem: Problem, doc: Any) -> str:
     for start, next_step in NEXT_STEPS.items():
         if problem.message.startswith(start) or f" {start}" in problem.message:
             text += f". Next: {next_step}"
-    if problem.line:
+    elsewhere = here is not None and problem.file and not _same(problem.file, here)
+    if problem.line and elsewhere:
+        text += f" — line {problem.line} of {PurePath(problem.file).name}, the base"
+    elif problem.line:
         text += f" — line {problem.line}"
+    elif elsewhere:
+        text += f" — in {PurePath(problem.file).name}, the base"
     return text
+
+
+def _same(one: str | os.PathLike[str], other: str | os.PathLike[str]) -> bool:
+    return os.path.abspath(one) == os.path.abspath(other)
 
 
 def _place(problem: Problem, doc: Any) -> str:

@@ -47,6 +47,13 @@ from regflow.engine.errors import Problem, SpecError
 from regflow.engine.register.api import Register
 from regflow.engine.spec.editing import EditError, SpecDocument, inline
 from regflow.engine.spec.loader import loads_spec
+from regflow.engine.spec.overriding import (
+    OWN,
+    RENAME_REFUSED,
+    TIMESCALE_RENAME_REFUSED,
+    Layers,
+    view_of,
+)
 from regflow.engine.spec.starting import bases, templates
 from regflow.engine.spec.tomlsource import SourceMap
 
@@ -58,9 +65,9 @@ from .codeview import NumberedText
 from .dialogs import ADDABLE, AddItemDialog, NewSpecDialog
 from .dryrun import DryRun
 from .fields import Choices
-from .forms import FIELD_WORDS, ItemForm
+from .forms import FIELD_WORDS, ItemForm, Layer
 from .highlight import TomlHighlighter
-from .outline import ITEM_WORDS, KINDS, Outline, label_of
+from .outline import ITEM_WORDS, KINDS, REMOVED, Marks, Outline, label_of
 from .preview import LivePreview, tidy_button
 from .textsync import show_text
 
@@ -114,6 +121,7 @@ class EditorWindow(QMainWindow):
         self.problems: list[Problem] = []
         self.spec = None
         self.selected: tuple = ()
+        self._layers: tuple[str, Layers | None] = ("", None)  # for the text they were made of
         self.undo_stack = QUndoStack(self)
         # a method, not a lambda: Qt drops the connection when this window is deleted (the
         # stack, its child, says it is clean once more as it goes)
@@ -181,6 +189,11 @@ class EditorWindow(QMainWindow):
         buttons.addWidget(remove)
         buttons.addStretch(1)
         ll.addLayout(buttons)
+        self.variant_legend = QLabel()
+        self.variant_legend.setObjectName("variant_legend")
+        self.variant_legend.setWordWrap(True)
+        self.variant_legend.hide()
+        ll.addWidget(self.variant_legend)
         self.find = QLineEdit()
         self.find.setObjectName("find")
         self.find.setPlaceholderText("Find: words, identifier or paragraph (e.g. 8.5)")
@@ -204,7 +217,8 @@ class EditorWindow(QMainWindow):
         column.addLayout(self.form)
         column.addStretch(1)  # the rows keep their height; the space is left below them
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.item_form = ItemForm(self.form, self.edit, self.rename_selected)
+        self.item_form = ItemForm(self.form, self.edit, self.rename_selected, self.revert_field,
+                                  self.restore_selected)
         form_area.setWidget(self.form_widget)
         self.tabs.addTab(form_area, "Form")
         self.toml = NumberedText()
@@ -324,7 +338,8 @@ class EditorWindow(QMainWindow):
         self._bump_for_cases()
         errors = [p for p in self._problems_now() if p.severity == "error"]
         if errors:
-            listed = "\n".join(f"• {problem_list.words(p, self.doc.doc)}" for p in errors[:3])
+            listed = "\n".join(f"• {problem_list.words(p, self.view.doc, self.path)}"
+                                for p in errors[:3])
             more = f"\n… and {len(errors) - 3} more" if len(errors) > 3 else ""
             box = QMessageBox(QMessageBox.Icon.Question, "Save a spec with problems?",
                               f"This spec has {len(errors)} problem(s) and cannot run as it is:"
@@ -506,7 +521,20 @@ class EditorWindow(QMainWindow):
         return result
 
     def edit(self, path: tuple, value: Any, what: str) -> None:
-        """Change one value; ``None`` takes the key out."""
+        """Change one value; ``None`` takes the key out. In a variant, ``path`` is a key path
+        of the resolved spec, and the variant file gets only what differs from its base."""
+        layers = self.layers
+        if layers is not None:
+            item, key = (tuple(path), "text") if path[0] == "paragraphs" else (
+                tuple(path[:-1]), path[-1])
+            try:
+                self.change(what, lambda doc: layers.set(doc, item, key, value),
+                            chosen=lambda moved: moved)
+            except EditError as err:
+                QMessageBox.warning(self, "Cannot change that", str(err))
+                self._refresh_timer.start()  # the form shows the value as it is again
+            return
+
         def make(doc: SpecDocument) -> None:
             if value is None:
                 if path[-1] in doc.get(tuple(path[:-1])):
@@ -514,6 +542,63 @@ class EditorWindow(QMainWindow):
             else:
                 doc.set(path, inline(value) if isinstance(value, dict) else value)
         self.change(what, make)
+
+    # -- a variant, shown whole ---------------------------------------------------------------
+
+    @property
+    def layers(self) -> Layers | None:
+        """The open variant with its base (None: the spec extends nothing, or its base cannot
+        be read, which the problems list says)."""
+        if self.doc is None or self.path is None or not isinstance(self.doc.doc, dict) \
+                or "extends" not in self.doc.doc:
+            return None
+        text = self.doc.text()
+        if self._layers[0] != text:
+            try:
+                made = Layers.of(self.doc, self.path)
+            except Exception:  # a base that does not read: the problems list says why
+                made = None
+            self._layers = (text, made)
+        return self._layers[1]
+
+    @property
+    def view(self) -> SpecDocument:
+        """What the outline, forms and pickers show: the resolved spec of a variant, else the
+        document itself."""
+        layers = self.layers
+        return layers.view() if layers is not None else self.doc
+
+    def revert_field(self, key: str) -> None:
+        """Use the base's value of field ``key`` of the selected item again."""
+        layers = self.layers
+        if layers is None:
+            return
+        words = FIELD_WORDS.get(key, key).lower()
+        self.change(f"Use {layers.base_name}'s {words}",
+                    lambda doc: layers.revert(doc, self.selected, key), chosen=lambda p: p)
+
+    def restore_selected(self) -> None:
+        """Put back the removed base item selected in the outline."""
+        layers = self.layers
+        if layers is None or self.selected[:1] != (REMOVED,):
+            return
+        removal = tuple(self.selected[1:])
+        self.change(f"Put back what {layers.base_name} has", lambda doc: layers.restore(doc,
+                    removal), chosen=lambda _none: (removal[0],))
+
+    def _marks(self) -> Marks | None:
+        layers = self.layers
+        if layers is None:
+            return None
+        base = view_of(layers.base)
+        removed = []
+        for path, entry in layers.removed():
+            section = path[0]
+            key = path[1] if section not in ("timescales", "transitions") else \
+                layers.base[section].index(entry)
+            removed.append((path, f"{ITEM_WORDS[section].capitalize()}: "
+                                  f"{label_of(base, section, key)}"))
+        return Marks(layers.base_name, layers.origins(), removed)
 
     # -- adding, renaming, deleting items ---------------------------------------------------------
 
@@ -527,21 +612,30 @@ class EditorWindow(QMainWindow):
     def _add(self, kind: str, name: str | None, fields: dict[str, Any]) -> None:
         words, section = ADDABLE[kind]
 
+        layers = self.layers
+
         def make(doc: SpecDocument) -> tuple:
             if kind == "milestone":
-                path = (*fields["item"], "milestones")
+                item = tuple(fields["item"])
                 try:
-                    tags = list(doc.get(path))
+                    tags = list((layers.view() if layers else doc).get((*item, "milestones")))
                 except EditError:
                     tags = []
                 if fields["milestone"] in tags:
                     raise EditError("it has that milestone already")
-                doc.set(path, [*tags, fields["milestone"]])
-                return tuple(fields["item"])
+                if layers is not None:
+                    return layers.set(doc, item, "milestones", [*tags, fields["milestone"]])
+                doc.set((*item, "milestones"), [*tags, fields["milestone"]])
+                return item
             if section in ("transitions", "timescales"):
-                return section, doc.add_item(section, fields)
-            doc.add_named(section, name, fields)
-            return section, name
+                written = section, doc.add_item(section, fields)
+            else:
+                if layers is not None:
+                    layers.check_new(section, name)
+                doc.add_named(section, name, fields)
+                written = section, name
+            # in a variant, the new item as the resolved spec has it
+            return Layers.of(doc, self.path).item_of(written) if layers else written
 
         label = fields.get("label") or name or ""
         self.change(f"Add {words.lower()} {label}".strip(), make, chosen=lambda path: path)
@@ -551,7 +645,7 @@ class EditorWindow(QMainWindow):
         if len(self.selected) == 2 and self.selected[0] in KINDS:
             return KINDS[self.selected[0]], str(self.selected[1])
         if len(self.selected) == 2 and self.selected[0] == "timescales":
-            return "timescale", str(self.doc.get(self.selected).get("id", ""))
+            return "timescale", str(self.view.get(self.selected).get("id", ""))
         return None
 
     def rename_selected(self, new: str | None = None) -> bool:
@@ -562,9 +656,15 @@ class EditorWindow(QMainWindow):
             return False
         kind, old = named
         section = self.selected[0]
+        layers = self.layers
+        if layers is not None and layers.origin(self.selected) != OWN:
+            refused = TIMESCALE_RENAME_REFUSED if kind == "timescale" else RENAME_REFUSED
+            QMessageBox.information(self, "Cannot rename an item of the base", refused.format(
+                name=old, base=layers.base_name, kind=ITEM_WORDS[section]))
+            return False
         if new is None:
             new, ok = QInputDialog.getText(
-                self, "Rename", f"A new identifier for '{label_of(self.doc, section, old)}'. "
+                self, "Rename", f"A new identifier for '{label_of(self.view, section, old)}'. "
                 "Every reference to it changes with it.", text=old)
             if not ok:
                 return False
@@ -572,9 +672,10 @@ class EditorWindow(QMainWindow):
         if not new or new == old:
             return False
         try:
-            count = self.change(f"Rename {old} to {new}", lambda doc: doc.rename(kind, old, new),
-                                chosen=lambda _count: self.selected if kind == "timescale"
-                                else (section, new))
+            count = self.change(
+                f"Rename {old} to {new}", lambda doc: layers.rename(doc, kind, old, new)
+                if layers is not None else doc.rename(kind, old, new),
+                chosen=lambda _count: self.selected if kind == "timescale" else (section, new))
         except EditError as err:
             QMessageBox.warning(self, "Cannot rename", str(err))
             return False
@@ -589,8 +690,10 @@ class EditorWindow(QMainWindow):
             return False
         section, key = self.selected
         named = self.selected_kind()
-        used = self.doc.references(*named) if named else []
-        what = f"the {ITEM_WORDS[section]} '{label_of(self.doc, section, key)}'"
+        layers = self.layers
+        view = self.view  # a variant's references are in its base too
+        used = view.references(*named) if named else []
+        what = f"the {ITEM_WORDS[section]} '{label_of(view, section, key)}'"
         if used:
             places = "\n".join(f"• {self._place(p)}" for p in used[:12])
             more = f"\n… and {len(used) - 12} more" if len(used) > 12 else ""
@@ -602,6 +705,10 @@ class EditorWindow(QMainWindow):
                 QMessageBox.StandardButton.Cancel)
             if answer != QMessageBox.StandardButton.Yes:
                 return False
+        if layers is not None:  # a base item: shown as removed after, to be put back from there
+            self.change(f"Delete {what}", lambda doc: layers.remove(doc, (section, key)),
+                        chosen=lambda removal: (REMOVED, *removal) if removal else (section,))
+            return True
         self.change(f"Delete {what}", lambda doc: doc.remove(section, key),
                     chosen=lambda _none: (section,))
         return True
@@ -609,7 +716,7 @@ class EditorWindow(QMainWindow):
     def _place(self, path: tuple) -> str:
         """A key path in words: "Step 'Drafting → Comments, when draft shared' (when)"."""
         section, key, field = path[0], path[1], path[2]
-        return (f"{ITEM_WORDS[section].capitalize()} '{label_of(self.doc, section, key)}' "
+        return (f"{ITEM_WORDS[section].capitalize()} '{label_of(self.view, section, key)}' "
                 f"({FIELD_WORDS.get(field, field).lower()})")
 
     def new_spec(self) -> NewSpecDialog:
@@ -652,7 +759,17 @@ class EditorWindow(QMainWindow):
 
     def _fill_outline(self) -> None:
         self._refresh_timer.stop()
-        if not self.outline.fill(self.doc, self.selected):
+        marks = self._marks()
+        self.variant_legend.setVisible(marks is not None)
+        # the TOML tab has the variant's file: only what it changes, not the whole process
+        self.tabs.setTabText(self.tabs.indexOf(self.toml), "TOML" if marks is None
+                             else "TOML (this variant's file)")
+        if marks is not None:
+            self.variant_legend.setText(
+                f"A variant of <b>{html.escape(marks.base)}</b>, shown whole:<br>"
+                f"<span style='color:#767676'>grey: as {html.escape(marks.base)}</span> · "
+                "<span style='color:#0072B2'>✎ changed here · ✚ added here</span>")
+        if not self.outline.fill(self.view, self.selected, marks):
             self.selected = self.selected[:1]  # gone (an undo, a change in the TOML tab)
             self.outline.select(self.selected, quietly=True)
         if self.find.text().strip():
@@ -661,7 +778,7 @@ class EditorWindow(QMainWindow):
 
     def _find(self, text: str) -> None:
         """Show only the items whose words, identifier or paragraph have ``text`` in them."""
-        shown = self.outline.filter(text, self.doc) if self.doc is not None else 0
+        shown = self.outline.filter(text, self.view) if self.doc is not None else 0
         self.found.setVisible(bool(text.strip()))
         self.found.setText(f"{shown} item(s) found" if shown else
                            f"Nothing has “{text.strip()}” in its words, identifier or paragraph")
@@ -694,7 +811,7 @@ class EditorWindow(QMainWindow):
             return
         section, key = self.selected
         try:
-            entry = self.doc.get(self.selected)
+            entry = self.view.get(self.selected)
         except EditError:
             return
         names = [key] if section == "states" else []
@@ -710,7 +827,7 @@ class EditorWindow(QMainWindow):
         return self.item_form.fields
 
     def choices(self) -> Choices:
-        return Choices(self.doc, self.spec)
+        return Choices(self.view, self.spec)
 
     def _fill_form(self) -> None:
         self.item_form.clear()
@@ -719,14 +836,23 @@ class EditorWindow(QMainWindow):
                                                      and self.selected[0] != "process"):
             self._hint()
             return
+        layers = self.layers
+        if self.selected[0] == REMOVED:
+            if layers is not None:
+                item = self.outline.currentItem()
+                self.item_form.fill_removed(layers.base_name, item.text(0) if item else "")
+            return
+        view = self.view
         try:
-            entry = self.doc.get(self.selected)
+            entry = view.get(self.selected)
         except EditError:
             return
-        self.item_form.fill(self.choices(), self.selected)
+        layer = None if layers is None else Layer(
+            layers.base_name, layers.origin(self.selected), layers.changed_fields(self.selected))
+        self.item_form.fill(self.choices(), self.selected, layer)
         citation = entry.get("citation") if hasattr(entry, "get") else None
         paragraphs = dict(self.spec.paragraphs) if self.spec else {}
-        paragraphs.update({k: str(v) for k, v in self.doc.doc.get("paragraphs", {}).items()})
+        paragraphs.update({k: str(v) for k, v in view.doc.get("paragraphs", {}).items()})
         words = paragraphs.get(str(citation)) if citation else None
         if words:
             self.source.setHtml(f"<p><b>Source: paragraph {html.escape(str(citation))}</b></p>"
@@ -776,7 +902,8 @@ class EditorWindow(QMainWindow):
         self.problems = problems
         self.problem_list.clear()
         for p in problems:
-            item = QListWidgetItem(problem_list.words(p, self.doc.doc if self.doc else {}))
+            item = QListWidgetItem(problem_list.words(p, self.view.doc if self.doc else {},
+                                                      self.path))
             item.setData(Qt.ItemDataRole.UserRole, p)
             item.setToolTip(str(p))
             self.problem_list.addItem(item)
