@@ -341,15 +341,11 @@ class EditorWindow(QMainWindow):
             listed = "\n".join(f"• {problem_list.words(p, self.view.doc, self.path)}"
                                 for p in errors[:3])
             more = f"\n… and {len(errors) - 3} more" if len(errors) > 3 else ""
-            box = QMessageBox(QMessageBox.Icon.Question, "Save a spec with problems?",
-                              f"This spec has {len(errors)} problem(s) and cannot run as it is:"
-                              f"\n{listed}{more}\n\nSave it anyway as a draft? Its version is "
-                              "marked '-draft' until it is saved without problems.",
-                              QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
-                              self)
-            box.button(QMessageBox.StandardButton.Save).setText("Save as a draft")
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            if box.exec() != QMessageBox.StandardButton.Save:
+            if not self._confirm_save(
+                    "Save a spec with problems?", f"This spec has {len(errors)} problem(s) and "
+                    f"cannot run as it is:\n{listed}{more}\n\nSave it anyway as a draft? Its "
+                    "version is marked '-draft' until it is saved without problems.",
+                    "Save as a draft"):
                 return False
             self._mark_draft()
         else:
@@ -361,6 +357,15 @@ class EditorWindow(QMainWindow):
             return False
         self._saved(path, self.doc.text())
         return True
+
+    def _confirm_save(self, title: str, text: str, save_words: str) -> bool:
+        """Ask before saving something that cannot run; Cancel is the default (Enter)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text,
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.button(QMessageBox.StandardButton.Save).setText(save_words)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Save
 
     def _problems_now(self) -> list[Problem]:
         """The problems of the text being saved, checked now: the list on screen may be of a
@@ -376,15 +381,10 @@ class EditorWindow(QMainWindow):
         mistake = next((p for p in self.problems if p.line and not p.path), None)
         where = f" on line {mistake.line}" if mistake and mistake.line else ""
         said = f":\n{mistake.message}" if mistake else "."
-        box = QMessageBox(QMessageBox.Icon.Warning, "Save TOML with a mistake?",
-                          f"The TOML tab has a mistake{where}{said}\n\nSave the text as you "
-                          "typed it? It cannot be opened as a spec, nor used for cases, until "
-                          "the mistake is put right.",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.button(QMessageBox.StandardButton.Save).setText("Save as typed")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        if box.exec() != QMessageBox.StandardButton.Save:
+        if not self._confirm_save(
+                "Save TOML with a mistake?", f"The TOML tab has a mistake{where}{said}\n\n"
+                "Save the text as you typed it? It cannot be opened as a spec, nor used for "
+                "cases, until the mistake is put right.", "Save as typed"):
             return False
         partial = path.with_name(path.name + ".partial")
         try:
