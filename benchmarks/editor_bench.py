@@ -104,21 +104,37 @@ def _drawn_in_times(repeat: int) -> list[float]:
     return times
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def wait_for(signal, timeout_ms: int = 60_000) -> None:
+    """Run Qt's event loop until ``signal`` is emitted (or ``timeout_ms`` passes)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def in_scratch_folder(run, prefix: str, doc: str) -> int:
+    """Parse ``--repeat``, then ``run(folder, repeat)`` in a temporary folder that also holds
+    the Graphviz layout cache (never the user's), removed afterwards."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    folder = Path(tempfile.mkdtemp(prefix="regflow-editor-bench-"))
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["XDG_CACHE_HOME"] = str(folder / "cache")  # layouts cached here, not the user's
     try:
-        return _run(folder, args.repeat)
+        return run(folder, args.repeat)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def main() -> int:
+    return in_scratch_folder(_run, "regflow-editor-bench-", __doc__)
+
+
 def _run(folder: Path, repeat: int) -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtGui import QTextCursor
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -131,13 +147,6 @@ def _run(folder: Path, repeat: int) -> int:
     path = folder / "ciw.toml"
     shutil.copy(CIW, path)
     shutil.copy(ROOT / "specs" / "regflow-spec.schema.json", folder)
-
-    def wait_for(signal, timeout_ms: int = 60_000) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        signal.disconnect(loop.quit)
 
     def settle_after() -> None:
         while window.toml.toPlainText() != window.doc.text() or tasks.running:

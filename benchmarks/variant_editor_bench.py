@@ -18,39 +18,21 @@ values. Measured, as medians (``time.perf_counter``):
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
-import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CIW = ROOT / "specs" / "ciw_2019.toml"
-
-
-def median_ms(times: list[float]) -> float:
-    return statistics.median(times) * 1000
+from editor_bench import CIW, in_scratch_folder, median_ms, wait_for
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15)
-    args = parser.parse_args()
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    folder = Path(tempfile.mkdtemp(prefix="regflow-variant-bench-"))
-    os.environ["XDG_CACHE_HOME"] = str(folder / "cache")  # layouts cached here, not the user's
-    try:
-        return _run(folder, args.repeat)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return in_scratch_folder(_run, "regflow-variant-bench-", __doc__)
 
 
 def _run(folder: Path, repeat: int) -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from regflow.engine import load_spec
@@ -66,13 +48,6 @@ def _run(folder: Path, repeat: int) -> int:
     variant = as_variant(CIW, folder / "variant.toml", "CIW rules for another regulator")
     draft = ("timescales", next(i for i, t in enumerate(load_spec(CIW).timescales)
                                 if t.id == "draft_report"))
-
-    def wait_for(signal, timeout_ms: int = 60_000) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        signal.disconnect(loop.quit)
 
     def measure(path: Path) -> tuple[list[float], list[float]]:
         window = EditorWindow(None, path, date(2027, 3, 1))
