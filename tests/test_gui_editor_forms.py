@@ -526,3 +526,22 @@ def test_a_misspelt_key_is_put_right_from_the_form(qtbot, ciw):
     assert ciw.doc.get(("timescales", draft, "within")) == "30 working days"
     assert "witin" not in ciw.doc.get(("timescales", draft))
     assert str(ciw.spec.timescale("draft_report").within) == "30 working days"
+
+
+def test_cancelling_a_save_with_problems_gives_no_new_version(qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "ciw.toml"
+    shutil.copy(ROOT / "specs" / "ciw_2019.toml", path)
+    register = Register(tmp_path / "register.sqlite", today=TODAY)
+    register.new_case(path, "Example Council - adult services", date(2027, 1, 4))
+    editor = open_editor(qtbot, path, register)
+    try:
+        monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Cancel)
+        draft = next(t.index for t in editor.spec.timescales if t.id == "draft_report")
+        editor.edit(("timescales", draft, "met_by"), {"event": "no_such_event"}, "Break it")
+        steps = editor.undo_stack.count()
+        assert not editor.save()
+        assert editor.doc.get(("process", "version")) == "2019-04"
+        assert editor.undo_stack.count() == steps and editor.version_note == ""
+    finally:
+        editor.saved_text = editor.current_text()
+        register.close()

@@ -44,7 +44,6 @@ class Saving:
                 self._toml_edited(typed, SpecDocument(typed))
             except Exception:
                 return self._write_typed(path, typed)
-        self._bump_for_cases()
         errors = [p for p in self._problems_now() if p.severity == "error"]
         if errors:
             listed = "\n".join(f"• {problem_list.words(p, self.view.doc, self.path)}"
@@ -56,6 +55,8 @@ class Saving:
                     "version is marked '-draft' until it is saved without problems.",
                     "Save as a draft"):
                 return False
+        self._bump_for_cases()  # only once the author has said yes: a Cancel changes nothing
+        if errors:
             self._mark_draft()
         else:
             self._unmark_draft()
