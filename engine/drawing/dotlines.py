@@ -60,7 +60,7 @@ def read(source: str) -> Source:
     stack: list[str] = []
     for n, line in enumerate(source.splitlines()):
         if found := _SUBGRAPH.match(line):
-            stack.append(_unquote(found.group(1)))
+            stack.append(unquote(found.group(1)))
             continue
         if line.strip() == "}" and stack:
             stack.pop()
@@ -71,12 +71,12 @@ def read(source: str) -> Source:
             out.statements[key] = Statement("cluster", key, stack[-2] if len(stack) > 1 else None,
                                             attributes(found.group(1)), n)
         elif found := _EDGE.match(line):
-            tail, head = _unquote(found.group(1)), _unquote(found.group(2))
+            tail, head = unquote(found.group(1)), unquote(found.group(2))
             attrs = attributes(found.group(3) or "")
             key = attrs.get("id") or f"{tail}->{head}"
             out.statements[key] = Statement("edge", key, parent, attrs, n, (tail, head))
         elif found := _NODE.match(line):
-            key = _unquote(found.group(1))
+            key = unquote(found.group(1))
             out.statements[key] = Statement("node", key, parent, attributes(found.group(2)), n)
         else:
             if found := _DEFAULTS.match(line):
@@ -97,14 +97,10 @@ def attributes(text: str) -> dict[str, str]:
             end = at + 1
             while end < len(text) and text[end] != '"':
                 end += 2 if text[end] == "\\" else 1
-            out[name], at = _unquote(text[at + 1:end]), end + 1
+            out[name], at = unquote(text[at + 1:end]), end + 1
         elif at < len(text) and text[at] == "<":
-            depth, end = 0, at
-            for end in range(at, len(text)):
-                depth += {"<": 1, ">": -1}.get(text[end], 0)
-                if depth == 0:
-                    break
-            out[name], at = text[at:end + 1], end + 1
+            end = html_end(text, at)
+            out[name], at = text[at:end], end
         else:
             end = at
             while end < len(text) and text[end] not in ", ]":
@@ -128,5 +124,16 @@ def label_lines(label: str, size: float, colour: str | None = None) -> list[tupl
     return out
 
 
-def _unquote(value: str) -> str:
+def html_end(text: str, start: int) -> int:
+    """The end of the HTML label ``<...>`` starting at ``start`` (its tags nest inside)."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"<": 1, ">": -1}.get(text[i], 0)
+        if depth == 0:
+            return i + 1
+    return len(text)
+
+
+def unquote(value: str) -> str:
+    """A DOT string's text (without its quotes): ``\\n`` a new line, other escapes dropped."""
     return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), value)

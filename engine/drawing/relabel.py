@@ -15,6 +15,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from .dotlines import html_end, label_lines, unquote
+
 _ATTRIBUTE = re.compile(r'\b(label|tooltip|labeltooltip)=("(?:[^"\\]|\\.)*"|<)')
 _ID = re.compile(r'\bid="((?:[^"\\]|\\.)*)"')
 _TAG = re.compile(r"<[^<>]*>")
@@ -49,7 +51,7 @@ def words(source: str) -> Words:
             if match.start() < at:
                 continue  # inside an HTML label already read
             name, value = match.group(1), match.group(2)
-            end = _html_end(line, match.start(2)) if value == "<" else match.end()
+            end = html_end(line, match.start(2)) if value == "<" else match.end()
             value = line[match.start(2):end]
             out.append(line[at:match.start(2)])
             if name == "label":
@@ -138,30 +140,15 @@ def _svg_text(line: str) -> str:
     return re.sub(r" {2,}", lambda m: " " + "&#160;" * (len(m.group()) - 1), text)
 
 
-def _html_end(line: str, start: int) -> int:
-    """The end of the HTML label ``<...>`` starting at ``start`` (its tags nest inside)."""
-    depth = 0
-    for i in range(start, len(line)):
-        if line[i] == "<":
-            depth += 1
-        elif line[i] == ">":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return len(line)
-
-
 def _label_lines(value: str) -> tuple[tuple[str, ...], str]:
     """A label's lines, and its shape: how many lines, in which fonts."""
     if value.startswith("<"):
-        inner = value[1:-1]
-        parts = re.split(r"<BR\s*/?>", inner)
-        lines = tuple(html.unescape(_TAG.sub("", p)) for p in parts)
-        return lines, "<" + "".join(_TAG.findall(inner)) + ">"
+        lines = tuple(text for text, _size, _colour in label_lines(value, 0.0))
+        return lines, "<" + "".join(_TAG.findall(value[1:-1])) + ">"
     text = _dot_string(value)
     lines = tuple(text.split("\n")) if text else ()
     return lines, f"<{len(lines)} lines>"
 
 
 def _dot_string(value: str) -> str:
-    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), value[1:-1])
+    return unquote(value[1:-1])
