@@ -290,8 +290,10 @@ class ItemForm:
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        shown = QLabel(f"“{value}” — not a field regflow knows")
+        shown = QLabel(f"“{value}”: not a field regflow knows")
         shown.setStyleSheet("color: #a4262c;")
+        shown.setWordWrap(True)  # a long value must not push the form wider than its tab
+        shown.setMinimumWidth(80)
         layout.addWidget(shown, 1)
         meant = closest(key, free)
         if meant is not None:
